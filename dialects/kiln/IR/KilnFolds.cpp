@@ -1,0 +1,181 @@
+//===- KilnFolds.cpp - Kiln op folders --------------------------*- C++ -*-===//
+//
+// Folders for the kiln ops: identities (x + 0, x * 1, identity transposes
+// and reshapes) and evaluation of ops whose operands are all constants, so
+// that weight preprocessing written by importers disappears at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/IR/KilnOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+/// Folding larger constants than this would slow compilation for little gain.
+static constexpr int64_t kMaxFoldElements = 1 << 20;
+
+static DenseElementsAttr getDense(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldElements)
+    return nullptr;
+  return dense;
+}
+
+/// Row-major strides of a shape.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Linear index into `shape` (right-aligned, size-1 dims broadcast) of the
+/// element at multi-index `idx` of the broadcast result.
+static int64_t broadcastIndex(ArrayRef<int64_t> idx, ArrayRef<int64_t> shape) {
+  int64_t offset = idx.size() - shape.size(), linear = 0;
+  for (size_t d = 0; d < shape.size(); ++d)
+    linear = linear * shape[d] + (shape[d] == 1 ? 0 : idx[d + offset]);
+  return linear;
+}
+
+/// Evaluates a float binary op on two constants with broadcasting.
+template <typename Fn>
+static Attribute foldFloatBinary(Attribute lhsAttr, Attribute rhsAttr,
+                                 RankedTensorType resultType, Fn fn) {
+  DenseElementsAttr lhs = getDense(lhsAttr), rhs = getDense(rhsAttr);
+  if (!lhs || !rhs || !isa<FloatType>(resultType.getElementType()) ||
+      resultType.getNumElements() > kMaxFoldElements)
+    return nullptr;
+  auto l = llvm::to_vector(lhs.getValues<APFloat>());
+  auto r = llvm::to_vector(rhs.getValues<APFloat>());
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<int64_t> strides = stridesOf(shape), idx(shape.size());
+  SmallVector<APFloat> out;
+  out.reserve(resultType.getNumElements());
+  for (int64_t linear = 0; linear < resultType.getNumElements(); ++linear) {
+    for (size_t d = 0; d < shape.size(); ++d)
+      idx[d] = (linear / strides[d]) % shape[d];
+    APFloat a = l[broadcastIndex(idx, lhs.getType().getShape())];
+    const APFloat &b = r[broadcastIndex(idx, rhs.getType().getShape())];
+    fn(a, b);
+    out.push_back(a);
+  }
+  return DenseElementsAttr::get(resultType, out);
+}
+
+static bool isSplatFloat(Attribute attr, double value) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat() || !isa<FloatType>(dense.getElementType()))
+    return false;
+  return dense.getSplatValue<APFloat>().convertToDouble() == value;
+}
+
+static constexpr auto kRound = llvm::RoundingMode::NearestTiesToEven;
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (isSplatFloat(adaptor.getRhs(), 0.0) && getLhs().getType() == getType())
+    return getLhs();
+  if (isSplatFloat(adaptor.getLhs(), 0.0) && getRhs().getType() == getType())
+    return getRhs();
+  return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                         [](APFloat &a, const APFloat &b) { a.add(b, kRound); });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (isSplatFloat(adaptor.getRhs(), 0.0) && getLhs().getType() == getType())
+    return getLhs();
+  return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                         [](APFloat &a, const APFloat &b) { a.subtract(b, kRound); });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (isSplatFloat(adaptor.getRhs(), 1.0) && getLhs().getType() == getType())
+    return getLhs();
+  if (isSplatFloat(adaptor.getLhs(), 1.0) && getRhs().getType() == getType())
+    return getRhs();
+  return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                         [](APFloat &a, const APFloat &b) { a.multiply(b, kRound); });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (isSplatFloat(adaptor.getRhs(), 1.0) && getLhs().getType() == getType())
+    return getLhs();
+  return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                         [](APFloat &a, const APFloat &b) { a.divide(b, kRound); });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  DenseElementsAttr input = getDense(adaptor.getInput());
+  if (!input)
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(getType());
+  ArrayRef<int64_t> inShape = getInput().getType().getShape();
+  ArrayRef<int64_t> outShape = getType().getShape();
+  SmallVector<int64_t> inStrides = stridesOf(inShape), outStrides = stridesOf(outShape);
+  auto values = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> out(values.size());
+  for (int64_t linear = 0; linear < (int64_t)values.size(); ++linear) {
+    int64_t src = 0;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      src += ((linear / outStrides[d]) % outShape[d]) * inStrides[perm[d]];
+    out[linear] = values[src];
+  }
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    // reshape(reshape(x)) == reshape(x): read through the inner one.
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (dense && dense.isSplat())
+    return dense.resizeSplat(getType());
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getOffsets(), [](int64_t v) { return v == 0; }))
+    return getInput();
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (dense && dense.isSplat())
+    return dense.resizeSplat(getType());
+  return {};
+}
+
+} // namespace kiln

@@ -1,0 +1,405 @@
+//===- KilnOps.td - Kiln dialect operations ----------------*- tablegen -*-===//
+//
+// The core op set. One op per mathematical concept: importers decompose
+// framework ops (Gemm, BatchNormalization, LayerNormalization, Flatten, ...)
+// into these. Every tensor is statically shaped.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "KilnDialect.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Kiln_Tensor : StaticShapeTensorOf<[AnyType]>;
+def Kiln_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def Kiln_IndexTensor : StaticShapeTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Kiln_ConstantOp : Kiln_Op<"constant",
+    [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "A tensor constant (a weight, a bias, a folded value)";
+  let description = [{
+    Holds a dense tensor value. Weights become constants; lowering turns
+    them into read-only, 64-byte aligned globals of the object file.
+
+    ```mlir
+    %w = kiln.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic with broadcasting
+//===----------------------------------------------------------------------===//
+
+class Kiln_BinaryOp<string mnemonic, string equation, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let summary = "Elementwise `" # equation # "` with NumPy broadcasting";
+  let description = [{
+    Computes `}] # equation # [{` elementwise. Operands have the same element
+    type and broadcast against each other from the trailing dimension, as in
+    NumPy: each pair of dimensions is equal or one of them is 1.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_AddOp : Kiln_BinaryOp<"add", "lhs + rhs", [Commutative]> { let hasFolder = 1; }
+def Kiln_SubOp : Kiln_BinaryOp<"sub", "lhs - rhs"> { let hasFolder = 1; }
+def Kiln_MulOp : Kiln_BinaryOp<"mul", "lhs * rhs", [Commutative]> { let hasFolder = 1; }
+def Kiln_DivOp : Kiln_BinaryOp<"div", "lhs / rhs"> { let hasFolder = 1; }
+def Kiln_MaxOp : Kiln_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
+def Kiln_MinOp : Kiln_BinaryOp<"min", "min(lhs, rhs)", [Commutative]>;
+def Kiln_PowOp : Kiln_BinaryOp<"pow", "lhs ^ rhs">;
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary functions and activations
+//===----------------------------------------------------------------------===//
+
+class Kiln_UnaryOp<string mnemonic, string equation, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+  let summary = "Elementwise `" # equation # "`";
+  let description = [{
+    Computes `}] # equation # [{` for every element of a floating-point
+    tensor; the result has the operand's type.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %x : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)">;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exp(x)">;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "log(x)">;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "sqrt(x)">;
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
+def Kiln_ErfOp : Kiln_UnaryOp<"erf", "erf(x)">;
+def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)">;
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)">;
+
+def Kiln_ClampOp : Kiln_Op<"clamp", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise `min(max(x, min), max)`";
+  let description = [{
+    Clamps every element into `[min, max]`. Relu6 is `clamp` with min 0 and
+    max 6; ONNX Clip with constant bounds becomes this op.
+
+    ```mlir
+    %r = kiln.clamp %x {max = 6.0 : f64, min = 0.0 : f64} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Kiln_LeakyReluOp : Kiln_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise `x >= 0 ? x : alpha * x`";
+  let description = [{
+    ```mlir
+    %r = kiln.leaky_relu %x {alpha = 0.01 : f64} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, F64Attr:$alpha);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Converts every element to another element type";
+  let description = [{
+    Float to integer truncates toward zero; integer widening is signed; to
+    `i1`, any non-zero value is true.
+
+    ```mlir
+    %r = kiln.cast %x : tensor<4xi64> to tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions and convolution
+//===----------------------------------------------------------------------===//
+
+def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Batched matrix product with broadcast batch dimensions";
+  let description = [{
+    Both operands have rank at least 2. The last two dimensions multiply as
+    matrices (`[.., M, K] x [.., K, N] -> [.., M, N]`); the leading batch
+    dimensions broadcast as in NumPy. Importers turn rank-1 operands into
+    rank-2 ones with `kiln.reshape`.
+
+    ```mlir
+    %r = kiln.matmul %a, %b : (tensor<2x4x8xf32>, tensor<8x3xf32>) -> tensor<2x4x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution, NCHW input and OIHW filter, with groups";
+  let description = [{
+    `input` is `N x C x H x W`, `filter` is `F x C/groups x KH x KW`. The
+    input is zero-padded by `pads = [top, left, bottom, right]`; `strides`
+    and `dilations` are `[h, w]`. Output channel `f` reads input channels of
+    group `f / (F / groups)`. The bias is a separate `kiln.add`.
+
+    ```mlir
+    %r = kiln.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+         : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads, I64Attr:$groups);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $filter attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Kiln_Pool2DOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D " # what # " pooling over NCHW windows";
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_MaxPool2DOp : Kiln_Pool2DOp<"max_pool2d", "max"> {
+  let description = [{
+    The maximum of each `kernel` window; padding (`[top, left, bottom,
+    right]`) never wins. Ceil-mode output sizes are expressed by the importer
+    as extra bottom/right padding.
+
+    ```mlir
+    %r = kiln.max_pool2d %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+         : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads);
+}
+
+def Kiln_AvgPool2DOp : Kiln_Pool2DOp<"avg_pool2d", "average"> {
+  let description = [{
+    The mean of each `kernel` window. With `count_include_pad`, padded
+    positions count as zeros; without, each window divides by the number of
+    real input elements it covers.
+
+    ```mlir
+    %r = kiln.avg_pool2d %x {count_include_pad = false, kernel = array<i64: 2, 2>,
+           pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x8x2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       BoolAttr:$count_include_pad);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Kiln_ReduceOp<string mnemonic, string what>
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "The " # what # " over `axes`";
+  let description = [{
+    Reduces the listed axes (sorted, unique, non-negative). With `keep_dims`
+    the reduced axes stay as size 1; global pooling is a reduction over the
+    spatial axes.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %x {axes = array<i64: 2, 3>, keep_dims = true}
+         : (tensor<1x512x7x7xf32>) -> tensor<1x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keep_dims);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum">;
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "arithmetic mean">;
+def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum">;
+def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", "minimum">;
+def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", "product">;
+
+class Kiln_SoftmaxBase<string mnemonic, string equation>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "`" # equation # "` along one axis";
+  let description = [{
+    Normalizes along `axis` (non-negative), computed stably by subtracting
+    the axis maximum first.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Kiln_SoftmaxOp : Kiln_SoftmaxBase<"softmax", "exp(x) / sum(exp(x))">;
+def Kiln_LogSoftmaxOp : Kiln_SoftmaxBase<"log_softmax", "x - log(sum(exp(x)))">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permutes dimensions: result dim i is input dim perm[i]";
+  let description = [{
+    ```mlir
+    %r = kiln.transpose %x {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Reinterprets the row-major elements with a new static shape";
+  let description = [{
+    The element count is unchanged. Flatten, Squeeze and Unsqueeze all
+    become reshapes.
+
+    ```mlir
+    %r = kiln.reshape %x : tensor<1x512x1x1xf32> to tensor<1x512xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Broadcasts to a larger static shape, NumPy style";
+  let description = [{
+    ```mlir
+    %r = kiln.broadcast %x : tensor<3x1xf32> to tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    ```mlir
+    %r = kiln.concat %a, %b {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "A strided window: `sizes` elements from `offsets` by `strides`";
+  let description = [{
+    For every dimension `d`, result index `i` reads input index
+    `offsets[d] + i * strides[d]`. Strides are positive; importers resolve
+    negative ONNX steps and clamp out-of-range bounds.
+
+    ```mlir
+    %r = kiln.slice %x {offsets = array<i64: 0, 1>, sizes = array<i64: 2, 2>,
+           strides = array<i64: 1, 2>} : (tensor<2x6xf32>) -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Pads every dimension with a constant value";
+  let description = [{
+    `low[d]` elements are added before and `high[d]` after dimension `d`,
+    all set to `value`.
+
+    ```mlir
+    %r = kiln.pad %x {high = array<i64: 0, 1>, low = array<i64: 0, 1>, value = 0.0 : f64}
+         : (tensor<2x3xf32>) -> tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, F64Attr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Selects slices along `axis` by integer indices";
+  let description = [{
+    The result shape is `input[:axis] ++ indices ++ input[axis+1:]`.
+    Negative indices count from the end of the axis; an index out of range
+    is clamped into it.
+
+    ```mlir
+    %r = kiln.gather %table, %ids {axis = 0 : i64}
+         : (tensor<100x16xf32>, tensor<1x4xi64>) -> tensor<1x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // KILN_OPS_TD

@@ -1,0 +1,37 @@
+//===- Passes.h - Kiln conversion passes ------------------------*- C++ -*-===//
+//
+// Declares the conversions out of the kiln dialect and their patterns.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_CONVERSION_PASSES_H
+#define KILN_CONVERSION_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+class TypeConverter;
+} // namespace mlir
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "kiln/Conversion/Passes.h.inc"
+
+/// Elementwise arithmetic, activations, casts and broadcasts.
+void populateKilnElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Matmul and convolution.
+void populateKilnContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Max and average pooling.
+void populateKilnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Reductions and softmax.
+void populateKilnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Constants, transpose, reshape, concat, slice, pad and gather.
+void populateKilnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "kiln/Conversion/Passes.h.inc"
+
+} // namespace kiln
+
+#endif // KILN_CONVERSION_PASSES_H

@@ -1,0 +1,50 @@
+//===- Compiler.h - The kilnc library entry point ---------------*- C++ -*-===//
+//
+// compileModel() is all of kilnc but argument parsing: import, the phases,
+// code generation and the atomic writing of every output.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_DRIVER_COMPILER_H
+#define KILN_DRIVER_COMPILER_H
+
+#include "kiln/Pipelines/Pipelines.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+enum class EmitKind { Object, Assembly, LLVMIR, MLIR, Header, Shared };
+
+struct CompileOptions {
+  std::string inputPath;
+  /// Output file; empty means `<model stem>.<ext>` in the current directory,
+  /// "-" means stdout (text outputs only).
+  std::string outputPath;
+  /// The C prefix; empty means the output file's stem.
+  std::string name;
+  EmitKind emit = EmitKind::Object;
+  /// Stop after this phase and print its IR (to the output or stdout).
+  std::optional<Phase> compileTo;
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::string targetTriple, cpu, features;
+  unsigned optLevel = 2;
+  bool printTiming = false;
+  bool printIRAfterAll = false;
+  /// Print locations in textual IR.
+  bool printDebugInfo = true;
+};
+
+/// Runs the whole compilation. Diagnostics go to stderr, one line each,
+/// naming the file and (when known) the ONNX node and op. Returns 0 on
+/// success and 1 on failure, in which case no output file is left behind.
+int compileModel(const CompileOptions &options);
+
+/// Parses "1x3x224x224" ("" or "scalar" for rank 0).
+std::optional<std::vector<int64_t>> parseShape(llvm::StringRef text);
+
+} // namespace kiln
+
+#endif // KILN_DRIVER_COMPILER_H

@@ -1,0 +1,41 @@
+//===- ONNXImporter.h - ONNX model to kiln dialect --------------*- C++ -*-===//
+//
+// The entry point of the ONNX front end: reads a binary `.onnx` model or an
+// ONNX textual model (`.onnxtxt`), checks it with libonnx, converts it to one
+// opset, binds symbolic dimensions, runs shape inference, and builds a
+// `func.func @main` of kiln ops.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_IMPORT_ONNXIMPORTER_H
+#define KILN_IMPORT_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+/// The opset every model is brought to before import.
+constexpr int kTargetOnnxOpset = 17;
+
+struct ONNXImportOptions {
+  /// Shapes given with `--shape name=AxBxC`, by graph input name.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// The file name used in locations and diagnostics (no directories, so
+  /// that outputs do not depend on where the model lies).
+  std::string displayName;
+};
+
+/// Imports the model at `path`. On failure, diagnostics have been emitted
+/// through the context's handler and the result is null.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXModel(mlir::MLIRContext &context, llvm::StringRef path,
+                const ONNXImportOptions &options);
+
+} // namespace kiln
+
+#endif // KILN_IMPORT_ONNXIMPORTER_H

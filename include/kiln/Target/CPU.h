@@ -1,0 +1,44 @@
+//===- CPU.h - Code generation for CPU targets ------------------*- C++ -*-===//
+//
+// Creates the LLVM TargetMachine for `--target/--cpu/--features`, runs
+// LLVM's optimization pipeline and writes objects or assembly.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_TARGET_CPU_H
+#define KILN_TARGET_CPU_H
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace kiln {
+
+struct CPUTargetOptions {
+  std::string triple;   ///< empty: the host
+  std::string cpu;      ///< empty: the host CPU when native, else "generic"
+  std::string features; ///< empty: the host's when native
+  unsigned optLevel = 2;
+};
+
+/// Builds the target machine (position-independent code, so that objects
+/// link into executables and shared objects alike).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createCPUTargetMachine(const CPUTargetOptions &options);
+
+/// Runs LLVM's default optimization pipeline at `optLevel`.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel);
+
+/// Emits `module` as an object file or assembly.
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            bool assembly, llvm::raw_pwrite_stream &os);
+
+} // namespace kiln
+
+#endif // KILN_TARGET_CPU_H

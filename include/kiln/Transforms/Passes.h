@@ -1,0 +1,27 @@
+//===- Passes.h - Kiln target-neutral passes --------------------*- C++ -*-===//
+//
+// Declares the passes on bufferized IR (the static memory plan).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_TRANSFORMS_PASSES_H
+#define KILN_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace kiln {
+
+/// Function attribute holding the planned workspace size in bytes.
+inline constexpr llvm::StringLiteral kWorkspaceSizeAttr = "kiln.workspace_size";
+/// Argument attribute marking the workspace argument.
+inline constexpr llvm::StringLiteral kWorkspaceArgAttr = "kiln.workspace";
+
+#define GEN_PASS_DECL
+#include "kiln/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "kiln/Transforms/Passes.h.inc"
+
+} // namespace kiln
+
+#endif // KILN_TRANSFORMS_PASSES_H

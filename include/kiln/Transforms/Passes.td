@@ -1,0 +1,38 @@
+//===- Passes.td - Kiln target-neutral passes --------------*- tablegen -*-===//
+//
+// Passes on bufferized IR shared by every target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_TRANSFORMS_PASSES_TD
+#define KILN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Place every intermediate buffer at an offset of one workspace";
+  let description = [{
+    Replaces each `memref.alloc` of a bufferized model function with a
+    `memref.view` into a new trailing function argument, the workspace
+    (`memref<Nxi8>`, marked `kiln.workspace`). Buffers whose live ranges
+    overlap get disjoint byte ranges; the others share memory. Live ranges
+    run from the allocation to the last top-level op that uses the buffer or
+    any view of it. Placement is greedy best-fit, largest buffer first, with
+    every offset a multiple of `alignment`; the total is recorded as the
+    function attribute `kiln.workspace_size`. Afterwards the function
+    allocates nothing, so generated code never calls malloc.
+
+    ```mlir
+    %0 = memref.alloc() {alignment = 64 : i64} : memref<1x64xf32>
+    // becomes
+    %c0 = arith.constant 0 : index
+    %0 = memref.view %ws[%c0][] : memref<256xi8> to memref<1x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of the workspace and of every buffer in it">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+#endif // KILN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,147 @@
+//===- DataMovement.cpp - Lower kiln data-movement ops ----------*- C++ -*-===//
+//
+// Constants become arith.constant; transpose is linalg.transpose; reshape,
+// slice, pad and concat are tensor ops that bufferize into views or copies;
+// gather is a linalg.generic that computes each source index (negative
+// indices wrap, out-of-range ones clamp) and extracts it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "kiln/Conversion/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+using namespace lowering;
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value init = createEmpty(rewriter, op.getLoc(), op.getType());
+    auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(),
+                                                 init, op.getPerm());
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, createReshape(rewriter, op.getLoc(), adaptor.getInput(),
+                                         op.getType()));
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+        op.getOffsets(), op.getSizes(), op.getStrides());
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Type elt = op.getType().getElementType();
+    Value value = scalarConstant(rewriter, op.getLoc(), elt, op.getValue().convertToDouble());
+    rewriter.replaceOp(op, createPad(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(),
+                                     op.getHigh(), value));
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value result = createEmpty(rewriter, loc, type);
+    int64_t offset = 0, axis = op.getAxis();
+    for (Value input : adaptor.getInputs()) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+      offsets[axis] = offset;
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, ValueRange{},
+                                             ValueRange{}, ValueRange{}, offsets,
+                                             inType.getShape(), strides);
+      offset += inType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t axis = op.getAxis();
+    int64_t q = op.getIndices().getType().getRank();
+    int64_t extent = op.getInput().getType().getDimSize(axis);
+    Value input = adaptor.getInput();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t i = 0; i < q; ++i)
+      indexExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(type.getRank(), 0, indexExprs, ctx),
+        AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)};
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value size = arith::ConstantIndexOp::create(b, l, extent);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
+          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+          idx = arith::SelectOp::create(b, l, negative,
+                                        arith::AddIOp::create(b, l, idx, size), idx);
+          idx = arith::MaxSIOp::create(b, l, idx, zero);
+          idx = arith::MinSIOp::create(b, l, idx, last);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          coords.push_back(idx);
+          for (int64_t d = axis + q; d < type.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          Value v = tensor::ExtractOp::create(b, l, input, coords);
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateKilnDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, TransposeLowering, ReshapeLowering, SliceLowering,
+               PadLowering, ConcatLowering, GatherLowering>(patterns.getContext());
+}
+
+} // namespace kiln

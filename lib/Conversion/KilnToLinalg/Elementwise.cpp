@@ -1,0 +1,147 @@
+//===- Elementwise.cpp - Lower kiln elementwise ops to linalg ---*- C++ -*-===//
+//
+// Binary arithmetic, unary functions, activations, casts and broadcasts
+// become all-parallel linalg.generic ops whose indexing maps express the
+// broadcasting.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "kiln/Conversion/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+using namespace lowering;
+
+using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+template <typename OpTy>
+struct ElementwisePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using Adaptor = typename OpTy::Adaptor;
+
+  /// Computes one result element from the operand elements.
+  virtual Value scalar(OpTy op, OpBuilder &b, Location loc, ValueRange args) const = 0;
+
+  LogicalResult matchAndRewrite(OpTy op, Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Value result = createElementwise(
+        rewriter, op.getLoc(), type, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return scalar(op, b, loc, args);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+#define KILN_ELEMENTWISE(OpTy, ...)                                            \
+  struct OpTy##Lowering : ElementwisePattern<OpTy> {                           \
+    using ElementwisePattern::ElementwisePattern;                              \
+    Value scalar(OpTy op, OpBuilder &b, Location loc,                          \
+                 ValueRange args) const override {                             \
+      Type t = args[0].getType();                                              \
+      (void)t;                                                                 \
+      __VA_ARGS__                                                                \
+    }                                                                          \
+  };
+
+KILN_ELEMENTWISE(AddOp, return createAdd(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(MulOp, return createMul(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(MaxOp, return createMax(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(MinOp, return createMin(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(SubOp, {
+  if (isa<FloatType>(t))
+    return arith::SubFOp::create(b, loc, args[0], args[1]);
+  return arith::SubIOp::create(b, loc, args[0], args[1]);
+})
+KILN_ELEMENTWISE(DivOp, {
+  if (isa<FloatType>(t))
+    return arith::DivFOp::create(b, loc, args[0], args[1]);
+  return arith::DivSIOp::create(b, loc, args[0], args[1]);
+})
+KILN_ELEMENTWISE(PowOp, {
+  if (isa<FloatType>(t))
+    return math::PowFOp::create(b, loc, args[0], args[1]);
+  return math::IPowIOp::create(b, loc, args[0], args[1]);
+})
+KILN_ELEMENTWISE(ReluOp, return arith::MaximumFOp::create(b, loc, args[0],
+                                                          scalarConstant(b, loc, t, 0.0));)
+KILN_ELEMENTWISE(SigmoidOp, {
+  // 1 / (1 + exp(-x))
+  Value one = scalarConstant(b, loc, t, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, args[0]));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+})
+KILN_ELEMENTWISE(TanhOp, return math::TanhOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(ExpOp, return math::ExpOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(LogOp, return math::LogOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(SqrtOp, return math::SqrtOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(NegOp, return arith::NegFOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AbsOp, return math::AbsFOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(ErfOp, return math::ErfOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(FloorOp, return math::FloorOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(CeilOp, return math::CeilOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(ReciprocalOp, return arith::DivFOp::create(
+                                   b, loc, scalarConstant(b, loc, t, 1.0), args[0]);)
+KILN_ELEMENTWISE(ClampOp, {
+  Value lo = scalarConstant(b, loc, t, op.getMin().convertToDouble());
+  Value hi = scalarConstant(b, loc, t, op.getMax().convertToDouble());
+  return arith::MinimumFOp::create(b, loc, arith::MaximumFOp::create(b, loc, args[0], lo),
+                                   hi);
+})
+KILN_ELEMENTWISE(LeakyReluOp, {
+  // x >= 0 ? x : alpha * x
+  Value zero = scalarConstant(b, loc, t, 0.0);
+  Value alpha = scalarConstant(b, loc, t, op.getAlpha().convertToDouble());
+  Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, args[0], zero);
+  return arith::SelectOp::create(b, loc, positive, args[0],
+                                 arith::MulFOp::create(b, loc, alpha, args[0]));
+})
+KILN_ELEMENTWISE(BroadcastOp, return args[0];)
+KILN_ELEMENTWISE(CastOp, {
+  Type to = op.getType().getElementType();
+  Value x = args[0];
+  if (t == to)
+    return x;
+  bool fromFloat = isa<FloatType>(t), toFloat = isa<FloatType>(to);
+  if (fromFloat && toFloat)
+    return t.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, x))
+               : Value(arith::TruncFOp::create(b, loc, to, x));
+  if (to.isInteger(1)) {
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   scalarConstant(b, loc, t, 0.0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                 scalarConstant(b, loc, t, 0.0));
+  }
+  if (toFloat)
+    return t.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                          : Value(arith::SIToFPOp::create(b, loc, to, x));
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (t.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return t.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+             ? Value(arith::ExtSIOp::create(b, loc, to, x))
+             : Value(arith::TruncIOp::create(b, loc, to, x));
+})
+#undef KILN_ELEMENTWISE
+
+} // namespace
+
+void populateKilnElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<AddOpLowering, SubOpLowering, MulOpLowering, DivOpLowering,
+               MaxOpLowering, MinOpLowering, PowOpLowering, ReluOpLowering,
+               SigmoidOpLowering, TanhOpLowering, ExpOpLowering, LogOpLowering,
+               SqrtOpLowering, NegOpLowering, AbsOpLowering, ErfOpLowering,
+               FloorOpLowering, CeilOpLowering, ReciprocalOpLowering,
+               ClampOpLowering, LeakyReluOpLowering, BroadcastOpLowering,
+               CastOpLowering>(patterns.getContext());
+}
+
+} // namespace kiln

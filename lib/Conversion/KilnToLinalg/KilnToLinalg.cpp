@@ -1,0 +1,44 @@
+//===- KilnToLinalg.cpp - The convert-kiln-to-linalg pass -------*- C++ -*-===//
+//
+// Assembles the op-family patterns into one dialect conversion. Every kiln
+// op is illegal afterwards, so an op without a lowering fails the pass with
+// an error at that op's location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "kiln/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+struct ConvertKilnToLinalgPass
+    : impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
+    target.addIllegalDialect<KilnDialect>();
+    RewritePatternSet patterns(ctx);
+    populateKilnElementwiseToLinalgPatterns(patterns);
+    populateKilnContractionToLinalgPatterns(patterns);
+    populateKilnPoolingToLinalgPatterns(patterns);
+    populateKilnReductionToLinalgPatterns(patterns);
+    populateKilnDataMovementToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln

@@ -1,0 +1,151 @@
+//===- LoweringUtils.cpp - Shared helpers of the kiln-to-linalg lowering -*- C++ -*-===//
+//
+// Implements the builders declared in LoweringUtils.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
+  Value empty = createEmpty(b, loc, type);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, (int64_t)value));
+}
+
+Value lowestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, bits == 1 ? APInt(1, 0) : APInt::getSignedMinValue(bits)));
+}
+
+Value highestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), false)));
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, bits == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(bits)));
+}
+
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
+                       ArrayRef<int64_t> result) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = result.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 1 && result[i + offset] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(i + offset, ctx));
+  }
+  return AffineMap::get(result.size(), 0, exprs, ctx);
+}
+
+Value createElementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs)
+    maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(v.getType()).getShape(),
+                                resultType.getShape()));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = createEmpty(b, loc, resultType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value v = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, v);
+      });
+  return generic.getResult(0);
+}
+
+Value createReshape(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
+  auto source = cast<RankedTensorType>(value.getType());
+  if (source == type)
+    return value;
+  // Collapse to one dimension (or to a scalar), then expand to the target.
+  Value flat = value;
+  auto flatType = RankedTensorType::get({source.getNumElements()}, source.getElementType());
+  if (source.getRank() == 0) {
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, value,
+                                         ArrayRef<ReassociationIndices>{});
+  } else if (source.getRank() > 1) {
+    ReassociationIndices all(llvm::seq<int64_t>(0, source.getRank()).begin(),
+                             llvm::seq<int64_t>(0, source.getRank()).end());
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, value,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, type, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 1)
+    return flat;
+  ReassociationIndices all(llvm::seq<int64_t>(0, type.getRank()).begin(),
+                           llvm::seq<int64_t>(0, type.getRank()).end());
+  return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+Value createPad(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value padValue) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return value;
+  auto source = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < source.getRank(); ++d)
+    shape.push_back(source.getDimSize(d) + low[d] + high[d]);
+  auto type = RankedTensorType::get(shape, source.getElementType());
+  SmallVector<OpFoldResult> lowOfr, highOfr;
+  for (int64_t v : low)
+    lowOfr.push_back(b.getIndexAttr(v));
+  for (int64_t v : high)
+    highOfr.push_back(b.getIndexAttr(v));
+  return tensor::PadOp::create(b, loc, type, value, lowOfr, highOfr, padValue);
+}
+
+Value createAdd(OpBuilder &b, Location loc, Value l, Value r) {
+  if (isa<FloatType>(l.getType()))
+    return arith::AddFOp::create(b, loc, l, r);
+  return arith::AddIOp::create(b, loc, l, r);
+}
+
+Value createMul(OpBuilder &b, Location loc, Value l, Value r) {
+  if (isa<FloatType>(l.getType()))
+    return arith::MulFOp::create(b, loc, l, r);
+  return arith::MulIOp::create(b, loc, l, r);
+}
+
+Value createMax(OpBuilder &b, Location loc, Value l, Value r) {
+  if (isa<FloatType>(l.getType()))
+    return arith::MaximumFOp::create(b, loc, l, r);
+  return arith::MaxSIOp::create(b, loc, l, r);
+}
+
+Value createMin(OpBuilder &b, Location loc, Value l, Value r) {
+  if (isa<FloatType>(l.getType()))
+    return arith::MinimumFOp::create(b, loc, l, r);
+  return arith::MinSIOp::create(b, loc, l, r);
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,150 @@
+//===- ElementwiseOps.cpp - ONNX elementwise ops to kiln --------*- C++ -*-===//
+//
+// Arithmetic with broadcasting, activations, Clip and the activations that
+// decompose into core ops (HardSigmoid, HardSwish). ONNX and kiln share
+// NumPy broadcasting, so the binary ops map one to one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_import {
+namespace {
+
+template <typename OpTy>
+LogicalResult importBinary(NodeImporter &n) {
+  if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
+    return n.error("operand element types differ");
+  n.setResult(0, n.create<OpTy>(n.input(0), n.input(1)));
+  return success();
+}
+
+/// Max, Min and Sum take one or more operands.
+template <typename OpTy>
+LogicalResult importVariadic(NodeImporter &n) {
+  Value acc = n.input(0);
+  for (unsigned i = 1; i < n.numInputs(); ++i)
+    acc = n.create<OpTy>(acc, n.input(i));
+  n.setResult(0, acc);
+  return success();
+}
+
+LogicalResult requireFloat(NodeImporter &n, unsigned i) {
+  if (!isa<FloatType>(n.inputType(i).getElementType()))
+    return n.unsupported("element type " + llvm::Twine(n.node.op_type()) +
+                         " on non-float input");
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult importUnary(NodeImporter &n) {
+  if (failed(requireFloat(n, 0)))
+    return failure();
+  n.setResult(0, n.create<OpTy>(n.input(0)));
+  return success();
+}
+
+LogicalResult importIdentity(NodeImporter &n) {
+  n.setResult(0, n.input(0));
+  return success();
+}
+
+LogicalResult importDropout(NodeImporter &n) {
+  // Inference: Dropout is the identity; its mask output is all true.
+  if (n.node.output_size() > 1 && !n.node.output(1).empty())
+    return n.unsupported("Dropout's mask output");
+  n.setResult(0, n.input(0));
+  return success();
+}
+
+LogicalResult importClip(NodeImporter &n) {
+  if (failed(requireFloat(n, 0)))
+    return failure();
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  if (n.getOpset() < 11) {
+    lo = n.floatAttr("min", -std::numeric_limits<float>::max());
+    hi = n.floatAttr("max", std::numeric_limits<float>::max());
+  }
+  for (unsigned i : {1u, 2u}) {
+    if (!n.hasInput(i))
+      continue;
+    auto c = n.constantInput(i);
+    if (!c || c->getNumElements() != 1)
+      return n.unsupported("Clip with bounds computed at run time");
+    double v = (*c->getValues<APFloat>().begin()).convertToDouble();
+    (i == 1 ? lo : hi) = v;
+  }
+  n.setResult(0, n.create<ClampOp>(n.input(0), n.builder.getF64FloatAttr(lo),
+                                   n.builder.getF64FloatAttr(hi)));
+  return success();
+}
+
+LogicalResult importLeakyRelu(NodeImporter &n) {
+  if (failed(requireFloat(n, 0)))
+    return failure();
+  n.setResult(0, n.create<LeakyReluOp>(n.input(0),
+                                       n.builder.getF64FloatAttr(n.floatAttr("alpha", 0.01f))));
+  return success();
+}
+
+/// hard_sigmoid(x) = clamp(alpha * x + beta, 0, 1)
+Value hardSigmoid(NodeImporter &n, Value x, double alpha, double beta) {
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  Value scaled = n.create<MulOp>(x, n.scalarConstant(elt, alpha));
+  Value shifted = n.create<AddOp>(scaled, n.scalarConstant(elt, beta));
+  return n.create<ClampOp>(shifted, n.builder.getF64FloatAttr(0.0),
+                           n.builder.getF64FloatAttr(1.0));
+}
+
+LogicalResult importHardSigmoid(NodeImporter &n) {
+  if (failed(requireFloat(n, 0)))
+    return failure();
+  n.setResult(0, hardSigmoid(n, n.input(0), n.floatAttr("alpha", 0.2f),
+                             n.floatAttr("beta", 0.5f)));
+  return success();
+}
+
+/// hard_swish(x) = x * hard_sigmoid(x, 1/6, 1/2)
+LogicalResult importHardSwish(NodeImporter &n) {
+  if (failed(requireFloat(n, 0)))
+    return failure();
+  Value x = n.input(0);
+  n.setResult(0, n.create<MulOp>(x, hardSigmoid(n, x, 1.0 / 6.0, 0.5)));
+  return success();
+}
+
+} // namespace
+
+void registerElementwiseOps(OpRegistry &r) {
+  r["Add"] = importBinary<AddOp>;
+  r["Sub"] = importBinary<SubOp>;
+  r["Mul"] = importBinary<MulOp>;
+  r["Div"] = importBinary<DivOp>;
+  r["Pow"] = importBinary<PowOp>;
+  r["Max"] = importVariadic<MaxOp>;
+  r["Min"] = importVariadic<MinOp>;
+  r["Sum"] = importVariadic<AddOp>;
+  r["Relu"] = importUnary<ReluOp>;
+  r["Sigmoid"] = importUnary<SigmoidOp>;
+  r["Tanh"] = importUnary<TanhOp>;
+  r["Exp"] = importUnary<ExpOp>;
+  r["Log"] = importUnary<LogOp>;
+  r["Sqrt"] = importUnary<SqrtOp>;
+  r["Neg"] = importUnary<NegOp>;
+  r["Abs"] = importUnary<AbsOp>;
+  r["Erf"] = importUnary<ErfOp>;
+  r["Reciprocal"] = importUnary<ReciprocalOp>;
+  r["Floor"] = importUnary<FloorOp>;
+  r["Ceil"] = importUnary<CeilOp>;
+  r["Clip"] = importClip;
+  r["LeakyRelu"] = importLeakyRelu;
+  r["HardSigmoid"] = importHardSigmoid;
+  r["HardSwish"] = importHardSwish;
+  r["Identity"] = importIdentity;
+  r["Dropout"] = importDropout;
+}
+
+} // namespace kiln::onnx_import

@@ -1,0 +1,118 @@
+//===- ImportContext.h - State shared by the ONNX op importers --*- C++ -*-===//
+//
+// NodeImporter gives each op-family file what it needs to turn one ONNX
+// node into kiln ops: its inputs as values (and as constants when they are
+// known at compile time), its attributes with defaults, a builder at the
+// node's location, and a way to report what is unsupported.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_IMPORT_ONNX_IMPORTCONTEXT_H
+#define KILN_LIB_IMPORT_ONNX_IMPORTCONTEXT_H
+
+#include "kiln/IR/KilnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <optional>
+
+namespace kiln::onnx_import {
+
+class NodeImporter;
+
+/// Imports one ONNX node; returns failure after reporting an error.
+using OpImportFn = std::function<mlir::LogicalResult(NodeImporter &)>;
+
+/// Op type -> importer, filled by the op-family files.
+using OpRegistry = llvm::StringMap<OpImportFn>;
+
+void registerElementwiseOps(OpRegistry &registry);
+void registerNNOps(OpRegistry &registry);
+void registerShapeOps(OpRegistry &registry);
+void registerReductionOps(OpRegistry &registry);
+
+/// The MLIR element type of an ONNX TensorProto data type, or null.
+mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);
+
+/// A tensor initializer or Constant value as an attribute. Reports through
+/// `error` when the tensor is malformed or uses unsupported storage.
+mlir::FailureOr<mlir::DenseElementsAttr>
+convertTensorProto(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
+                   llvm::function_ref<void(const llvm::Twine &)> error);
+
+class NodeImporter {
+public:
+  NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder,
+               mlir::Location loc,
+               std::function<mlir::Value(const std::string &)> lookup,
+               int64_t opset)
+      : node(node), builder(builder), loc(loc), lookup(std::move(lookup)),
+        opset(opset) {}
+
+  const onnx::NodeProto &node;
+  mlir::OpBuilder &builder;
+  mlir::Location loc;
+
+  int64_t getOpset() const { return opset; }
+  mlir::MLIRContext *getContext() { return builder.getContext(); }
+
+  /// Number of inputs named by the node (trailing optional ones may be absent).
+  unsigned numInputs() const { return node.input_size(); }
+  /// Whether input `i` is given (present and non-empty).
+  bool hasInput(unsigned i) const {
+    return i < (unsigned)node.input_size() && !node.input(i).empty();
+  }
+  /// Input `i` as a value, or null when the input is absent.
+  mlir::Value input(unsigned i);
+  /// Input `i` as a ranked tensor type (the input must be present).
+  mlir::RankedTensorType inputType(unsigned i);
+  /// Input `i` as a constant, when it is known at compile time.
+  std::optional<mlir::DenseElementsAttr> constantInput(unsigned i);
+  /// Input `i` as integers, when it is a constant integer tensor.
+  std::optional<llvm::SmallVector<int64_t>> constantInts(unsigned i);
+
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t intAttr(llvm::StringRef name, int64_t defaultValue) const;
+  float floatAttr(llvm::StringRef name, float defaultValue) const;
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue) const;
+  llvm::SmallVector<int64_t> intsAttr(llvm::StringRef name,
+                                      llvm::ArrayRef<int64_t> defaultValue = {}) const;
+
+  /// Sets output `i` of the node.
+  void setResult(unsigned i, mlir::Value value);
+  llvm::ArrayRef<mlir::Value> results() const { return outputs; }
+
+  /// Reports an error at the node; always returns failure().
+  mlir::LogicalResult error(const llvm::Twine &message);
+  /// Reports that an attribute value is not supported; returns failure().
+  mlir::LogicalResult unsupported(const llvm::Twine &what);
+
+  /// Creates `op` and folds it when its operands are constants.
+  template <typename OpTy, typename... Args>
+  mlir::Value create(Args &&...args) {
+    return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
+  }
+
+  /// A scalar constant of `elementType` broadcastable against anything.
+  mlir::Value scalarConstant(mlir::Type elementType, double value);
+  /// A constant integer tensor.
+  mlir::Value intConstant(llvm::ArrayRef<int64_t> values,
+                          llvm::ArrayRef<int64_t> shape);
+  /// Reshapes `value` to `shape` (no-op when it already has it).
+  mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
+  /// Normalizes a possibly negative axis; reports an error when out of range.
+  mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+private:
+  std::function<mlir::Value(const std::string &)> lookup;
+  int64_t opset;
+  llvm::SmallVector<mlir::Value> outputs;
+};
+
+} // namespace kiln::onnx_import
+
+#endif // KILN_LIB_IMPORT_ONNX_IMPORTCONTEXT_H

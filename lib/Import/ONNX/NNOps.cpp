@@ -1,0 +1,343 @@
+//===- NNOps.cpp - ONNX neural-network ops to kiln --------------*- C++ -*-===//
+//
+// Conv, pooling, MatMul and Gemm, BatchNormalization (inference),
+// LayerNormalization and Softmax. Composite ops decompose into core ops;
+// weights known at compile time are combined here (BatchNormalization's
+// scale and shift) so that no run-time work is spent on them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_import {
+namespace {
+
+/// Resolves ONNX auto_pad into explicit [top, left, bottom, right] pads.
+FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> inHW,
+                                            ArrayRef<int64_t> kernel,
+                                            ArrayRef<int64_t> strides,
+                                            ArrayRef<int64_t> dilations) {
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET") {
+    SmallVector<int64_t> pads = n.intsAttr("pads", {0, 0, 0, 0});
+    if (pads.size() != 4)
+      return n.error("expected 4 pads for a 2-D window, got " + Twine(pads.size()));
+    return pads;
+  }
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return n.error("unknown auto_pad '" + autoPad + "'");
+  SmallVector<int64_t> pads(4);
+  for (int d = 0; d < 2; ++d) {
+    int64_t out = (inHW[d] + strides[d] - 1) / strides[d];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[d] + dilations[d] * (kernel[d] - 1) + 1 - inHW[d]);
+    int64_t small = total / 2, large = total - small;
+    pads[d] = autoPad == "SAME_UPPER" ? small : large;
+    pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+/// Conv: 2-D directly; 1-D through a unit height.
+LogicalResult importConv(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
+  int64_t rank = xType.getRank();
+  if (rank != 3 && rank != 4)
+    return n.unsupported(Twine(rank - 2) + "-D convolution");
+  if (wType.getRank() != rank)
+    return n.error("filter rank differs from input rank");
+  Value x = n.input(0), w = n.input(1);
+  SmallVector<int64_t> strides = n.intsAttr("strides"), dilations = n.intsAttr("dilations");
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  bool is1D = rank == 3;
+  if (strides.empty())
+    strides.assign(rank - 2, 1);
+  if (dilations.empty())
+    dilations.assign(rank - 2, 1);
+  if (is1D) {
+    auto xs = xType.getShape(), ws = wType.getShape();
+    x = n.reshape(x, {xs[0], xs[1], 1, xs[2]});
+    w = n.reshape(w, {ws[0], ws[1], 1, ws[2]});
+    kernel.insert(kernel.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+  }
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  SmallVector<int64_t> pads;
+  if (is1D && n.stringAttr("auto_pad", "NOTSET") == "NOTSET") {
+    SmallVector<int64_t> p = n.intsAttr("pads", {0, 0});
+    if (p.size() != 2)
+      return n.error("expected 2 pads for a 1-D convolution");
+    pads = {0, p[0], 0, p[1]};
+  } else {
+    auto resolved = resolvePads(n, xShape.drop_front(2), kernel, strides, dilations);
+    if (failed(resolved))
+      return failure();
+    pads = *resolved;
+  }
+  int64_t groups = n.intAttr("group", 1);
+  int64_t channels = xShape[1];
+  if (groups <= 0 || channels % groups ||
+      cast<RankedTensorType>(w.getType()).getDimSize(1) * groups != channels)
+    return n.error("filter shape does not match " + Twine(channels) +
+                   " input channels in " + Twine(groups) + " groups");
+  auto &b = n.builder;
+  Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(strides),
+                               b.getDenseI64ArrayAttr(dilations),
+                               b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(groups));
+  if (n.hasInput(2)) {
+    int64_t f = wType.getDimSize(0);
+    y = n.create<AddOp>(y, n.reshape(n.input(2), {f, 1, 1}));
+  }
+  if (is1D) {
+    auto ys = cast<RankedTensorType>(y.getType()).getShape();
+    y = n.reshape(y, {ys[0], ys[1], ys[3]});
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+template <bool IsMax>
+LogicalResult importPool(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  if (xType.getRank() != 4)
+    return n.unsupported(Twine(xType.getRank() - 2) + "-D pooling");
+  if (n.node.output_size() > 1 && !n.node.output(1).empty())
+    return n.unsupported("MaxPool's Indices output");
+  SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
+  if (kernel.size() != 2)
+    return n.error("kernel_shape must have 2 entries");
+  SmallVector<int64_t> strides = n.intsAttr("strides", {1, 1});
+  SmallVector<int64_t> dilations = n.intsAttr("dilations", {1, 1});
+  if (!IsMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return n.unsupported("AveragePool with dilations");
+  auto pads = resolvePads(n, xType.getShape().drop_front(2), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  bool ceilMode = n.intAttr("ceil_mode", 0);
+  if (ceilMode) {
+    // Extra bottom/right padding yields the ceil-mode output size; a window
+    // must still start inside the input or left padding.
+    for (int d = 0; d < 2; ++d) {
+      int64_t in = xType.getDimSize(2 + d) + (*pads)[d] + (*pads)[d + 2];
+      int64_t eff = dilations[d] * (kernel[d] - 1) + 1;
+      int64_t outCeil = (in - eff + strides[d] - 1) / strides[d] + 1;
+      if ((outCeil - 1) * strides[d] >= xType.getDimSize(2 + d) + (*pads)[d])
+        --outCeil;
+      int64_t need = (outCeil - 1) * strides[d] + eff - in;
+      if (need > 0) {
+        if (!IsMax && n.intAttr("count_include_pad", 0))
+          return n.unsupported("AveragePool with ceil_mode and count_include_pad");
+        (*pads)[d + 2] += need;
+      }
+    }
+  }
+  auto &b = n.builder;
+  Value y;
+  if constexpr (IsMax) {
+    if (n.intAttr("storage_order", 0) != 0)
+      return n.unsupported("MaxPool storage_order 1");
+    y = n.create<MaxPool2DOp>(n.input(0), b.getDenseI64ArrayAttr(kernel),
+                              b.getDenseI64ArrayAttr(strides),
+                              b.getDenseI64ArrayAttr(dilations),
+                              b.getDenseI64ArrayAttr(*pads));
+  } else {
+    y = n.create<AvgPool2DOp>(n.input(0), b.getDenseI64ArrayAttr(kernel),
+                              b.getDenseI64ArrayAttr(strides),
+                              b.getDenseI64ArrayAttr(*pads),
+                              b.getBoolAttr(n.intAttr("count_include_pad", 0) != 0));
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+/// Global pooling is a reduction over every spatial axis, keeping dims.
+template <typename ReduceOpTy>
+LogicalResult importGlobalPool(NodeImporter &n) {
+  int64_t rank = n.inputType(0).getRank();
+  if (rank < 3)
+    return n.error("global pooling needs a rank >= 3 input");
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  n.setResult(0, n.create<ReduceOpTy>(n.input(0), n.builder.getDenseI64ArrayAttr(axes),
+                                      n.builder.getBoolAttr(true)));
+  return success();
+}
+
+/// MatMul with NumPy semantics: rank-1 operands gain and then lose a unit
+/// dimension.
+LogicalResult importMatMul(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  auto as = n.inputType(0).getShape(), bs = n.inputType(1).getShape();
+  if (!isa<FloatType>(n.inputType(0).getElementType()))
+    return n.unsupported("integer MatMul");
+  if (as.empty() || bs.empty())
+    return n.error("MatMul operands must have rank >= 1");
+  if (as.size() == 1)
+    a = n.reshape(a, {1, as[0]});
+  if (bs.size() == 1)
+    b = n.reshape(b, {bs[0], 1});
+  auto aShape = cast<RankedTensorType>(a.getType()).getShape();
+  auto bShape = cast<RankedTensorType>(b.getType()).getShape();
+  if (aShape.back() != bShape[bShape.size() - 2])
+    return n.error("MatMul contraction sizes differ: " + Twine(aShape.back()) +
+                   " and " + Twine(bShape[bShape.size() - 2]));
+  if (!broadcastShapes(aShape.drop_back(2), bShape.drop_back(2)))
+    return n.error("MatMul batch dimensions do not broadcast");
+  Value y = n.create<MatmulOp>(a, b);
+  SmallVector<int64_t> shape(cast<RankedTensorType>(y.getType()).getShape());
+  if (as.size() == 1)
+    shape.erase(shape.end() - 2);
+  if (bs.size() == 1)
+    shape.pop_back();
+  n.setResult(0, n.reshape(y, shape));
+  return success();
+}
+
+/// Gemm: alpha * op(A) * op(B) + beta * C
+LogicalResult importGemm(NodeImporter &n) {
+  Value a = n.input(0), b = n.input(1);
+  if (n.inputType(0).getRank() != 2 || n.inputType(1).getRank() != 2)
+    return n.error("Gemm operands must be matrices");
+  auto &bld = n.builder;
+  auto swap = bld.getDenseI64ArrayAttr({1, 0});
+  if (n.intAttr("transA", 0))
+    a = n.create<TransposeOp>(a, swap);
+  if (n.intAttr("transB", 0))
+    b = n.create<TransposeOp>(b, swap);
+  auto aShape = cast<RankedTensorType>(a.getType()).getShape();
+  auto bShape = cast<RankedTensorType>(b.getType()).getShape();
+  if (aShape[1] != bShape[0])
+    return n.error("Gemm contraction sizes differ: " + Twine(aShape[1]) + " and " +
+                   Twine(bShape[0]));
+  Type elt = n.inputType(0).getElementType();
+  Value y = n.create<MatmulOp>(a, b);
+  double alpha = n.floatAttr("alpha", 1.0f), beta = n.floatAttr("beta", 1.0f);
+  if (alpha != 1.0)
+    y = n.create<MulOp>(y, n.scalarConstant(elt, alpha));
+  if (n.hasInput(2) && beta != 0.0) {
+    Value c = n.input(2);
+    if (!broadcastShapes(cast<RankedTensorType>(c.getType()).getShape(),
+                         cast<RankedTensorType>(y.getType()).getShape()))
+      return n.error("Gemm's C does not broadcast to the product");
+    if (beta != 1.0)
+      c = n.create<MulOp>(c, n.scalarConstant(elt, beta));
+    y = n.create<AddOp>(y, c);
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+/// Per-channel parameter of shape [C] as [C, 1, ..., 1] for an input of `rank`.
+Value channelParam(NodeImporter &n, Value v, int64_t rank) {
+  int64_t c = cast<RankedTensorType>(v.getType()).getNumElements();
+  SmallVector<int64_t> shape(rank - 1, 1);
+  shape[0] = c;
+  return n.reshape(v, shape);
+}
+
+/// BatchNormalization (inference): y = x * a + b with
+/// a = scale / sqrt(var + eps) and b = bias - mean * a.
+LogicalResult importBatchNorm(NodeImporter &n) {
+  if (n.intAttr("training_mode", 0))
+    return n.unsupported("BatchNormalization in training mode");
+  for (unsigned i = 1; i < n.node.output_size(); ++i)
+    if (!n.node.output(i).empty())
+      return n.unsupported("BatchNormalization's running statistics outputs");
+  RankedTensorType xType = n.inputType(0);
+  if (xType.getRank() < 2)
+    return n.error("BatchNormalization needs an input of rank >= 2");
+  Type elt = xType.getElementType();
+  double eps = n.floatAttr("epsilon", 1e-5f);
+  auto scale = n.constantInput(1), bias = n.constantInput(2), mean = n.constantInput(3),
+       var = n.constantInput(4);
+  Value a, b;
+  if (scale && bias && mean && var && elt.isF32()) {
+    auto s = llvm::to_vector(scale->getValues<float>());
+    auto bi = llvm::to_vector(bias->getValues<float>());
+    auto m = llvm::to_vector(mean->getValues<float>());
+    auto v = llvm::to_vector(var->getValues<float>());
+    size_t c = s.size();
+    if (bi.size() != c || m.size() != c || v.size() != c ||
+        (int64_t)c != xType.getDimSize(1))
+      return n.error("BatchNormalization parameters do not match the channel count");
+    SmallVector<float> av(c), bv(c);
+    for (size_t i = 0; i < c; ++i) {
+      av[i] = (float)(s[i] / std::sqrt((double)v[i] + eps));
+      bv[i] = (float)(bi[i] - (double)m[i] * av[i]);
+    }
+    auto type = RankedTensorType::get({(int64_t)c}, elt);
+    a = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<float>(av)));
+    b = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<float>(bv)));
+  } else {
+    Value denom = n.create<SqrtOp>(n.create<AddOp>(n.input(4), n.scalarConstant(elt, eps)));
+    a = n.create<DivOp>(n.input(1), denom);
+    b = n.create<SubOp>(n.input(2), n.create<MulOp>(n.input(3), a));
+  }
+  int64_t rank = xType.getRank();
+  Value y = n.create<MulOp>(n.input(0), channelParam(n, a, rank));
+  n.setResult(0, n.create<AddOp>(y, channelParam(n, b, rank)));
+  return success();
+}
+
+/// LayerNormalization over axes [axis, rank):
+/// y = (x - mean) / sqrt(var + eps) * scale + bias
+LogicalResult importLayerNorm(NodeImporter &n) {
+  if (n.node.output_size() > 1)
+    for (int i = 1; i < n.node.output_size(); ++i)
+      if (!n.node.output(i).empty())
+        return n.unsupported("LayerNormalization's mean and inverse-deviation outputs");
+  RankedTensorType xType = n.inputType(0);
+  if (!isa<FloatType>(xType.getElementType()))
+    return n.unsupported("LayerNormalization on integers");
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), xType.getRank());
+  if (failed(axis))
+    return failure();
+  Type elt = xType.getElementType();
+  auto axes = n.builder.getDenseI64ArrayAttr(
+      llvm::to_vector(llvm::seq<int64_t>(*axis, xType.getRank())));
+  auto keep = n.builder.getBoolAttr(true);
+  Value x = n.input(0);
+  Value centered = n.create<SubOp>(x, n.create<ReduceMeanOp>(x, axes, keep));
+  Value var = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered), axes, keep);
+  Value denom = n.create<SqrtOp>(
+      n.create<AddOp>(var, n.scalarConstant(elt, n.floatAttr("epsilon", 1e-5f))));
+  Value y = n.create<MulOp>(n.create<DivOp>(centered, denom), n.input(1));
+  if (n.hasInput(2))
+    y = n.create<AddOp>(y, n.input(2));
+  n.setResult(0, y);
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult importSoftmax(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  if (!isa<FloatType>(xType.getElementType()))
+    return n.unsupported("softmax on integers");
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), xType.getRank());
+  if (failed(axis))
+    return failure();
+  n.setResult(0, n.create<OpTy>(n.input(0), n.builder.getI64IntegerAttr(*axis)));
+  return success();
+}
+
+} // namespace
+
+void registerNNOps(OpRegistry &r) {
+  r["Conv"] = importConv;
+  r["MaxPool"] = importPool<true>;
+  r["AveragePool"] = importPool<false>;
+  r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
+  r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
+  r["MatMul"] = importMatMul;
+  r["Gemm"] = importGemm;
+  r["BatchNormalization"] = importBatchNorm;
+  r["LayerNormalization"] = importLayerNorm;
+  r["Softmax"] = importSoftmax<SoftmaxOp>;
+  r["LogSoftmax"] = importSoftmax<LogSoftmaxOp>;
+}
+
+} // namespace kiln::onnx_import

@@ -1,0 +1,385 @@
+//===- ONNXImporter.cpp - ONNX model to kiln dialect ------------*- C++ -*-===//
+//
+// Loads a model (binary protobuf or ONNX textual syntax), runs libonnx's
+// checker, version converter and shape inference, binds symbolic
+// dimensions, and walks the graph in order, dispatching each node to the
+// importer registered for its op type. Every unsupported op is reported
+// before the import fails, so that a user sees the whole list at once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Import/ONNXImporter.h"
+#include "ImportContext.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+using onnx_import::NodeImporter;
+using onnx_import::OpRegistry;
+
+const OpRegistry &getOpRegistry() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    onnx_import::registerElementwiseOps(r);
+    onnx_import::registerNNOps(r);
+    onnx_import::registerShapeOps(r);
+    onnx_import::registerReductionOps(r);
+    return r;
+  }();
+  return registry;
+}
+
+bool isTextualModel(StringRef path) {
+  return path.ends_with(".onnxtxt") || path.ends_with(".onnxtext");
+}
+
+/// Reads and parses the model file; reports a one-line error on failure.
+LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProto &model) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/true);
+  if (!buffer)
+    return emitError(fileLoc) << "cannot read model: " << buffer.getError().message();
+  StringRef data = (*buffer)->getBuffer();
+  if (data.empty())
+    return emitError(fileLoc) << "model file is empty";
+  if (isTextualModel(path)) {
+    onnx::OnnxParser parser(data.data());
+    auto status = parser.Parse(model);
+    if (!status.IsOK())
+      return emitError(fileLoc) << "not a valid ONNX textual model: "
+                                << status.ErrorMessage();
+    return success();
+  }
+  if (data.size() > (size_t)INT_MAX)
+    return emitError(fileLoc) << "model larger than 2 GiB needs external data, "
+                                 "which is not supported yet";
+  if (!model.ParseFromArray(data.data(), (int)data.size()))
+    return emitError(fileLoc) << "not an ONNX model: the file is not a valid "
+                                 "ModelProto (truncated or another format)";
+  if (!model.has_graph())
+    return emitError(fileLoc) << "not an ONNX model: no graph";
+  return success();
+}
+
+int64_t getDefaultOpset(const onnx::ModelProto &model) {
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      return op.version();
+  return -1;
+}
+
+/// Makes every graph input static, from `--shape` or the model itself.
+LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
+                              const ONNXImportOptions &options,
+                              const llvm::StringSet<> &initializerNames) {
+  llvm::StringSet<> seen;
+  for (auto &input : *graph.mutable_input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    seen.insert(input.name());
+    if (!input.type().has_tensor_type())
+      return emitError(fileLoc) << "graph input '" << input.name()
+                                << "' is not a tensor; only tensor inputs are supported";
+    auto *tensorType = input.mutable_type()->mutable_tensor_type();
+    auto given = options.inputShapes.find(input.name());
+    if (!tensorType->has_shape()) {
+      if (given == options.inputShapes.end())
+        return emitError(fileLoc) << "graph input '" << input.name()
+                                  << "' has no shape; bind it with --shape "
+                                  << input.name() << "=DxDx...";
+      tensorType->mutable_shape();
+    }
+    auto *shape = tensorType->mutable_shape();
+    if (given != options.inputShapes.end()) {
+      const std::vector<int64_t> &dims = given->second;
+      bool hadRank = shape->dim_size() > 0 || tensorType->has_shape();
+      if (hadRank && shape->dim_size() != (int)dims.size() &&
+          !(shape->dim_size() == 0 && dims.empty()))
+        return emitError(fileLoc) << "--shape " << input.name() << " gives "
+                                  << dims.size() << " dimensions but the model's input has "
+                                  << shape->dim_size();
+      if (shape->dim_size() == 0)
+        for (size_t i = 0; i < dims.size(); ++i)
+          shape->add_dim();
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        auto *dim = shape->mutable_dim(i);
+        if (dim->has_dim_value() && dim->dim_value() != dims[i])
+          return emitError(fileLoc)
+                 << "--shape " << input.name() << " sets dimension " << i << " to "
+                 << dims[i] << " but the model fixes it to " << dim->dim_value();
+        dim->set_dim_value(dims[i]);
+      }
+      continue;
+    }
+    for (int i = 0; i < shape->dim_size(); ++i) {
+      auto *dim = shape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() > 0)
+        continue;
+      std::string symbol = dim->has_dim_param() ? "'" + dim->dim_param() + "'" : "unnamed";
+      return emitError(fileLoc) << "graph input '" << input.name() << "' dimension " << i
+                                << " is symbolic (" << symbol << "); bind it with --shape "
+                                << input.name() << "=DxDx...";
+    }
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!seen.contains(entry.first))
+      return emitError(fileLoc) << "--shape names '" << entry.first
+                                << "', which is not an input of the model";
+  return success();
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, StringRef displayName, int64_t opset)
+      : ctx(ctx), builder(&ctx), displayName(displayName.str()), opset(opset) {}
+
+  OwningOpRef<ModuleOp> importGraph(const onnx::GraphProto &graph);
+
+private:
+  Location nodeLocation(const onnx::NodeProto &node, int index);
+  FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
+                                               Location loc);
+  Value lookup(const std::string &name);
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  std::string displayName;
+  int64_t opset;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  Location fileLoc = UnknownLoc::get(&ctx);
+};
+
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  Location file = FileLineColLoc::get(&ctx, displayName, 0, 0);
+  Location named = NameLoc::get(StringAttr::get(&ctx, name), file);
+  return FusedLoc::get(&ctx, {named}, StringAttr::get(&ctx, "onnx." + node.op_type()));
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc) {
+  const auto &tensorType = info.type().tensor_type();
+  Type elementType = onnx_import::convertONNXElementType(&ctx, tensorType.elem_type());
+  if (!elementType)
+    return emitError(loc) << "tensor '" << info.name() << "' has unsupported element type "
+                          << onnx::TensorProto::DataType_Name(
+                                 (onnx::TensorProto::DataType)tensorType.elem_type());
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensorType.shape().dim())
+    shape.push_back(dim.dim_value());
+  return RankedTensorType::get(shape, elementType);
+}
+
+Value GraphImporter::lookup(const std::string &name) {
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  auto init = initializers.find(name);
+  if (init == initializers.end())
+    return nullptr;
+  // Initializers become constants at first use, at the start of the body.
+  Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
+  auto attr = onnx_import::convertTensorProto(
+      &ctx, *init->second, [&](const Twine &msg) {
+        emitError(loc) << "initializer '" << name << "': " << msg;
+      });
+  if (failed(attr))
+    return nullptr;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(builder.getInsertionBlock());
+  Value v = ConstantOp::create(builder, loc, *attr);
+  values[name] = v;
+  return v;
+}
+
+OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) {
+  fileLoc = FileLineColLoc::get(&ctx, displayName, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  for (const auto &init : graph.initializer())
+    initializers[init.name()] = &init;
+
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &input : graph.input()) {
+    if (initializers.count(input.name()))
+      continue;
+    auto type = convertValueType(input, fileLoc);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(input.name());
+  }
+  for (const auto &output : graph.output()) {
+    if (!output.type().tensor_type().has_shape()) {
+      emitError(fileLoc) << "the shape of graph output '" << output.name()
+                         << "' could not be inferred";
+      return nullptr;
+    }
+    auto type = convertValueType(output, fileLoc);
+    if (failed(type))
+      return nullptr;
+    resultTypes.push_back(*type);
+  }
+
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, resultTypes));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = body->getArgument(i);
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+  }
+  builder.setInsertionPointToEnd(body);
+
+  const OpRegistry &registry = getOpRegistry();
+  bool failedAny = false;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    Location loc = nodeLocation(node, index);
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      emitError(loc) << "op '" << node.op_type() << "' of domain '" << node.domain()
+                     << "' is not supported; Kiln imports the default ONNX domain";
+      failedAny = true;
+      continue;
+    }
+    auto it = registry.find(node.op_type());
+    if (it == registry.end()) {
+      emitError(loc) << "op '" << node.op_type() << "' is not supported (opset "
+                     << opset << ")";
+      failedAny = true;
+      continue;
+    }
+    if (failedAny)
+      continue; // keep listing unsupported ops, but stop building IR
+    bool missingInput = false;
+    for (const auto &name : node.input())
+      if (!name.empty() && !lookup(name)) {
+        emitError(loc) << "input '" << name << "' is not produced by any earlier node, "
+                       << "initializer or graph input";
+        missingInput = true;
+        break;
+      }
+    if (missingInput) {
+      failedAny = true;
+      continue;
+    }
+    NodeImporter importer(
+        node, builder, loc, [this](const std::string &n) { return lookup(n); }, opset);
+    if (failed(it->second(importer))) {
+      failedAny = true;
+      continue;
+    }
+    for (auto [i, name] : llvm::enumerate(node.output())) {
+      if (name.empty())
+        continue;
+      if (i >= importer.results().size() || !importer.results()[i]) {
+        emitError(loc) << "output " << i << " ('" << name << "') is not supported";
+        failedAny = true;
+        break;
+      }
+      values[name] = importer.results()[i];
+    }
+  }
+  if (failedAny)
+    return nullptr;
+
+  SmallVector<Value> results;
+  for (auto [i, output] : llvm::enumerate(graph.output())) {
+    Value v = lookup(output.name());
+    if (!v) {
+      emitError(fileLoc) << "graph output '" << output.name() << "' is never produced";
+      return nullptr;
+    }
+    if (v.getType() != resultTypes[i]) {
+      emitError(v.getLoc()) << "graph output '" << output.name() << "' has type "
+                            << v.getType() << " but the model declares "
+                            << resultTypes[i];
+      return nullptr;
+    }
+    results.push_back(v);
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
+                                      const ONNXImportOptions &options) {
+  std::string displayName = options.displayName.empty()
+                                ? llvm::sys::path::filename(path).str()
+                                : options.displayName;
+  Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
+  onnx::ModelProto model;
+  if (failed(loadModel(path, fileLoc, model)))
+    return nullptr;
+
+  int64_t opset = getDefaultOpset(model);
+  if (opset < 0)
+    return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
+  if (opset < 7 || opset > kTargetOnnxOpset)
+    return emitError(fileLoc) << "opset " << opset
+                              << " is not supported; Kiln reads opsets 7 to "
+                              << kTargetOnnxOpset,
+           nullptr;
+
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    return emitError(fileLoc) << "the ONNX checker rejects the model: " << msg, nullptr;
+  }
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : model.graph().initializer())
+    initializerNames.insert(init.name());
+  if (failed(bindInputShapes(*model.mutable_graph(), fileLoc, options, initializerNames)))
+    return nullptr;
+
+  if (opset != kTargetOnnxOpset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kTargetOnnxOpset);
+    } catch (const std::exception &e) {
+      std::string msg = e.what();
+      std::replace(msg.begin(), msg.end(), '\n', ' ');
+      return emitError(fileLoc) << "cannot convert the model from opset " << opset
+                                << " to " << kTargetOnnxOpset << ": " << msg,
+             nullptr;
+    }
+  }
+
+  try {
+    onnx::ShapeInferenceOptions inferenceOptions(/*check_type=*/true,
+                                                 /*strict_mode=*/1,
+                                                 /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       inferenceOptions);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    return emitError(fileLoc) << "shape inference fails: " << msg, nullptr;
+  }
+
+  GraphImporter importer(context, displayName, kTargetOnnxOpset);
+  return importer.importGraph(model.graph());
+}
+
+} // namespace kiln

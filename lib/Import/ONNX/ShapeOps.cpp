@@ -1,0 +1,454 @@
+//===- ShapeOps.cpp - ONNX shape and data-movement ops to kiln --*- C++ -*-===//
+//
+// Reshape, Flatten, Squeeze/Unsqueeze, Transpose, Concat, Slice, Gather,
+// Pad, Expand, Cast, and the shape arithmetic (Shape, Size, Constant,
+// ConstantOfShape) that static shapes resolve at compile time. Shape inputs
+// must be constants by the time they are used; computed shapes fold as the
+// graph is imported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_import {
+namespace {
+
+LogicalResult importReshape(NodeImporter &n) {
+  auto shapeValues = n.constantInts(1);
+  if (!shapeValues)
+    return n.unsupported("Reshape to a shape computed at run time");
+  RankedTensorType xType = n.inputType(0);
+  bool allowZero = n.intAttr("allowzero", 0);
+  SmallVector<int64_t> shape;
+  int64_t inferred = -1, known = 1;
+  for (auto [i, d] : llvm::enumerate(*shapeValues)) {
+    if (d == 0 && !allowZero) {
+      if ((int64_t)i >= xType.getRank())
+        return n.error("Reshape copies dimension " + Twine(i) + " that the input lacks");
+      d = xType.getDimSize(i);
+    }
+    if (d == -1) {
+      if (inferred >= 0)
+        return n.error("Reshape shape has more than one -1");
+      inferred = i;
+      shape.push_back(1);
+      continue;
+    }
+    if (d < 0)
+      return n.error("Reshape shape has negative dimension " + Twine(d));
+    known *= d;
+    shape.push_back(d);
+  }
+  int64_t total = xType.getNumElements();
+  if (inferred >= 0) {
+    if (known == 0 || total % known)
+      return n.error("cannot infer the -1 dimension of Reshape");
+    shape[inferred] = total / known;
+  }
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  if (count != total)
+    return n.error("Reshape of " + Twine(total) + " elements to a shape of " +
+                   Twine(count) + " elements");
+  n.setResult(0, n.reshape(n.input(0), shape));
+  return success();
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  int64_t rank = xType.getRank();
+  int64_t axis = n.intAttr("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return n.error("Flatten axis out of range");
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < axis ? outer : inner) *= xType.getDimSize(d);
+  n.setResult(0, n.reshape(n.input(0), {outer, inner}));
+  return success();
+}
+
+/// Axes from the `axes` input (opset >= 13) or attribute.
+std::optional<SmallVector<int64_t>> axesOf(NodeImporter &n, unsigned inputIndex) {
+  if (n.hasInput(inputIndex))
+    return n.constantInts(inputIndex);
+  return n.intsAttr("axes");
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  auto axes = axesOf(n, 1);
+  if (!axes)
+    return n.unsupported("Squeeze axes computed at run time");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < xType.getRank(); ++d) {
+    bool listed = llvm::any_of(*axes, [&](int64_t a) {
+      return a == d || a + xType.getRank() == d;
+    });
+    if (axes->empty() ? xType.getDimSize(d) == 1 : listed) {
+      if (xType.getDimSize(d) != 1)
+        return n.error("Squeeze of dimension " + Twine(d) + " of size " +
+                       Twine(xType.getDimSize(d)));
+      continue;
+    }
+    shape.push_back(xType.getDimSize(d));
+  }
+  n.setResult(0, n.reshape(n.input(0), shape));
+  return success();
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  auto axes = axesOf(n, 1);
+  if (!axes)
+    return n.unsupported("Unsqueeze axes computed at run time");
+  int64_t outRank = xType.getRank() + axes->size();
+  SmallVector<bool> isNew(outRank, false);
+  for (int64_t a : *axes) {
+    int64_t axis = a < 0 ? a + outRank : a;
+    if (axis < 0 || axis >= outRank || isNew[axis])
+      return n.error("Unsqueeze axis " + Twine(a) + " is out of range or repeated");
+    isNew[axis] = true;
+  }
+  SmallVector<int64_t> shape;
+  int64_t src = 0;
+  for (int64_t d = 0; d < outRank; ++d)
+    shape.push_back(isNew[d] ? 1 : xType.getDimSize(src++));
+  n.setResult(0, n.reshape(n.input(0), shape));
+  return success();
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> perm = n.intsAttr("perm");
+  if (perm.empty())
+    perm = llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
+  if ((int64_t)perm.size() != rank)
+    return n.error("Transpose perm has " + Twine(perm.size()) + " entries for rank " +
+                   Twine(rank));
+  n.setResult(0, n.create<TransposeOp>(n.input(0), n.builder.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+/// Row-major strides of a shape.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  int64_t rank = n.inputType(0).getRank();
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<Value> inputs;
+  SmallVector<DenseElementsAttr> constants;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i))
+      continue;
+    if (n.inputType(i).getNumElements() == 0)
+      continue; // empty pieces contribute nothing
+    inputs.push_back(n.input(i));
+    if (auto c = n.constantInput(i))
+      constants.push_back(*c);
+  }
+  if (inputs.empty()) {
+    n.setResult(0, n.input(0));
+    return success();
+  }
+  Value y = n.create<ConcatOp>(inputs, n.builder.getI64IntegerAttr(*axis));
+  // Shape arithmetic: concatenations of constants fold right away.
+  auto type = cast<RankedTensorType>(y.getType());
+  if (constants.size() == inputs.size() && type.getNumElements() <= 4096) {
+    SmallVector<Attribute> out(type.getNumElements());
+    SmallVector<int64_t> outStrides = stridesOf(type.getShape());
+    int64_t offset = 0;
+    for (DenseElementsAttr c : constants) {
+      auto shape = c.getType().getShape();
+      SmallVector<int64_t> strides = stridesOf(shape);
+      auto values = llvm::to_vector(c.getValues<Attribute>());
+      for (int64_t linear = 0; linear < (int64_t)values.size(); ++linear) {
+        int64_t dst = 0;
+        for (size_t d = 0; d < shape.size(); ++d) {
+          int64_t idx = (linear / strides[d]) % shape[d];
+          dst += (d == (size_t)*axis ? idx + offset : idx) * outStrides[d];
+        }
+        out[dst] = values[linear];
+      }
+      offset += shape[*axis];
+    }
+    y = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, out));
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  int64_t rank = xType.getRank();
+  std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  if (n.getOpset() < 10) {
+    starts = n.intsAttr("starts");
+    ends = n.intsAttr("ends");
+    axes = n.intsAttr("axes");
+  } else {
+    starts = n.constantInts(1);
+    ends = n.constantInts(2);
+    axes = n.hasInput(3) ? n.constantInts(3) : SmallVector<int64_t>{};
+    steps = n.hasInput(4) ? n.constantInts(4) : SmallVector<int64_t>{};
+  }
+  if (!starts || !ends || !axes || (n.getOpset() >= 10 && !steps))
+    return n.unsupported("Slice bounds computed at run time");
+  if (axes->empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+  if (!steps || steps->empty())
+    steps = SmallVector<int64_t>(starts->size(), 1);
+  if (ends->size() != starts->size() || axes->size() != starts->size() ||
+      steps->size() != starts->size())
+    return n.error("Slice starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> offsets(rank, 0), sizes(xType.getShape()), strides(rank, 1);
+  for (size_t i = 0; i < starts->size(); ++i) {
+    auto axis = n.normalizeAxis((*axes)[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t dim = xType.getDimSize(*axis), step = (*steps)[i];
+    if (step == 0)
+      return n.error("Slice step is zero");
+    if (step < 0)
+      return n.unsupported("Slice with a negative step");
+    int64_t start = (*starts)[i], end = (*ends)[i];
+    if (start < 0)
+      start += dim;
+    if (end < 0)
+      end += dim;
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    offsets[*axis] = start;
+    sizes[*axis] = end > start ? (end - start + step - 1) / step : 0;
+    strides[*axis] = step;
+    if (sizes[*axis] == 0)
+      offsets[*axis] = 0;
+  }
+  auto &b = n.builder;
+  if (llvm::is_contained(sizes, 0))
+    return n.unsupported("Slice producing an empty tensor");
+  // Shape arithmetic: slices of small constants fold right away.
+  if (auto c = n.constantInput(0); c && c->getNumElements() <= 4096) {
+    auto type = RankedTensorType::get(sizes, xType.getElementType());
+    SmallVector<int64_t> inStrides = stridesOf(xType.getShape());
+    SmallVector<int64_t> outStrides = stridesOf(sizes);
+    auto values = llvm::to_vector(c->getValues<Attribute>());
+    SmallVector<Attribute> out(type.getNumElements());
+    for (int64_t linear = 0; linear < type.getNumElements(); ++linear) {
+      int64_t src = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        src += (offsets[d] + ((linear / outStrides[d]) % sizes[d]) * strides[d]) *
+               inStrides[d];
+      out[linear] = values[src];
+    }
+    n.setResult(0, ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, out)));
+    return success();
+  }
+  n.setResult(0, n.create<SliceOp>(n.input(0), b.getDenseI64ArrayAttr(offsets),
+                                   b.getDenseI64ArrayAttr(sizes),
+                                   b.getDenseI64ArrayAttr(strides)));
+  return success();
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), xType.getRank());
+  if (failed(axis))
+    return failure();
+  Value y = n.create<GatherOp>(n.input(0), n.input(1), n.builder.getI64IntegerAttr(*axis));
+  // Shape arithmetic: gathers from small constants fold right away.
+  auto data = n.constantInput(0);
+  auto indices = n.constantInts(1);
+  auto type = cast<RankedTensorType>(y.getType());
+  if (data && indices && type.getNumElements() <= 4096) {
+    ArrayRef<int64_t> inShape = xType.getShape();
+    int64_t dim = inShape[*axis];
+    int64_t inner = 1, outer = 1;
+    for (int64_t d = *axis + 1; d < xType.getRank(); ++d)
+      inner *= inShape[d];
+    for (int64_t d = 0; d < *axis; ++d)
+      outer *= inShape[d];
+    auto values = llvm::to_vector(data->getValues<Attribute>());
+    SmallVector<Attribute> out;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t idx : *indices) {
+        if (idx < -dim || idx >= dim)
+          return n.error("Gather index " + Twine(idx) + " is out of range for extent " +
+                         Twine(dim));
+        int64_t i = idx < 0 ? idx + dim : idx;
+        for (int64_t k = 0; k < inner; ++k)
+          out.push_back(values[(o * dim + i) * inner + k]);
+      }
+    y = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, out));
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+LogicalResult importPad(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  int64_t rank = xType.getRank();
+  if (n.stringAttr("mode", "constant") != "constant")
+    return n.unsupported("Pad mode '" + n.stringAttr("mode", "constant") + "'");
+  std::optional<SmallVector<int64_t>> pads =
+      n.getOpset() < 11 ? std::optional(n.intsAttr("pads")) : n.constantInts(1);
+  if (!pads)
+    return n.unsupported("Pad amounts computed at run time");
+  if ((int64_t)pads->size() != 2 * rank)
+    return n.error("Pad needs " + Twine(2 * rank) + " pads, got " + Twine(pads->size()));
+  double value = n.getOpset() < 11 ? n.floatAttr("value", 0.0f) : 0.0;
+  if (n.hasInput(2)) {
+    auto c = n.constantInput(2);
+    if (!c || c->getNumElements() != 1)
+      return n.unsupported("Pad value computed at run time");
+    Attribute v = *c->getValues<Attribute>().begin();
+    if (auto f = dyn_cast<FloatAttr>(v))
+      value = f.getValueAsDouble();
+    else
+      value = (double)cast<IntegerAttr>(v).getInt();
+  }
+  SmallVector<int64_t> low(pads->begin(), pads->begin() + rank);
+  SmallVector<int64_t> high(pads->begin() + rank, pads->end());
+  if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+    return n.unsupported("Pad with negative amounts");
+  auto &b = n.builder;
+  n.setResult(0, n.create<PadOp>(n.input(0), b.getDenseI64ArrayAttr(low),
+                                 b.getDenseI64ArrayAttr(high), b.getF64FloatAttr(value)));
+  return success();
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  auto shape = n.constantInts(1);
+  if (!shape)
+    return n.unsupported("Expand to a shape computed at run time");
+  RankedTensorType xType = n.inputType(0);
+  auto result = broadcastShapes(xType.getShape(), *shape);
+  if (!result)
+    return n.error("Expand shape does not broadcast with the input");
+  n.setResult(0, n.create<BroadcastOp>(
+                     RankedTensorType::get(*result, xType.getElementType()), n.input(0)));
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  Type elt = convertONNXElementType(n.getContext(), n.intAttr("to", 0));
+  if (!elt)
+    return n.unsupported("Cast to element type " + Twine(n.intAttr("to", 0)));
+  RankedTensorType xType = n.inputType(0);
+  auto type = RankedTensorType::get(xType.getShape(), elt);
+  if (auto c = n.constantInts(0); c && isa<IntegerType>(elt) && elt.getIntOrFloatBitWidth() > 1) {
+    SmallVector<APInt> values;
+    for (int64_t v : *c)
+      values.emplace_back(elt.getIntOrFloatBitWidth(), (uint64_t)v, true, true);
+    n.setResult(0, ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, values)));
+    return success();
+  }
+  n.setResult(0, n.create<CastOp>(type, n.input(0)));
+  return success();
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  ArrayRef<int64_t> shape = n.inputType(0).getShape();
+  int64_t rank = shape.size();
+  int64_t start = n.intAttr("start", 0), end = n.intAttr("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  SmallVector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+  n.setResult(0, n.intConstant(dims, {(int64_t)dims.size()}));
+  return success();
+}
+
+LogicalResult importSize(NodeImporter &n) {
+  n.setResult(0, n.intConstant({n.inputType(0).getNumElements()}, {}));
+  return success();
+}
+
+LogicalResult importConstant(NodeImporter &n) {
+  auto &b = n.builder;
+  if (const auto *a = n.attr("value")) {
+    auto attr = convertTensorProto(n.getContext(), a->t(),
+                                   [&](const Twine &msg) { (void)n.error(msg); });
+    if (failed(attr))
+      return failure();
+    n.setResult(0, ConstantOp::create(b, n.loc, *attr));
+    return success();
+  }
+  if (const auto *a = n.attr("value_float")) {
+    n.setResult(0, n.scalarConstant(b.getF32Type(), a->f()));
+    return success();
+  }
+  if (const auto *a = n.attr("value_int")) {
+    n.setResult(0, n.intConstant({a->i()}, {}));
+    return success();
+  }
+  if (const auto *a = n.attr("value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    n.setResult(0, n.intConstant(v, {(int64_t)v.size()}));
+    return success();
+  }
+  if (const auto *a = n.attr("value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    auto type = RankedTensorType::get({(int64_t)v.size()}, b.getF32Type());
+    n.setResult(0, ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, ArrayRef<float>(v))));
+    return success();
+  }
+  return n.unsupported("Constant without a tensor, float or int value");
+}
+
+LogicalResult importConstantOfShape(NodeImporter &n) {
+  auto shape = n.constantInts(0);
+  if (!shape)
+    return n.unsupported("ConstantOfShape with a shape computed at run time");
+  DenseElementsAttr value;
+  if (const auto *a = n.attr("value")) {
+    auto attr = convertTensorProto(n.getContext(), a->t(),
+                                   [&](const Twine &msg) { (void)n.error(msg); });
+    if (failed(attr))
+      return failure();
+    value = *attr;
+  } else {
+    value = DenseElementsAttr::get(RankedTensorType::get({1}, n.builder.getF32Type()), 0.0f);
+  }
+  auto type = RankedTensorType::get(*shape, value.getElementType());
+  n.setResult(0, ConstantOp::create(
+                     n.builder, n.loc,
+                     DenseElementsAttr::get(type, *value.getValues<Attribute>().begin())));
+  return success();
+}
+
+} // namespace
+
+void registerShapeOps(OpRegistry &r) {
+  r["Reshape"] = importReshape;
+  r["Flatten"] = importFlatten;
+  r["Squeeze"] = importSqueeze;
+  r["Unsqueeze"] = importUnsqueeze;
+  r["Transpose"] = importTranspose;
+  r["Concat"] = importConcat;
+  r["Slice"] = importSlice;
+  r["Gather"] = importGather;
+  r["Pad"] = importPad;
+  r["Expand"] = importExpand;
+  r["Cast"] = importCast;
+  r["Shape"] = importShape;
+  r["Size"] = importSize;
+  r["Constant"] = importConstant;
+  r["ConstantOfShape"] = importConstantOfShape;
+}
+
+} // namespace kiln::onnx_import

@@ -1,0 +1,109 @@
+/*===- kiln/runtime.h - Kiln runtime ABI --------------------------*- C -*-===*
+ *
+ * The versioned ABI shared by code that kilnc generates and the programs
+ * that call it. Generated objects define, for a model named NAME:
+ *
+ *   kiln_status NAME_run(const NAME_inputs *in, NAME_outputs *out,
+ *                        void *workspace);
+ *   extern const kiln_model NAME_model;
+ *
+ * Every tensor is dense, row-major and owned by the caller; generated code
+ * never allocates. This header is a schema: fields are only ever appended
+ * and KILN_ABI_VERSION changes when the layout does. See docs/c-api.md.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Layout version of kiln_model / kiln_tensor_info. */
+#define KILN_ABI_VERSION 1u
+
+/** Result of every Kiln entry point; KILN_OK is zero. */
+typedef enum kiln_status {
+  KILN_OK = 0,
+  /** A required pointer (model, inputs, outputs, a tensor) was NULL. */
+  KILN_ERROR_NULL_POINTER = 1,
+  /** The workspace is NULL or not aligned to the model's workspace_align. */
+  KILN_ERROR_BAD_WORKSPACE = 2,
+  /** The descriptor was built for another ABI version of this header. */
+  KILN_ERROR_ABI_MISMATCH = 3,
+  /** An argument is out of range (an unknown name, a bad index). */
+  KILN_ERROR_INVALID_ARGUMENT = 4
+} kiln_status;
+
+/** Element types; the values are ONNX's TensorProto.DataType numbers. */
+typedef int32_t kiln_dtype;
+#define KILN_DTYPE_F32 1
+#define KILN_DTYPE_U8 2
+#define KILN_DTYPE_I8 3
+#define KILN_DTYPE_U16 4
+#define KILN_DTYPE_I16 5
+#define KILN_DTYPE_I32 6
+#define KILN_DTYPE_I64 7
+#define KILN_DTYPE_BOOL 9
+#define KILN_DTYPE_F16 10
+#define KILN_DTYPE_F64 11
+#define KILN_DTYPE_U32 12
+#define KILN_DTYPE_U64 13
+
+/** One input or output of a compiled model. */
+typedef struct kiln_tensor_info {
+  const char *name;     /**< the model's own name for the tensor */
+  kiln_dtype dtype;     /**< element type, KILN_DTYPE_* */
+  uint32_t rank;        /**< number of dimensions */
+  const int64_t *dims;  /**< rank sizes, outermost first */
+  uint64_t byte_size;   /**< bytes of the dense row-major buffer */
+} kiln_tensor_info;
+
+/** The generic entry point: inputs and outputs in descriptor order. */
+typedef kiln_status (*kiln_run_fn)(const void *const *inputs,
+                                   void *const *outputs, void *workspace);
+
+/** Everything a generic tool needs to call a compiled model. */
+typedef struct kiln_model {
+  uint32_t abi_version;             /**< KILN_ABI_VERSION at compile time */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;                /**< zero */
+  const char *name;                 /**< the C prefix given to kilnc */
+  const kiln_tensor_info *inputs;   /**< num_inputs entries */
+  const kiln_tensor_info *outputs;  /**< num_outputs entries */
+  uint64_t workspace_size;          /**< bytes; 0 means no workspace */
+  uint64_t workspace_align;         /**< required alignment in bytes */
+  kiln_run_fn run;                  /**< the model's generic entry */
+} kiln_model;
+
+/** A short English description of a status code. */
+const char *kiln_status_string(kiln_status status);
+
+/** Bytes per element of a dtype, or 0 for an unknown dtype. */
+size_t kiln_dtype_size(kiln_dtype dtype);
+
+/** The dtype's short name ("f32", "i64", ...), or "unknown". */
+const char *kiln_dtype_name(kiln_dtype dtype);
+
+/** Runs any compiled model through its descriptor, checking the arguments
+ *  first: NULL pointers, the ABI version and the workspace alignment. */
+kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
+                     void *const *outputs, void *workspace);
+
+/** Looks up an input by name; writes its index to *out_index. */
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
+                                  uint32_t *out_index);
+
+/** Looks up an output by name; writes its index to *out_index. */
+kiln_status kiln_model_find_output(const kiln_model *model, const char *name,
+                                   uint32_t *out_index);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_RUNTIME_H */

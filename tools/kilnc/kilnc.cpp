@@ -1,0 +1,116 @@
+//===- kilnc.cpp - The Kiln compiler driver ---------------------*- C++ -*-===//
+//
+// Parses the command line and calls kiln::compileModel().
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Config.h"
+#include "kiln/Driver/Compiler.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+static cl::OptionCategory kilncCategory("kilnc options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | model.onnxtxt>"),
+                                      cl::Required, cl::cat(kilncCategory));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file (default: <model>.<ext>; "
+                                                     "a header <output>.h comes with objects)"),
+                                       cl::value_desc("file"), cl::cat(kilncCategory));
+static cl::opt<std::string> modelName("name",
+                                      cl::desc("C prefix of the generated symbols "
+                                               "(default: the output file's stem)"),
+                                      cl::cat(kilncCategory));
+static cl::opt<kiln::EmitKind> emitKind(
+    "emit", cl::desc("What to write"), cl::init(kiln::EmitKind::Object),
+    cl::values(clEnumValN(kiln::EmitKind::Object, "obj", "object file + C header (default)"),
+               clEnumValN(kiln::EmitKind::Assembly, "asm", "assembly"),
+               clEnumValN(kiln::EmitKind::LLVMIR, "llvm", "LLVM IR, optimized"),
+               clEnumValN(kiln::EmitKind::MLIR, "mlir", "MLIR at the end of the llvm phase"),
+               clEnumValN(kiln::EmitKind::Header, "header", "the C header only"),
+               clEnumValN(kiln::EmitKind::Shared, "shared",
+                          "a shared object, for kiln-run")),
+    cl::cat(kilncCategory));
+static cl::opt<std::string> compileTo(
+    "compile-to", cl::desc("Stop after a phase and print its IR: import, kiln, linalg, "
+                           "bufferized or llvm"),
+    cl::value_desc("phase"), cl::cat(kilncCategory));
+static cl::list<std::string> shapes(
+    "shape", cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224 (repeatable)"),
+    cl::value_desc("name=AxBxC"), cl::cat(kilncCategory));
+static cl::opt<std::string> targetTriple("target",
+                                         cl::desc("Target triple (default: the host)"),
+                                         cl::cat(kilncCategory));
+static cl::opt<std::string> targetCPU("cpu",
+                                      cl::desc("Target CPU (default: the host's for native "
+                                               "builds, generic otherwise)"),
+                                      cl::cat(kilncCategory));
+static cl::opt<std::string> targetFeatures("features",
+                                           cl::desc("Target features, e.g. +avx2,+fma"),
+                                           cl::cat(kilncCategory));
+enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
+static cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
+                                  cl::values(clEnumValN(O0, "O0", "no optimization"),
+                                             clEnumValN(O1, "O1", "light"),
+                                             clEnumValN(O2, "O2", "default"),
+                                             clEnumValN(O3, "O3", "aggressive")),
+                                  cl::cat(kilncCategory));
+static cl::opt<bool> printTiming("time", cl::desc("Print the time of each phase"),
+                                 cl::cat(kilncCategory));
+static cl::opt<bool> printIRAfterAll("print-ir-after-all",
+                                     cl::desc("Print the IR after every pass (stderr)"),
+                                     cl::cat(kilncCategory));
+static cl::opt<bool> noLocations("no-locations",
+                                 cl::desc("Do not print locations in textual IR"),
+                                 cl::cat(kilncCategory));
+
+static void printVersion(raw_ostream &os) {
+  os << "kilnc " << KILN_VERSION;
+  if (*KILN_GIT_REVISION)
+    os << " (" << KILN_GIT_REVISION << ")";
+  os << "\nLLVM " << KILN_LLVM_VERSION << "\n";
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::SetVersionPrinter(printVersion);
+  cl::HideUnrelatedOptions(kilncCategory);
+  cl::ParseCommandLineOptions(argc, argv, "Kiln: ahead-of-time compiler for ONNX models\n");
+
+  kiln::CompileOptions options;
+  options.inputPath = inputFile;
+  options.outputPath = outputFile;
+  options.name = modelName;
+  options.emit = emitKind;
+  options.targetTriple = targetTriple;
+  options.cpu = targetCPU;
+  options.features = targetFeatures;
+  options.optLevel = optLevel;
+  options.printTiming = printTiming;
+  options.printIRAfterAll = printIRAfterAll;
+  options.printDebugInfo = !noLocations;
+  if (!compileTo.empty()) {
+    options.compileTo = kiln::parsePhase(compileTo);
+    if (!options.compileTo) {
+      errs() << "kilnc: error: unknown phase '" << compileTo
+             << "'; expected import, kiln, linalg, bufferized or llvm\n";
+      return 1;
+    }
+  }
+  for (const std::string &spec : shapes) {
+    size_t eq = spec.rfind('=');
+    std::optional<std::vector<int64_t>> dims;
+    if (eq != std::string::npos && eq > 0)
+      dims = kiln::parseShape(StringRef(spec).substr(eq + 1));
+    if (!dims) {
+      errs() << "kilnc: error: bad --shape '" << spec
+             << "'; expected name=AxBxC with positive sizes\n";
+      return 1;
+    }
+    options.inputShapes[spec.substr(0, eq)] = *dims;
+  }
+  return kiln::compileModel(options);
+}
