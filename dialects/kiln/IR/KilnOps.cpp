@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -95,8 +96,9 @@ KILN_BINARY_OP(PowOp)
 
 LogicalResult ClampOp::verify() {
   if (getMin().convertToDouble() > getMax().convertToDouble())
-    return emitOpError() << "min " << getMin().convertToDouble()
-                         << " is greater than max " << getMax().convertToDouble();
+    return emitOpError() << "min " << llvm::formatv("{0}", getMin().convertToDouble())
+                         << " is greater than max "
+                         << llvm::formatv("{0}", getMax().convertToDouble());
   return success();
 }
 

@@ -17,6 +17,8 @@ template <typename OpTy>
 LogicalResult importBinary(NodeImporter &n) {
   if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
     return n.error("operand element types differ");
+  if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
+    return n.error("operand shapes do not broadcast");
   n.setResult(0, n.create<OpTy>(n.input(0), n.input(1)));
   return success();
 }
@@ -25,8 +27,13 @@ LogicalResult importBinary(NodeImporter &n) {
 template <typename OpTy>
 LogicalResult importVariadic(NodeImporter &n) {
   Value acc = n.input(0);
-  for (unsigned i = 1; i < n.numInputs(); ++i)
+  for (unsigned i = 1; i < n.numInputs(); ++i) {
+    auto accType = cast<RankedTensorType>(acc.getType());
+    if (accType.getElementType() != n.inputType(i).getElementType() ||
+        !broadcastShapes(accType.getShape(), n.inputType(i).getShape()))
+      return n.error("operands differ in element type or do not broadcast");
     acc = n.create<OpTy>(acc, n.input(i));
+  }
   n.setResult(0, acc);
   return success();
 }

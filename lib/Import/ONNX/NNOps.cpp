@@ -85,6 +85,10 @@ LogicalResult importConv(NodeImporter &n) {
       cast<RankedTensorType>(w.getType()).getDimSize(1) * groups != channels)
     return n.error("filter shape does not match " + Twine(channels) +
                    " input channels in " + Twine(groups) + " groups");
+  for (int d = 0; d < 2; ++d)
+    if (windowOutputSize(xShape[2 + d], kernel[d], strides[d], dilations[d], pads[d],
+                         pads[d + 2]) <= 0)
+      return n.error("the convolution window is larger than the padded input");
   auto &b = n.builder;
   Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(strides),
                                b.getDenseI64ArrayAttr(dilations),
@@ -136,6 +140,11 @@ LogicalResult importPool(NodeImporter &n) {
       }
     }
   }
+  for (int d = 0; d < 2; ++d)
+    if (kernel[d] <= 0 || strides[d] <= 0 || dilations[d] <= 0 ||
+        windowOutputSize(xType.getDimSize(2 + d), kernel[d], strides[d], dilations[d],
+                         (*pads)[d], (*pads)[d + 2]) <= 0)
+      return n.error("the pooling window is larger than the padded input");
   auto &b = n.builder;
   Value y;
   if constexpr (IsMax) {

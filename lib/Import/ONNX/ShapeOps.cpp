@@ -130,6 +130,12 @@ LogicalResult importTranspose(NodeImporter &n) {
   if ((int64_t)perm.size() != rank)
     return n.error("Transpose perm has " + Twine(perm.size()) + " entries for rank " +
                    Twine(rank));
+  llvm::SmallVector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return n.error("Transpose perm is not a permutation");
+    seen[p] = true;
+  }
   n.setResult(0, n.create<TransposeOp>(n.input(0), n.builder.getDenseI64ArrayAttr(perm)));
   return success();
 }
@@ -154,6 +160,12 @@ LogicalResult importConcat(NodeImporter &n) {
       continue;
     if (n.inputType(i).getNumElements() == 0)
       continue; // empty pieces contribute nothing
+    RankedTensorType t = n.inputType(i), first = n.inputType(0);
+    if (t.getRank() != rank || t.getElementType() != first.getElementType())
+      return n.error("Concat inputs differ in rank or element type");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *axis && t.getDimSize(d) != first.getDimSize(d))
+        return n.error("Concat inputs differ in dimension " + Twine(d));
     inputs.push_back(n.input(i));
     if (auto c = n.constantInput(i))
       constants.push_back(*c);

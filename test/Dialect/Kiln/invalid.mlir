@@ -1,0 +1,83 @@
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+// Verifiers name the offending shapes and values.
+
+func.func @no_broadcast(%a: tensor<4x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{operand shapes 4x3 and 2 do not broadcast}}
+  %0 = kiln.add %a, %b : (tensor<4x3xf32>, tensor<2xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_k(%a: tensor<4x8xf32>, %b: tensor<7x3xf32>) {
+  // expected-error @+1 {{contraction sizes differ: lhs 4x8 has K=8, rhs 7x3 has K=7}}
+  %0 = kiln.matmul %a, %b : (tensor<4x8xf32>, tensor<7x3xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{filter 8x3x3x3 expects 6 input channels, input 1x4x8x8 has 4}}
+  %0 = kiln.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64,
+         pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x4x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{cannot reshape 2x6 (12 elements) to 5 (5 elements)}}
+  %0 = kiln.reshape %x : tensor<2x6xf32> to tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{perm is not a permutation of the input's 2 dimensions}}
+  %0 = kiln.transpose %x {perm = array<i64: 0, 0>} : (tensor<2x6xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @slice_window(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{dimension 1: window offset 4, size 2, stride 2 does not fit extent 6}}
+  %0 = kiln.slice %x {offsets = array<i64: 0, 4>, sizes = array<i64: 2, 2>, strides = array<i64: 1, 2>}
+       : (tensor<2x6xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @clamp_bounds(%x: tensor<4xf32>) {
+  // expected-error @+1 {{min 6.00 is greater than max 0.00}}
+  %0 = kiln.clamp %x {min = 6.0 : f64, max = 0.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{axes must be sorted and unique}}
+  %0 = kiln.reduce_sum %x {axes = array<i64: 1, 0>, keep_dims = false} : (tensor<2x6xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = kiln.softmax %x {axis = 2 : i64} : tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_to(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{cannot broadcast 2x6 to 3x6}}
+  %0 = kiln.broadcast %x : tensor<2x6xf32> to tensor<3x6xf32>
+  return
+}

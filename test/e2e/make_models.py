@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+# ===- test/e2e/make_models.py - PyTorch reference models for e2e -------===#
+#
+# Builds the models of Kiln's end-to-end numerics suite in PyTorch, exports
+# each one to ONNX (opset 13, batch 1, static shapes) and records a random
+# input together with PyTorch's own output, so that run_e2e.py can check
+# what kilnc's generated code computes against it.
+#
+# Usage: /usr/bin/python3 make_models.py OUTDIR
+#
+# For every model NAME it writes OUTDIR/NAME.onnx, OUTDIR/NAME.input<i>.npy
+# (one per graph input, in order) and OUTDIR/NAME.output<i>.npy (one per
+# graph output, in order), all float32, and finally OUTDIR/manifest.json,
+# which lists the models with their input/output names and shapes. The
+# manifest is written last, so its presence means the directory is complete.
+#
+# Models:
+#   mlp          784-256-128-10 with ReLU (Gemm)
+#   mlp_dynamic  the same network exported with a dynamic batch dimension
+#                named "batch" (needs --shape); its reference is batch 1
+#   cnn          conv3x3+BN+ReLU+MaxPool, strided conv, depthwise conv,
+#                grouped conv, global average pooling, flatten, Linear,
+#                softmax; exported with BatchNormalization nodes kept
+#   resnet18     torchvision's ResNet-18 with seeded random weights and
+#                random BatchNorm statistics (BN folded into Conv on export)
+#   transformer  a hand-written pre-norm encoder block: Linear, multi-head
+#                matmul attention with an additive causal mask and softmax,
+#                LayerNorm, erf GELU, residual adds
+#
+# Everything is seeded and deterministic: running it twice gives the same
+# files bit for bit (same PyTorch build).
+#
+# ===--------------------------------------------------------------------===#
+
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OPSET = 13
+SEED = 20240613
+
+
+def seed_everything(seed):
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+
+
+def randomize_batchnorm(module, gen):
+    """Give every BatchNorm non-trivial affine parameters and running stats."""
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            with torch.no_grad():
+                m.weight.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
+                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_var.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
+
+
+# --------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 256)
+        self.fc2 = nn.Linear(256, 128)
+        self.fc3 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        # conv 3x3 with padding + BN + ReLU + MaxPool
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.pool = nn.MaxPool2d(2)
+        # strided conv
+        self.conv2 = nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(32)
+        # depthwise conv (groups == channels)
+        self.dw = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+        # grouped conv (4 groups)
+        self.gconv = nn.Conv2d(32, 64, 3, padding=1, groups=4)
+        self.bn3 = nn.BatchNorm2d(64)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn1(self.conv1(x))))
+        x = F.relu(self.bn2(self.conv2(x)))
+        x = F.relu(self.dw(x))
+        x = F.relu(self.bn3(self.gconv(x)))
+        x = torch.flatten(self.gap(x), 1)
+        return F.softmax(self.fc(x), dim=-1)
+
+
+class EncoderBlock(nn.Module):
+    """A pre-norm transformer encoder block, written out by hand."""
+
+    def __init__(self, seq=16, dim=64, heads=4, hidden=128):
+        super().__init__()
+        self.seq, self.dim, self.heads = seq, dim, heads
+        self.head_dim = dim // heads
+        self.ln1 = nn.LayerNorm(dim)
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+        self.v = nn.Linear(dim, dim)
+        self.proj = nn.Linear(dim, dim)
+        self.ln2 = nn.LayerNorm(dim)
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+        self.ln_out = nn.LayerNorm(dim)
+        mask = torch.triu(torch.full((seq, seq), -1e4), diagonal=1)
+        self.register_buffer("mask", mask)
+
+    def split_heads(self, t):
+        b, s, _ = t.shape
+        return t.reshape(b, s, self.heads, self.head_dim).transpose(1, 2)
+
+    def forward(self, x):
+        b, s, d = x.shape
+        h = self.ln1(x)
+        q = self.split_heads(self.q(h))
+        k = self.split_heads(self.k(h))
+        v = self.split_heads(self.v(h))
+        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(self.head_dim)
+        att = torch.softmax(scores + self.mask, dim=-1)
+        ctx = torch.matmul(att, v).transpose(1, 2).reshape(b, s, d)
+        x = x + self.proj(ctx)
+        h = self.ln2(x)
+        h = self.fc1(h)
+        h = 0.5 * h * (1.0 + torch.erf(h / math.sqrt(2.0)))  # GELU (erf form)
+        x = x + self.fc2(h)
+        return self.ln_out(x)
+
+
+def build_models():
+    """Returns [(name, module, example inputs, export options)] in eval mode."""
+    gen = torch.Generator().manual_seed(SEED + 1)
+    models = []
+
+    torch.manual_seed(SEED + 10)
+    mlp = MLP().eval()
+    mlp_x = torch.randn(1, 784, generator=gen)
+    models.append(("mlp", mlp, (mlp_x,), {}))
+    models.append(("mlp_dynamic", mlp, (mlp_x,),
+                   {"dynamic_axes": {"input": {0: "batch"},
+                                     "output": {0: "batch"}}}))
+
+    torch.manual_seed(SEED + 20)
+    cnn = SmallCNN()
+    randomize_batchnorm(cnn, gen)
+    cnn.eval()
+    # PRESERVE keeps the (eval-mode) model as is, so the BatchNormalization
+    # nodes reach the ONNX file instead of being folded into the convs; the
+    # graph has nothing to constant-fold.
+    models.append(("cnn", cnn, (torch.randn(1, 3, 32, 32, generator=gen),),
+                   {"training": torch.onnx.TrainingMode.PRESERVE,
+                    "do_constant_folding": False}))
+
+    import torchvision
+
+    torch.manual_seed(SEED + 30)
+    resnet = torchvision.models.resnet18(weights=None)
+    randomize_batchnorm(resnet, gen)
+    resnet.eval()
+    models.append(("resnet18", resnet,
+                   (torch.randn(1, 3, 224, 224, generator=gen),), {}))
+
+    torch.manual_seed(SEED + 40)
+    block = EncoderBlock().eval()
+    models.append(("transformer", block,
+                   (torch.randn(1, 16, 64, generator=gen),), {}))
+    return models
+
+
+def export(name, module, inputs, options, outdir):
+    path = os.path.join(outdir, name + ".onnx")
+    input_names = ["input"] if len(inputs) == 1 else [
+        "input%d" % i for i in range(len(inputs))]
+    output_names = ["output"]
+    kwargs = {"do_constant_folding": True}
+    kwargs.update(options)
+    with torch.no_grad():
+        outputs = module(*inputs)
+        if isinstance(outputs, torch.Tensor):
+            outputs = (outputs,)
+        torch.onnx.export(
+            module, inputs, path,
+            opset_version=OPSET,
+            input_names=input_names,
+            output_names=output_names,
+            **kwargs)
+    for i, t in enumerate(inputs):
+        np.save(os.path.join(outdir, "%s.input%d.npy" % (name, i)),
+                t.detach().numpy().astype(np.float32))
+    for i, t in enumerate(outputs):
+        np.save(os.path.join(outdir, "%s.output%d.npy" % (name, i)),
+                t.detach().numpy().astype(np.float32))
+    return {
+        "onnx": name + ".onnx",
+        "inputs": [{"name": n, "shape": list(t.shape)}
+                   for n, t in zip(input_names, inputs)],
+        "outputs": [{"name": n, "shape": list(t.shape)}
+                    for n, t in zip(output_names, outputs)],
+        "dynamic": "dynamic_axes" in options,
+    }
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: %s OUTDIR\n" % argv[0])
+        return 2
+    outdir = argv[1]
+    os.makedirs(outdir, exist_ok=True)
+    manifest_path = os.path.join(outdir, "manifest.json")
+    if os.path.exists(manifest_path):
+        os.remove(manifest_path)
+
+    seed_everything(SEED)
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
+    torch.set_num_threads(1)  # fixed reduction order for the references
+
+    manifest = {"opset": OPSET, "torch": torch.__version__, "models": {}}
+    for name, module, inputs, options in build_models():
+        manifest["models"][name] = export(name, module, inputs, options, outdir)
+        print("wrote %s" % os.path.join(outdir, name + ".onnx"))
+
+    tmp = manifest_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, manifest_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

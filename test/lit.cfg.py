@@ -1,0 +1,28 @@
+# lit.cfg.py - lit configuration for Kiln's FileCheck tests.
+#
+# Test files: .mlir (kiln-opt), .onnxtxt (kilnc on ONNX textual models),
+# .c (C programs linked against generated objects). Tools come from the
+# build's bin/ and LLVM's tool directory.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Kiln"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "e2e", "onnx-backend", "CMakeLists.txt", "lit.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+
+llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%runtime_include", config.runtime_include))
+config.substitutions.append(("%runtime_lib", config.runtime_lib))
+
+tools = ["kilnc", "kiln-opt", "kiln-run", "FileCheck", "not", "count", "split-file"]
+llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir, config.llvm_tools_dir])
