@@ -4,7 +4,7 @@
 // live at the same time share bytes.
 
 // CHECK-LABEL: func @chain
-// CHECK-SAME: %[[WS:.*]]: memref<512xi8> {kiln.workspace}
+// CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<512xi8> {kiln.workspace}
 // CHECK-SAME: kiln.workspace_size = 512
 // ALIGN128-LABEL: func @chain
 // ALIGN128-SAME: kiln.workspace_size = 768
