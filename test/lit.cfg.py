@@ -15,8 +15,9 @@ config.excludes = ["Inputs", "e2e", "onnx-backend", "CMakeLists.txt", "lit.cfg.p
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
-llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=False)
+# Kiln's tools first, then LLVM's (FileCheck, not), then the system's.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%cc", config.c_compiler))

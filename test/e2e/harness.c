@@ -24,8 +24,15 @@
  * followed by guard bytes, so unwritten elements and writes past the end
  * are caught. Every kiln_status error is reported with kiln_status_string.
  *
+ * With -DKILN_PREFIX=NAME (and -DKILN_UPPER_PREFIX=UPPERNAME) it also uses
+ * the generated header's typed API: it checks that NAME_inputs/NAME_outputs
+ * have the layout of pointer arrays and that NAME_WORKSPACE_SIZE/_ALIGN
+ * agree with the descriptor, runs NAME_run() a second time into fresh
+ * output blocks and requires its outputs to be bit-identical to kiln_run's.
+ *
  * Exit status: 0 success, 1 usage or I/O error, 2 a kiln_status error or a
- * failed self-check, 3 a buffer overrun detected by the guard bytes.
+ * failed self-check, 3 a buffer overrun detected by the guard bytes, 4 the
+ * typed entry point disagrees with kiln_run or with the descriptor.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -55,6 +62,14 @@
 #define FILL_VALUE 0xFFu
 
 static const char *prog = "harness";
+
+#ifdef KILN_PREFIX
+#define KILN_CAT_(a, b) a##b
+#define KILN_CAT(a, b) KILN_CAT_(a, b)
+typedef KILN_CAT(KILN_PREFIX, _inputs) typed_inputs;
+typedef KILN_CAT(KILN_PREFIX, _outputs) typed_outputs;
+#define TYPED_RUN KILN_CAT(KILN_PREFIX, _run)
+#endif
 
 static int host_is_big_endian(void) {
   const uint16_t one = 1;
@@ -144,6 +159,23 @@ static int write_tensor(const char *path, unsigned char *data,
   return ok;
 }
 
+/* Allocates one output block per tensor, pre-filled and guarded. */
+static int alloc_outputs(const kiln_model *m, void **outputs) {
+  uint32_t i;
+  for (i = 0; i < m->num_outputs; ++i) {
+    uint64_t n = m->outputs[i].byte_size;
+    unsigned char *p = (unsigned char *)malloc((size_t)n + GUARD_BYTES);
+    if (!p) {
+      fprintf(stderr, "%s: out of memory for output %u\n", prog, (unsigned)i);
+      return 0;
+    }
+    memset(p, FILL_VALUE, (size_t)n);
+    memset(p + n, GUARD_VALUE, GUARD_BYTES);
+    outputs[i] = p;
+  }
+  return 1;
+}
+
 static int is_filled(const unsigned char *p, uint64_t n, unsigned char v) {
   uint64_t i;
   for (i = 0; i < n; ++i)
@@ -192,17 +224,8 @@ int main(int argc, char **argv) {
   for (i = 0; i < m->num_inputs; ++i)
     if (!(inputs[i] = read_tensor(argv[1 + i], &m->inputs[i])))
       goto done;
-  for (i = 0; i < m->num_outputs; ++i) {
-    uint64_t n = m->outputs[i].byte_size;
-    unsigned char *p = (unsigned char *)malloc((size_t)n + GUARD_BYTES);
-    if (!p) {
-      fprintf(stderr, "%s: out of memory for output %u\n", prog, (unsigned)i);
-      goto done;
-    }
-    memset(p, FILL_VALUE, (size_t)n);
-    memset(p + n, GUARD_VALUE, GUARD_BYTES);
-    outputs[i] = p;
-  }
+  if (!alloc_outputs(m, outputs))
+    goto done;
 
   /* The workspace: aligned_alloc needs a size that is a multiple of the
      alignment; keep at least one block so the pointer is never NULL. */
@@ -272,6 +295,72 @@ int main(int argc, char **argv) {
       rc = 3;
       goto done;
     }
+
+#ifdef KILN_PREFIX
+  /* The typed API of the generated header must describe the same model and
+     compute the same bits as the generic entry point. */
+  {
+    typed_inputs tin;
+    typed_outputs tout;
+    void **typed = (void **)calloc(m->num_outputs + 1u, sizeof(void *));
+    int agree = 1;
+    if (sizeof tin != m->num_inputs * sizeof(void *) ||
+        sizeof tout != m->num_outputs * sizeof(void *)) {
+      fprintf(stderr, "%s: %s_inputs/_outputs are not pointer arrays of the "
+              "descriptor's length\n", prog, m->name);
+      free(typed);
+      rc = 4;
+      goto done;
+    }
+#ifdef KILN_UPPER_PREFIX
+    if ((uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE) !=
+            m->workspace_size ||
+        (uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_ALIGN) !=
+            m->workspace_align) {
+      fprintf(stderr, "%s: the header's workspace macros (%llu, align %llu) "
+              "differ from the descriptor (%llu, align %llu)\n", prog,
+              (unsigned long long)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE),
+              (unsigned long long)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_ALIGN),
+              (unsigned long long)m->workspace_size,
+              (unsigned long long)m->workspace_align);
+      free(typed);
+      rc = 4;
+      goto done;
+    }
+#endif
+    if (!typed || !alloc_outputs(m, typed)) {
+      fprintf(stderr, "%s: out of memory\n", prog);
+      if (typed)
+        for (i = 0; i < m->num_outputs; ++i)
+          free(typed[i]);
+      free(typed);
+      goto done;
+    }
+    memcpy(&tin, inputs, sizeof tin);
+    memcpy(&tout, typed, sizeof tout);
+    status = TYPED_RUN(&tin, &tout, ws);
+    if (status != KILN_OK) {
+      fprintf(stderr, "%s: %s_run failed with status %d: %s\n", prog,
+              m->name, (int)status, kiln_status_string(status));
+      agree = 0;
+      rc = 2;
+    }
+    for (i = 0; agree && i < m->num_outputs; ++i)
+      if (memcmp(typed[i], outputs[i],
+                 (size_t)m->outputs[i].byte_size + GUARD_BYTES) != 0) {
+        fprintf(stderr, "%s: output %u ('%s') of %s_run differs from "
+                "kiln_run's\n", prog, (unsigned)i, m->outputs[i].name,
+                m->name);
+        agree = 0;
+        rc = 4;
+      }
+    for (i = 0; i < m->num_outputs; ++i)
+      free(typed[i]);
+    free(typed);
+    if (!agree)
+      goto done;
+  }
+#endif
   for (i = 0; i < m->num_outputs; ++i)
     if (!write_tensor(argv[1 + m->num_inputs + i],
                       (unsigned char *)outputs[i], &m->outputs[i]))

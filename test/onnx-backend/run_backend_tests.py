@@ -127,11 +127,13 @@ def inspect_model(path):
                 string_tensors = True
 
     reason = None
-    for value in list(graph.input) + list(graph.output):
-        kind = type_kind(value.type)
-        if kind not in ("tensor", "string"):
-            reason = "non-tensor %s '%s' (%s)" % (
-                "input" if value in graph.input else "output", value.name, kind)
+    for role, values in (("input", graph.input), ("output", graph.output)):
+        for value in values:
+            kind = type_kind(value.type)
+            if kind not in ("tensor", "string"):
+                reason = "non-tensor %s '%s' (%s)" % (role, value.name, kind)
+                break
+        if reason:
             break
     if reason is None:
         for op in ops:
@@ -196,13 +198,25 @@ PATH_RE = re.compile(r"(?:/[^\s:'\"(),]+)+")
 TIMING_RE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:ms|us|ns|s|sec|seconds)\b")
 
 
-def clean_reason(text):
-    """Shorten a message into a stable one-line reason: no absolute paths
-    (only their last component is kept), no timings, ~100 characters."""
+def clean_text(text, test=None):
+    """Make a message stable and short: no absolute paths (only their last
+    component is kept), the compiled test's file name as <test>.so, no
+    timings, no leading `model.onnx: ` (every test's model has that
+    name), on one line."""
     text = PATH_RE.sub(lambda m: os.path.basename(m.group(0)) or m.group(0),
                        text)
+    if test:
+        text = text.replace(test + ".so", "<test>.so")
     text = TIMING_RE.sub("<time>", text)
     text = " ".join(text.split())
+    if text.startswith("model.onnx: "):
+        text = text[len("model.onnx: "):]
+    return text
+
+
+def clean_reason(text, test=None):
+    """clean_text, then cut to about REASON_MAX_CHARS characters."""
+    text = clean_text(text, test)
     if len(text) > REASON_MAX_CHARS:
         text = text[:REASON_MAX_CHARS - 3].rstrip() + "..."
     return text
@@ -281,10 +295,12 @@ def run_test(args, suite, test):
             result["crash"] = "kilnc"
             line = first_line(stderr)
             result["reason"] = clean_reason(
-                "kilnc crashed (%s)%s" % (sig, ": " + line if line else ""))
+                "kilnc crashed (%s)%s" % (sig, ": " + line if line else ""),
+                test)
         else:
             line = first_line(stderr) or "kilnc exited with status %d" % rc
-            result["reason"] = clean_reason(line)
+            result["reason"] = clean_reason(line, test)
+            result["detail"] = clean_text(line, test)
         write_log(log_path, log)
         return result
 
@@ -327,11 +343,13 @@ def run_test(args, suite, test):
                 line = first_line(output, prefer_errors=False)
                 result["reason"] = clean_reason(
                     "%skiln-run crashed (%s)%s" % (prefix, sig,
-                                                   ": " + line if line else ""))
+                                                   ": " + line if line else ""),
+                    test)
             else:
                 line = (first_line(output, prefer_errors=False)
                         or "kiln-run exited with status %d" % rc)
-                result["reason"] = clean_reason(prefix + line)
+                result["reason"] = clean_reason(prefix + line, test)
+                result["detail"] = clean_text(prefix + line, test)
             write_log(log_path, log)
             return result
     result["status"] = "pass"

@@ -86,11 +86,17 @@ int64_t getDefaultOpset(const onnx::ModelProto &model) {
 LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
                               const ONNXImportOptions &options,
                               const llvm::StringSet<> &initializerNames) {
-  llvm::StringSet<> seen;
+  llvm::StringSet<> inputNames;
+  for (const auto &input : graph.input())
+    if (!initializerNames.contains(input.name()))
+      inputNames.insert(input.name());
+  for (const auto &entry : options.inputShapes)
+    if (!inputNames.contains(entry.first))
+      return emitError(fileLoc) << "--shape names '" << entry.first
+                                << "', which is not an input of the model";
   for (auto &input : *graph.mutable_input()) {
     if (initializerNames.contains(input.name()))
       continue;
-    seen.insert(input.name());
     if (!input.type().has_tensor_type())
       return emitError(fileLoc) << "graph input '" << input.name()
                                 << "' is not a tensor; only tensor inputs are supported";
@@ -135,10 +141,6 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
                                 << input.name() << "=DxDx...";
     }
   }
-  for (const auto &entry : options.inputShapes)
-    if (!seen.contains(entry.first))
-      return emitError(fileLoc) << "--shape names '" << entry.first
-                                << "', which is not an input of the model";
   return success();
 }
 
