@@ -100,8 +100,16 @@ def run(cmd, timeout, cwd=None):
 def first_error(text, limit=3):
     """The first few error lines of a tool's output, on one line."""
     lines = [l.strip() for l in text.splitlines() if l.strip()]
-    errors = [l for l in lines
-              if "error" in l.lower() or "undefined" in l.lower()] or lines
+    errors = []
+    seen = set()
+    for l in lines:
+        if "error" not in l.lower() and "undefined" not in l.lower():
+            continue
+        key = re.sub(r"\(\.text\+0x[0-9a-f]+\)|/usr/bin/ld: ", "", l)
+        if key not in seen:  # one line per distinct linker complaint
+            seen.add(key)
+            errors.append(l)
+    errors = errors or lines
     msg = " | ".join(errors[:limit])
     if len(errors) > limit:
         msg += " | ... (%d more)" % (len(errors) - limit)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+#===- scripts/setup.sh - Install what Kiln needs on Debian 12 -----------===#
+#
+# Installs every Debian package the build, the tests and the examples use.
+# Idempotent: packages already installed are left alone, and apt is not
+# touched at all when nothing is missing. Runs as root or through sudo.
+#
+#===--------------------------------------------------------------------===#
+set -euo pipefail
+
+PACKAGES=(
+  # Build
+  build-essential cmake ninja-build ccache git
+  # LLVM, MLIR, Clang and LLD 22; lit and FileCheck come with llvm-22-tools
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  # ONNX: protobuf, libonnx (parser, checker, shape inference, version
+  # converter) and the backend test data
+  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
+  # Test models are made with Debian's PyTorch and ONNX (/usr/bin/python3)
+  python3 python3-numpy python3-onnx python3-torch python3-torchvision
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
