@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # ===- test/e2e/make_models.py - PyTorch reference models for e2e -------===#
 #
 # Builds the models of Kiln's end-to-end numerics suite in PyTorch, exports

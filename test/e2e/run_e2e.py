@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # ===- test/e2e/run_e2e.py - Kiln end-to-end numerics suite ------------===#
 #
 # Compiles the PyTorch reference models of make_models.py with kilnc, runs
@@ -335,8 +334,10 @@ class Suite:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description="Kiln's end-to-end numerics suite: compiles the models of "
+        "make_models.py with kilnc and checks the generated code against "
+        "PyTorch (relative error <= %g)." % TOLERANCE)
     ap.add_argument("--kilnc", required=True)
     ap.add_argument("--kiln-run", required=True)
     ap.add_argument("--runtime-lib", required=True, help="path of libkiln_rt.a")

@@ -35,4 +35,22 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn copies between non-contiguous memrefs into linalg.copy";
+  let description = [{
+    Bufferization copies into and out of strided views (a padded tensor's
+    interior, a concatenation's slice). `memref.copy` between such views
+    would lower to a call into a support library that generated code must
+    not depend on; as `linalg.copy` it becomes plain loops. Copies between
+    contiguous buffers stay `memref.copy` and become `memcpy`.
+
+    ```mlir
+    memref.copy %a, %sub : memref<4x4xf32> to memref<4x4xf32, strided<[6, 1], offset: 7>>
+    // becomes
+    linalg.copy ins(%a : memref<4x4xf32>) outs(%sub : memref<4x4xf32, strided<[6, 1], offset: 7>>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

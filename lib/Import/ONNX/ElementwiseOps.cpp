@@ -19,7 +19,50 @@ LogicalResult importBinary(NodeImporter &n) {
     return n.error("operand element types differ");
   if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
     return n.error("operand shapes do not broadcast");
-  n.setResult(0, n.create<OpTy>(n.input(0), n.input(1)));
+  Value result = n.create<OpTy>(n.input(0), n.input(1));
+  // Shape arithmetic: integer ops on small constants fold right away.
+  auto lhs = n.constantInts(0), rhs = n.constantInts(1);
+  auto type = cast<RankedTensorType>(result.getType());
+  if (lhs && rhs && type.getNumElements() <= 4096 &&
+      type.getElementType().getIntOrFloatBitWidth() > 1) {
+    auto lShape = n.inputType(0).getShape(), rShape = n.inputType(1).getShape();
+    auto shape = type.getShape();
+    SmallVector<APInt> values;
+    for (int64_t linear = 0; linear < type.getNumElements(); ++linear) {
+      // Broadcast indexing, right-aligned.
+      auto at = [&](ArrayRef<int64_t> s, const SmallVector<int64_t> &v) {
+        int64_t idx = 0, rem = linear, stride = 1, offset = shape.size() - s.size();
+        SmallVector<int64_t> coord(shape.size());
+        for (int64_t d = shape.size() - 1; d >= 0; --d) {
+          coord[d] = rem % shape[d];
+          rem /= shape[d];
+        }
+        for (int64_t d = s.size() - 1; d >= 0; --d) {
+          idx += (s[d] == 1 ? 0 : coord[d + offset]) * stride;
+          stride *= s[d];
+        }
+        return v[idx];
+      };
+      int64_t a = at(lShape, *lhs), b = at(rShape, *rhs), r;
+      if constexpr (std::is_same_v<OpTy, AddOp>)
+        r = a + b;
+      else if constexpr (std::is_same_v<OpTy, SubOp>)
+        r = a - b;
+      else if constexpr (std::is_same_v<OpTy, MulOp>)
+        r = a * b;
+      else if constexpr (std::is_same_v<OpTy, DivOp>) {
+        if (b == 0)
+          return n.error("integer division by zero in shape arithmetic");
+        r = a / b;
+      } else {
+        return n.setResult(0, result), success();
+      }
+      values.emplace_back(type.getElementType().getIntOrFloatBitWidth(), (uint64_t)r,
+                          /*isSigned=*/true, /*implicitTrunc=*/true);
+    }
+    result = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, values));
+  }
+  n.setResult(0, result);
   return success();
 }
 
@@ -62,6 +105,13 @@ LogicalResult importDropout(NodeImporter &n) {
   // Inference: Dropout is the identity; its mask output is all true.
   if (n.node.output_size() > 1 && !n.node.output(1).empty())
     return n.unsupported("Dropout's mask output");
+  if (n.hasInput(2)) {
+    auto training = n.constantInput(2);
+    if (!training || training->getNumElements() != 1)
+      return n.unsupported("Dropout with training_mode computed at run time");
+    if (!training->getValues<APInt>()[0].isZero())
+      return n.unsupported("Dropout in training mode");
+  }
   n.setResult(0, n.input(0));
   return success();
 }

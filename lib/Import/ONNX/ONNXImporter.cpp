@@ -146,8 +146,10 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
 
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext &ctx, StringRef displayName, int64_t opset)
-      : ctx(ctx), builder(&ctx), displayName(displayName.str()), opset(opset) {}
+  GraphImporter(MLIRContext &ctx, StringRef displayName, int64_t opset,
+                int64_t modelOpset)
+      : ctx(ctx), builder(&ctx), displayName(displayName.str()), opset(opset),
+        modelOpset(modelOpset) {}
 
   OwningOpRef<ModuleOp> importGraph(const onnx::GraphProto &graph);
 
@@ -160,7 +162,8 @@ private:
   MLIRContext &ctx;
   OpBuilder builder;
   std::string displayName;
-  int64_t opset;
+  int64_t opset;      ///< the opset the model was converted to
+  int64_t modelOpset; ///< the opset the model file declares
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   Location fileLoc = UnknownLoc::get(&ctx);
@@ -262,8 +265,8 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
     }
     auto it = registry.find(node.op_type());
     if (it == registry.end()) {
-      emitError(loc) << "op '" << node.op_type() << "' is not supported (opset "
-                     << opset << ")";
+      emitError(loc) << "op '" << node.op_type() << "' is not supported (model opset "
+                     << modelOpset << ")";
       failedAny = true;
       continue;
     }
@@ -336,9 +339,9 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   int64_t opset = getDefaultOpset(model);
   if (opset < 0)
     return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
-  if (opset < 7 || opset > kTargetOnnxOpset)
+  if (opset < 1 || opset > kTargetOnnxOpset)
     return emitError(fileLoc) << "opset " << opset
-                              << " is not supported; Kiln reads opsets 7 to "
+                              << " is not supported; Kiln reads opsets 1 to "
                               << kTargetOnnxOpset,
            nullptr;
 
@@ -380,7 +383,7 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
     return emitError(fileLoc) << "shape inference fails: " << msg, nullptr;
   }
 
-  GraphImporter importer(context, displayName, kTargetOnnxOpset);
+  GraphImporter importer(context, displayName, kTargetOnnxOpset, opset);
   return importer.importGraph(model.graph());
 }
 
