@@ -69,7 +69,7 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
   case Phase::LLVM:
     return llvm::formatv(
         "builtin.module(func.func(kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
-        "convert-scf-to-cf),convert-math-to-funcs,"
+        "convert-scf-to-cf,arith-expand),convert-math-to-funcs,"
         "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
         "finalize-memref-to-llvm{{index-bitwidth={0}},"
         "convert-arith-to-llvm{{index-bitwidth={0}},"

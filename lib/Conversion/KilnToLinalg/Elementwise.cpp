@@ -68,8 +68,7 @@ KILN_ELEMENTWISE(PowOp, {
     return math::PowFOp::create(b, loc, args[0], args[1]);
   return math::IPowIOp::create(b, loc, args[0], args[1]);
 })
-KILN_ELEMENTWISE(ReluOp, return arith::MaximumFOp::create(b, loc, args[0],
-                                                          scalarConstant(b, loc, t, 0.0));)
+KILN_ELEMENTWISE(ReluOp, return createMax(b, loc, args[0], scalarConstant(b, loc, t, 0.0));)
 KILN_ELEMENTWISE(SigmoidOp, {
   // 1 / (1 + exp(-x))
   Value one = scalarConstant(b, loc, t, 1.0);
@@ -90,8 +89,7 @@ KILN_ELEMENTWISE(ReciprocalOp, return arith::DivFOp::create(
 KILN_ELEMENTWISE(ClampOp, {
   Value lo = scalarConstant(b, loc, t, op.getMin().convertToDouble());
   Value hi = scalarConstant(b, loc, t, op.getMax().convertToDouble());
-  return arith::MinimumFOp::create(b, loc, arith::MaximumFOp::create(b, loc, args[0], lo),
-                                   hi);
+  return createMin(b, loc, createMax(b, loc, args[0], lo), hi);
 })
 KILN_ELEMENTWISE(LeakyReluOp, {
   // x >= 0 ? x : alpha * x

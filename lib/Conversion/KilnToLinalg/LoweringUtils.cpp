@@ -136,15 +136,25 @@ Value createMul(OpBuilder &b, Location loc, Value l, Value r) {
   return arith::MulIOp::create(b, loc, l, r);
 }
 
+/// NaN-propagating float max/min from compares and selects: portable to
+/// targets whose libm lacks fmaximumf/fminimumf, and vectorizable.
+static Value selectFloat(OpBuilder &b, Location loc, arith::CmpFPredicate pred, Value l,
+                         Value r) {
+  Value pick = arith::CmpFOp::create(b, loc, pred, l, r);
+  Value result = arith::SelectOp::create(b, loc, pick, l, r);
+  Value lIsNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, l, l);
+  return arith::SelectOp::create(b, loc, lIsNaN, l, result);
+}
+
 Value createMax(OpBuilder &b, Location loc, Value l, Value r) {
   if (isa<FloatType>(l.getType()))
-    return arith::MaximumFOp::create(b, loc, l, r);
+    return selectFloat(b, loc, arith::CmpFPredicate::OGT, l, r);
   return arith::MaxSIOp::create(b, loc, l, r);
 }
 
 Value createMin(OpBuilder &b, Location loc, Value l, Value r) {
   if (isa<FloatType>(l.getType()))
-    return arith::MinimumFOp::create(b, loc, l, r);
+    return selectFloat(b, loc, arith::CmpFPredicate::OLT, l, r);
   return arith::MinSIOp::create(b, loc, l, r);
 }
 
