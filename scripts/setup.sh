@@ -10,7 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
   # Build
-  build-essential cmake ninja-build ccache git
+  build-essential cmake ninja-build ccache git pkgconf make
   # LLVM, MLIR, Clang and LLD 22; lit and FileCheck come with llvm-22-tools
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   # ONNX: protobuf, libonnx (parser, checker, shape inference, version

@@ -11,6 +11,7 @@
 #include "kiln/Driver/Compiler.h"
 
 #include "kiln/Config.h"
+#include "kiln/Driver/Manifest.h"
 #include "kiln/Import/ONNXImporter.h"
 #include "kiln/Target/Artifact.h"
 #include "kiln/Target/CPU.h"
@@ -144,6 +145,10 @@ public:
     return true;
   }
 
+  const std::vector<std::pair<std::string, std::string>> &getPending() const {
+    return pending;
+  }
+
   void discard() {
     for (const std::string &temp : tempFiles)
       llvm::sys::fs::remove(temp);
@@ -208,6 +213,24 @@ llvm::StringRef extensionFor(EmitKind kind) {
   llvm_unreachable("unknown emit kind");
 }
 
+llvm::StringRef emitName(EmitKind kind) {
+  switch (kind) {
+  case EmitKind::Object:
+    return "obj";
+  case EmitKind::Assembly:
+    return "asm";
+  case EmitKind::LLVMIR:
+    return "llvm";
+  case EmitKind::MLIR:
+    return "mlir";
+  case EmitKind::Header:
+    return "header";
+  case EmitKind::Shared:
+    return "shared";
+  }
+  llvm_unreachable("unknown emit kind");
+}
+
 /// Links an object into a shared object with ld.lld.
 bool linkShared(llvm::StringRef object, std::string &result) {
   std::string lld = KILN_LLVM_TOOLS_DIR "/ld.lld";
@@ -254,6 +277,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   std::string modelStem = llvm::sys::path::stem(options.inputPath).str();
 
   std::string outputPath = options.outputPath;
+  bool irOutputIsStdout = options.outputPath.empty() || options.outputPath == "-";
   if (outputPath.empty() && !options.compileTo)
     outputPath = modelStem + extensionFor(options.emit).str();
   std::string name = options.name;
@@ -264,6 +288,13 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   else if (sanitizeCIdentifier(name) != name) {
     llvm::errs() << "kilnc: error: --name '" << name
                  << "' is not a C identifier (letters, digits and '_', not starting with a digit)\n";
+    return 1;
+  }
+
+  if (!options.manifestPath.empty() &&
+      (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-"))) {
+    llvm::errs() << "kilnc: error: --manifest needs file outputs: give -o <file> and a "
+                    "manifest file name\n";
     return 1;
   }
 
@@ -288,12 +319,39 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
 
   OutputSet outputs;
   std::string irOutput = options.outputPath.empty() ? "-" : options.outputPath;
+  // Commits every output, with the manifest describing them when asked.
+  auto finish = [&]() -> int {
+    if (!options.manifestPath.empty()) {
+      auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
+                                               /*RequiresNullTerminator=*/false);
+      if (!model) {
+        llvm::errs() << displayName << ": error: cannot read model: "
+                     << model.getError().message() << "\n";
+        return 1;
+      }
+      ManifestData data;
+      data.modelFile = displayName;
+      data.modelBytes = (*model)->getBuffer();
+      data.name = name;
+      data.emit = options.compileTo ? ("ir-" + getPhaseName(*options.compileTo)).str()
+                                    : emitName(options.emit).str();
+      data.triple = (*machine)->getTargetTriple().str();
+      data.cpu = (*machine)->getTargetCPU().str();
+      data.features = (*machine)->getTargetFeatureString().str();
+      data.optLevel = options.optLevel;
+      data.inputShapes = options.inputShapes;
+      for (const auto &[path, contents] : outputs.getPending())
+        data.outputs.push_back({llvm::sys::path::filename(path).str(), contents});
+      outputs.add(options.manifestPath, renderManifest(data));
+    }
+    return outputs.commit() ? 0 : 1;
+  };
   PhaseOptions phaseOptions;
   phaseOptions.indexBitwidth = (*machine)->createDataLayout().getPointerSizeInBits();
   phaseOptions.printAfterAll = options.printIRAfterAll;
   if (options.compileTo == Phase::Import) {
     outputs.add(irOutput, printOp(*module, options.printDebugInfo));
-    return outputs.commit() ? 0 : 1;
+    return finish();
   }
 
   if (failed(runPhases(*module, Phase::Import, Phase::Kiln, phaseOptions)))
@@ -319,7 +377,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   }
   if (options.compileTo) {
     outputs.add(irOutput, printOp(*module, options.printDebugInfo));
-    return outputs.commit() ? 0 : 1;
+    return finish();
   }
 
   std::string headerPath;
@@ -335,11 +393,11 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   }
   if (options.emit == EmitKind::Header) {
     outputs.add(outputPath, headerText);
-    return outputs.commit() ? 0 : 1;
+    return finish();
   }
   if (options.emit == EmitKind::MLIR) {
     outputs.add(outputPath, printOp(*module, options.printDebugInfo));
-    return outputs.commit() ? 0 : 1;
+    return finish();
   }
 
   // Kiln's argument annotations have served their purpose.
@@ -390,7 +448,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     llvm::raw_string_ostream os(text);
     llvmModule->print(os, nullptr);
     outputs.add(outputPath, text);
-    return outputs.commit() ? 0 : 1;
+    return finish();
   }
   llvm::SmallString<0> code;
   llvm::raw_svector_ostream codeStream(code);
@@ -410,7 +468,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   }
   if (!headerPath.empty())
     outputs.add(headerPath, headerText);
-  if (!outputs.commit())
+  if (finish() != 0)
     return 1;
   timer.total();
   return diags.hadError() ? 1 : 0;

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Config.h"
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Driver/Version.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -67,11 +67,17 @@ static cl::opt<bool> noLocations("no-locations",
                                  cl::desc("Do not print locations in textual IR"),
                                  cl::cat(kilncCategory));
 
+static cl::opt<std::string> manifestFile(
+    "manifest",
+    cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
+             "the resolved settings and each output's SHA-256"),
+    cl::value_desc("file"), cl::cat(kilncCategory));
+
 static void printVersion(raw_ostream &os) {
-  os << "kilnc " << KILN_VERSION;
-  if (*KILN_GIT_REVISION)
-    os << " (" << KILN_GIT_REVISION << ")";
-  os << "\nLLVM " << KILN_LLVM_VERSION << "\n";
+  os << "kilnc " << kiln::getKilnVersion();
+  if (!kiln::getKilnRevision().empty())
+    os << " (git " << kiln::getKilnRevision() << ")";
+  os << "\nLLVM " << kiln::getLLVMVersion() << "\n";
 }
 
 int main(int argc, char **argv) {
@@ -92,6 +98,7 @@ int main(int argc, char **argv) {
   options.printTiming = printTiming;
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;
+  options.manifestPath = manifestFile;
   if (!compileTo.empty()) {
     options.compileTo = kiln::parsePhase(compileTo);
     if (!options.compileTo) {

@@ -35,6 +35,8 @@ struct CompileOptions {
   bool printIRAfterAll = false;
   /// Print locations in textual IR.
   bool printDebugInfo = true;
+  /// Also write a JSON manifest here (see Manifest.h); empty: none.
+  std::string manifestPath;
 };
 
 /// Runs the whole compilation. Diagnostics go to stderr, one line each,

@@ -43,8 +43,13 @@ createCPUTargetMachine(const CPUTargetOptions &options) {
     cpu = native || cpu == "native" || cpu == "host" ? sys::getHostCPUName().str()
                                                      : "generic";
   if (features.empty() && native) {
-    SubtargetFeatures host;
+    // Sorted, so the string (recorded in manifests) does not follow hash order.
+    std::vector<std::pair<std::string, bool>> sorted;
     for (const auto &[name, enabled] : sys::getHostCPUFeatures())
+      sorted.push_back({name.str(), enabled});
+    llvm::sort(sorted);
+    SubtargetFeatures host;
+    for (const auto &[name, enabled] : sorted)
       host.AddFeature(name, enabled);
     features = host.getString();
   }
