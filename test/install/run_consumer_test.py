@@ -11,6 +11,7 @@
 3. examples/makefile-consumer with pkg-config: builds, runs, checks.
 4. test/install/cross: a Cortex-M4 toolchain file; the model's object and
    the runtime built from source must both be 32-bit ARM objects.
+5. Bad kiln_add_model() calls stop the configure step with a clear message.
 
 Sources are copied to the work directory first, so touching a model never
 touches the checkout.
@@ -242,6 +243,39 @@ def cross(source_dir, prefix, work, readelf):
     print("PASS cross: toolchain file -> thumbv7em-none-eabi / cortex-m4 model and runtime")
 
 
+# kiln_add_model() calls that must stop the configure step, and the message.
+BAD_CALLS = [
+    ("kiln_add_model(m MODEL {model} DEVICE cuda)",
+     "DEVICE cuda needs a Kiln built with its CUDA target"),
+    ("kiln_add_model(m MODEL {model} DEVICE tpu)", "DEVICE 'tpu' is not cpu or cuda"),
+    ("kiln_add_model(m)", "MODEL <file> is required"),
+    ("kiln_add_model(m MODEL nothere.onnx)", "model file '{src}/nothere.onnx' does not exist"),
+    ("kiln_add_model(m MODEL {model} NAME 9lives)", "NAME '9lives' is not a C identifier"),
+    ("kiln_add_model(m MODEL {model} OPT_LEVEL 5)", "OPT_LEVEL '5' is not 0, 1, 2 or 3"),
+    ("kiln_add_model(m MODEL {model} SHAPE x=1)", "unknown arguments: SHAPE;x=1"),
+]
+
+
+def bad_calls(source_dir, prefix, work):
+    model = os.path.join(source_dir, "examples/cmake-consumer/models/edges.onnxtxt")
+    for i, (call, expected) in enumerate(BAD_CALLS):
+        src = os.path.join(work, f"bad-{i}")
+        shutil.rmtree(src, ignore_errors=True)
+        os.makedirs(src)
+        with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.20)\nproject(bad LANGUAGES C)\n"
+                    "find_package(Kiln REQUIRED)\n" + call.format(model=model) + "\n")
+        result = subprocess.run(["cmake", "-S", src, "-B", os.path.join(src, "build"),
+                                 f"-DCMAKE_PREFIX_PATH={prefix}"],
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        message = expected.format(src=src)
+        flat = " ".join(result.stdout.split())
+        if result.returncode == 0 or message not in flat:
+            fail(f"'{call}' should fail with '{message}', got exit "
+                 f"{result.returncode}:\n{result.stdout}")
+        print(f"PASS {call}: {message}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", required=True)
@@ -257,6 +291,7 @@ def main():
     consumer(args.source_dir, prefix, work, "Unix Makefiles")
     makefile_consumer(args.source_dir, prefix, work)
     cross(args.source_dir, prefix, work, args.readelf)
+    bad_calls(args.source_dir, prefix, work)
     print("PASS install-consumer")
 
 
