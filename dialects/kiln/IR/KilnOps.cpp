@@ -92,7 +92,80 @@ KILN_BINARY_OP(DivOp)
 KILN_BINARY_OP(MaxOp)
 KILN_BINARY_OP(MinOp)
 KILN_BINARY_OP(PowOp)
+KILN_BINARY_OP(RemOp)
+KILN_BINARY_OP(AndOp)
+KILN_BINARY_OP(OrOp)
+KILN_BINARY_OP(XorOp)
 #undef KILN_BINARY_OP
+
+#define KILN_COMPARE_OP(Name)                                                  \
+  LogicalResult Name::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc, \
+                                       Adaptor adaptor,                        \
+                                       SmallVectorImpl<Type> &types) {         \
+    if (failed(inferBroadcast(loc, adaptor, types)))                           \
+      return failure();                                                        \
+    types[0] = cast<RankedTensorType>(types[0]).clone(IntegerType::get(ctx, 1)); \
+    return success();                                                          \
+  }                                                                            \
+  LogicalResult Name::verify() { return verifyBinary(*this); }
+KILN_COMPARE_OP(EqualOp)
+KILN_COMPARE_OP(LessOp)
+KILN_COMPARE_OP(LessEqualOp)
+#undef KILN_COMPARE_OP
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto c = cast<RankedTensorType>(adaptor.getCondition().getType());
+  auto t = cast<RankedTensorType>(adaptor.getOnTrue().getType());
+  auto f = cast<RankedTensorType>(adaptor.getOnFalse().getType());
+  auto values = broadcastShapes(t.getShape(), f.getShape());
+  std::optional<SmallVector<int64_t>> shape;
+  if (values)
+    shape = broadcastShapes(c.getShape(), *values);
+  if (!shape)
+    return emitOptionalError(loc, "operand shapes " + shapeString(c.getShape()) + ", " +
+                                      shapeString(t.getShape()) + " and " +
+                                      shapeString(f.getShape()) + " do not broadcast");
+  types.push_back(RankedTensorType::get(*shape, t.getElementType()));
+  return success();
+}
+
+LogicalResult SelectOp::verify() {
+  Type t = getElementTypeOrSelf(getOnTrue().getType());
+  Type f = getElementTypeOrSelf(getOnFalse().getType());
+  if (t != f)
+    return emitOpError() << "value element types differ: " << t << " and " << f;
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferArgReduce(MLIRContext *ctx, std::optional<Location> loc,
+                                    Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return emitOptionalError(loc, "axis " + Twine(axis) + " is out of range for rank " +
+                                      Twine(input.getRank()));
+  if (input.getDimSize(axis) == 0)
+    return emitOptionalError(loc, "cannot take the index of an empty axis");
+  SmallVector<int64_t> shape(input.getShape());
+  if (adaptor.getKeepDims())
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferArgReduce(ctx, loc, adaptor, types);
+}
+
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferArgReduce(ctx, loc, adaptor, types);
+}
 
 LogicalResult ClampOp::verify() {
   if (getMin().convertToDouble() > getMax().convertToDouble())

@@ -17,6 +17,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Kiln_Tensor : StaticShapeTensorOf<[AnyType]>;
 def Kiln_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 def Kiln_IndexTensor : StaticShapeTensorOf<[AnySignlessInteger]>;
+def Kiln_NumericTensor : StaticShapeTensorOf<[AnyFloat, I8, I16, I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -68,24 +69,83 @@ def Kiln_DivOp : Kiln_BinaryOp<"div", "lhs / rhs"> { let hasFolder = 1; }
 def Kiln_MaxOp : Kiln_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
 def Kiln_MinOp : Kiln_BinaryOp<"min", "min(lhs, rhs)", [Commutative]>;
 def Kiln_PowOp : Kiln_BinaryOp<"pow", "lhs ^ rhs">;
+def Kiln_RemOp : Kiln_BinaryOp<"rem", "fmod(lhs, rhs)"> {
+  let description = [{
+    The remainder of division truncated toward zero: the result has the
+    sign of `lhs` (C's `fmod` and `%`). ONNX `Mod` with `fmod = 0` (the
+    sign of the divisor) is built from this and `kiln.select`.
+
+    ```mlir
+    %r = kiln.rem %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+    ```
+  }];
+}
+def Kiln_AndOp : Kiln_BinaryOp<"and", "lhs & rhs", [Commutative]>;
+def Kiln_OrOp : Kiln_BinaryOp<"or", "lhs | rhs", [Commutative]>;
+def Kiln_XorOp : Kiln_BinaryOp<"xor", "lhs ^ rhs (bitwise)", [Commutative]>;
+
+//===----------------------------------------------------------------------===//
+// Comparison and selection
+//===----------------------------------------------------------------------===//
+
+class Kiln_CompareOp<string mnemonic, string equation, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let summary = "Elementwise `" # equation # "` with NumPy broadcasting, to `i1`";
+  let description = [{
+    Compares elementwise after broadcasting; the result is an `i1` tensor.
+    Integers compare signed; for floats, any comparison with NaN is false.
+    `a > b` is `kiln.less %b, %a`.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_EqualOp : Kiln_CompareOp<"equal", "lhs == rhs", [Commutative]>;
+def Kiln_LessOp : Kiln_CompareOp<"less", "lhs < rhs">;
+def Kiln_LessEqualOp : Kiln_CompareOp<"less_equal", "lhs <= rhs">;
+
+def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Elementwise `condition ? on_true : on_false` with broadcasting";
+  let description = [{
+    The three operands broadcast against each other, NumPy style; the
+    condition is `i1`, the two values share an element type. ONNX `Where`
+    maps to it one to one.
+
+    ```mlir
+    %r = kiln.select %c, %a, %b : (tensor<4x1xi1>, tensor<4x3xf32>, tensor<f32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition, Kiln_Tensor:$on_true,
+                       Kiln_Tensor:$on_false);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Elementwise unary functions and activations
 //===----------------------------------------------------------------------===//
 
-class Kiln_UnaryOp<string mnemonic, string equation, list<Trait> traits = []>
+class Kiln_UnaryOp<string mnemonic, string equation, list<Trait> traits = [],
+                   Type tensorType = Kiln_FloatTensor, string kind = "a floating-point">
     : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
   let summary = "Elementwise `" # equation # "`";
   let description = [{
-    Computes `}] # equation # [{` for every element of a floating-point
+    Computes `}] # equation # [{` for every element of }] # kind # [{
     tensor; the result has the operand's type.
 
     ```mlir
     %r = kiln.}] # mnemonic # [{ %x : tensor<1x64xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input);
-  let results = (outs Kiln_FloatTensor:$result);
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
@@ -95,12 +155,24 @@ def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)">;
 def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exp(x)">;
 def Kiln_LogOp : Kiln_UnaryOp<"log", "log(x)">;
 def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "sqrt(x)">;
-def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x">;
-def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x", [], Kiln_NumericTensor, "a float or integer">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|", [], Kiln_NumericTensor, "a float or integer">;
 def Kiln_ErfOp : Kiln_UnaryOp<"erf", "erf(x)">;
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
 def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)">;
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)">;
+def Kiln_RoundOp : Kiln_UnaryOp<"round", "round half to even(x)">;
+def Kiln_SinOp : Kiln_UnaryOp<"sin", "sin(x)">;
+def Kiln_CosOp : Kiln_UnaryOp<"cos", "cos(x)">;
+def Kiln_TanOp : Kiln_UnaryOp<"tan", "tan(x)">;
+def Kiln_AsinOp : Kiln_UnaryOp<"asin", "asin(x)">;
+def Kiln_AcosOp : Kiln_UnaryOp<"acos", "acos(x)">;
+def Kiln_AtanOp : Kiln_UnaryOp<"atan", "atan(x)">;
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh", "sinh(x)">;
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh", "cosh(x)">;
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh", "asinh(x)">;
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh", "acosh(x)">;
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh", "atanh(x)">;
 
 def Kiln_ClampOp : Kiln_Op<"clamp", [Pure, SameOperandsAndResultType]> {
   let summary = "Elementwise `min(max(x, min), max)`";
@@ -263,6 +335,29 @@ def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "arithmetic mean">;
 def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum">;
 def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", "minimum">;
 def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", "product">;
+
+class Kiln_ArgReduceOp<string mnemonic, string what>
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "The `i64` index of the " # what # " along `axis`";
+  let description = [{
+    For every position of the other axes, the index along `axis` (non-
+    negative) of the }] # what # [{ element. Ties go to the first such index,
+    or to the last with `select_last_index`. With `keep_dims` the axis stays
+    as size 1.
+
+    ```mlir
+    %r = kiln.}] # mnemonic # [{ %x {axis = 1 : i64, keep_dims = false, select_last_index = false}
+         : (tensor<2x10xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis, BoolAttr:$keep_dims,
+                       BoolAttr:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_ArgMaxOp : Kiln_ArgReduceOp<"arg_max", "largest">;
+def Kiln_ArgMinOp : Kiln_ArgReduceOp<"arg_min", "smallest">;
 
 class Kiln_SoftmaxBase<string mnemonic, string equation>
     : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {

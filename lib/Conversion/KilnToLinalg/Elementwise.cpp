@@ -68,6 +68,30 @@ KILN_ELEMENTWISE(PowOp, {
     return math::PowFOp::create(b, loc, args[0], args[1]);
   return math::IPowIOp::create(b, loc, args[0], args[1]);
 })
+KILN_ELEMENTWISE(RemOp, {
+  if (isa<FloatType>(t))
+    return arith::RemFOp::create(b, loc, args[0], args[1]);
+  return arith::RemSIOp::create(b, loc, args[0], args[1]);
+})
+KILN_ELEMENTWISE(AndOp, return arith::AndIOp::create(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(OrOp, return arith::OrIOp::create(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(XorOp, return arith::XOrIOp::create(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(EqualOp, {
+  if (isa<FloatType>(t))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, args[0], args[1]);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, args[0], args[1]);
+})
+KILN_ELEMENTWISE(LessOp, {
+  if (isa<FloatType>(t))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, args[0], args[1]);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, args[0], args[1]);
+})
+KILN_ELEMENTWISE(LessEqualOp, {
+  if (isa<FloatType>(t))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, args[0], args[1]);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, args[0], args[1]);
+})
+KILN_ELEMENTWISE(SelectOp, return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);)
 KILN_ELEMENTWISE(ReluOp, return createMax(b, loc, args[0], scalarConstant(b, loc, t, 0.0));)
 KILN_ELEMENTWISE(SigmoidOp, {
   // 1 / (1 + exp(-x))
@@ -79,11 +103,44 @@ KILN_ELEMENTWISE(TanhOp, return math::TanhOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(ExpOp, return math::ExpOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(LogOp, return math::LogOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(SqrtOp, return math::SqrtOp::create(b, loc, args[0]);)
-KILN_ELEMENTWISE(NegOp, return arith::NegFOp::create(b, loc, args[0]);)
-KILN_ELEMENTWISE(AbsOp, return math::AbsFOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(NegOp, {
+  if (isa<FloatType>(t))
+    return arith::NegFOp::create(b, loc, args[0]);
+  return arith::SubIOp::create(b, loc, scalarConstant(b, loc, t, 0.0), args[0]);
+})
+KILN_ELEMENTWISE(AbsOp, {
+  if (isa<FloatType>(t))
+    return math::AbsFOp::create(b, loc, args[0]);
+  return math::AbsIOp::create(b, loc, args[0]);
+})
 KILN_ELEMENTWISE(ErfOp, return math::ErfOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(FloorOp, return math::FloorOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(CeilOp, return math::CeilOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(RoundOp, {
+  // Half to even from C99's roundf (half away from zero), so that bare-metal
+  // libms without C23's roundevenf suffice: where x is exactly halfway,
+  // take 2 * round(x / 2).
+  Value x = args[0];
+  Value r = math::RoundOp::create(b, loc, x);
+  Value half = scalarConstant(b, loc, t, 0.5);
+  Value diff = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, r, x));
+  Value tie = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, diff, half);
+  Value even = arith::MulFOp::create(
+      b, loc, scalarConstant(b, loc, t, 2.0),
+      math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, half)));
+  return arith::SelectOp::create(b, loc, tie, even, r);
+})
+KILN_ELEMENTWISE(SinOp, return math::SinOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(CosOp, return math::CosOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(TanOp, return math::TanOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AsinOp, return math::AsinOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AcosOp, return math::AcosOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AtanOp, return math::AtanOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(SinhOp, return math::SinhOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(CoshOp, return math::CoshOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AsinhOp, return math::AsinhOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AcoshOp, return math::AcoshOp::create(b, loc, args[0]);)
+KILN_ELEMENTWISE(AtanhOp, return math::AtanhOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(ReciprocalOp, return arith::DivFOp::create(
                                    b, loc, scalarConstant(b, loc, t, 1.0), args[0]);)
 KILN_ELEMENTWISE(ClampOp, {
@@ -139,7 +196,12 @@ void populateKilnElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                SqrtOpLowering, NegOpLowering, AbsOpLowering, ErfOpLowering,
                FloorOpLowering, CeilOpLowering, ReciprocalOpLowering,
                ClampOpLowering, LeakyReluOpLowering, BroadcastOpLowering,
-               CastOpLowering>(patterns.getContext());
+               CastOpLowering, RemOpLowering, AndOpLowering, OrOpLowering,
+               XorOpLowering, EqualOpLowering, LessOpLowering, LessEqualOpLowering,
+               SelectOpLowering, RoundOpLowering, SinOpLowering, CosOpLowering,
+               TanOpLowering, AsinOpLowering, AcosOpLowering, AtanOpLowering,
+               SinhOpLowering, CoshOpLowering, AsinhOpLowering, AcoshOpLowering,
+               AtanhOpLowering>(patterns.getContext());
 }
 
 } // namespace kiln

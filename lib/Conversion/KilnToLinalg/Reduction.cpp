@@ -154,6 +154,72 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// arg_max / arg_min: one linalg.generic carrying the running extreme and
+/// its index along the axis; a strict comparison keeps the first index of
+/// a tie, a non-strict one the last.
+template <typename OpTy, bool IsMax>
+struct ArgReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type elt = inType.getElementType();
+    int64_t axis = op.getAxis();
+    bool last = op.getSelectLastIndex();
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      if (d == axis) {
+        iterators.push_back(utils::IteratorType::reduction);
+        continue;
+      }
+      iterators.push_back(utils::IteratorType::parallel);
+      shape.push_back(inType.getDimSize(d));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    auto valueType = RankedTensorType::get(shape, elt);
+    auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
+    Value values = createFilled(rewriter, loc, valueType,
+                                IsMax ? lowestValue(rewriter, loc, elt)
+                                      : highestValue(rewriter, loc, elt));
+    Value indices =
+        createFilled(rewriter, loc, indexType, scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
+    AffineMap outMap = AffineMap::get(inType.getRank(), 0, outExprs, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx),
+                                   outMap, outMap};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, adaptor.getInput(),
+        ValueRange{values, indices}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value better;
+          if (isa<FloatType>(elt)) {
+            auto pred = IsMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, pred, x, best);
+          } else {
+            auto pred = IsMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                              : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
+            better = arith::CmpIOp::create(b, l, pred, x, best);
+          }
+          Value index = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                   linalg::IndexOp::create(b, l, axis));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, x, best),
+                         arith::SelectOp::create(b, l, better, index, bestIndex)});
+        });
+    rewriter.replaceOp(op, createReshape(rewriter, loc, generic.getResult(1),
+                                         cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateKilnReductionToLinalgPatterns(RewritePatternSet &patterns) {
@@ -162,7 +228,8 @@ void populateKilnReductionToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
                ReduceLowering<ReduceMinOp, ReduceKind::Min>,
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>,
-               SoftmaxLowering<SoftmaxOp, false>, SoftmaxLowering<LogSoftmaxOp, true>>(
+               SoftmaxLowering<SoftmaxOp, false>, SoftmaxLowering<LogSoftmaxOp, true>,
+               ArgReduceLowering<ArgMaxOp, true>, ArgReduceLowering<ArgMinOp, false>>(
       patterns.getContext());
 }
 

@@ -96,6 +96,73 @@ LogicalResult importUnary(NodeImporter &n) {
   return success();
 }
 
+/// Neg and Abs also take signed integers.
+template <typename OpTy>
+LogicalResult importNumericUnary(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (elt.isInteger(1))
+    return n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on bool input");
+  n.setResult(0, n.create<OpTy>(n.input(0)));
+  return success();
+}
+
+/// Sign: x > 0 ? 1 : (x < 0 ? -1 : 0); NaN stays NaN.
+LogicalResult importSign(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (elt.isInteger(1))
+    return n.unsupported("element type Sign on bool input");
+  Value x = n.input(0);
+  Value zero = n.scalarConstant(elt, 0.0);
+  Value negative = n.create<SelectOp>(n.create<LessOp>(x, zero), n.scalarConstant(elt, -1.0),
+                                      zero);
+  Value sign = n.create<SelectOp>(n.create<LessOp>(zero, x), n.scalarConstant(elt, 1.0),
+                                  negative);
+  if (isa<FloatType>(elt)) // NaN fails both comparisons; keep it.
+    sign = n.create<SelectOp>(n.create<EqualOp>(x, x), sign, x);
+  n.setResult(0, sign);
+  return success();
+}
+
+/// Mod: fmod = 1 is C's fmod (the sign of the dividend); fmod = 0, for
+/// integers only, takes the sign of the divisor as Python's % does.
+LogicalResult importMod(NodeImporter &n) {
+  if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
+    return n.error("operand element types differ");
+  if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
+    return n.error("operand shapes do not broadcast");
+  Type elt = n.inputType(0).getElementType();
+  bool fmod = n.intAttr("fmod", 0) != 0;
+  if (isa<FloatType>(elt) && !fmod)
+    return n.error("Mod of floats needs fmod = 1");
+  if (elt.isInteger(1))
+    return n.error("Mod needs numeric inputs");
+  Value a = n.input(0), b = n.input(1);
+  Value r = n.create<RemOp>(a, b);
+  if (!fmod) {
+    Value zero = n.scalarConstant(elt, 0.0);
+    Value rNegative = n.create<LessOp>(r, zero);
+    Value bNegative = n.create<LessOp>(b, zero);
+    Value signsDiffer = n.create<XorOp>(rNegative, bNegative);
+    Value nonZero = n.create<XorOp>(n.create<EqualOp>(r, zero),
+                                    n.scalarConstant(n.builder.getI1Type(), 1));
+    r = n.create<SelectOp>(n.create<AndOp>(signsDiffer, nonZero), n.create<AddOp>(r, b), r);
+  }
+  n.setResult(0, r);
+  return success();
+}
+
+/// Mean: the sum of the operands over their number.
+LogicalResult importMean(NodeImporter &n) {
+  if (failed(importVariadic<AddOp>(n)))
+    return failure();
+  Value sum = n.results()[0];
+  Type elt = cast<RankedTensorType>(sum.getType()).getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported("element type Mean on non-float input");
+  n.setResult(0, n.create<DivOp>(sum, n.scalarConstant(elt, n.numInputs())));
+  return success();
+}
+
 LogicalResult importIdentity(NodeImporter &n) {
   n.setResult(0, n.input(0));
   return success();
@@ -190,8 +257,23 @@ void registerElementwiseOps(OpRegistry &r) {
   r["Exp"] = importUnary<ExpOp>;
   r["Log"] = importUnary<LogOp>;
   r["Sqrt"] = importUnary<SqrtOp>;
-  r["Neg"] = importUnary<NegOp>;
-  r["Abs"] = importUnary<AbsOp>;
+  r["Neg"] = importNumericUnary<NegOp>;
+  r["Abs"] = importNumericUnary<AbsOp>;
+  r["Sign"] = importSign;
+  r["Mod"] = importMod;
+  r["Mean"] = importMean;
+  r["Round"] = importUnary<RoundOp>;
+  r["Sin"] = importUnary<SinOp>;
+  r["Cos"] = importUnary<CosOp>;
+  r["Tan"] = importUnary<TanOp>;
+  r["Asin"] = importUnary<AsinOp>;
+  r["Acos"] = importUnary<AcosOp>;
+  r["Atan"] = importUnary<AtanOp>;
+  r["Sinh"] = importUnary<SinhOp>;
+  r["Cosh"] = importUnary<CoshOp>;
+  r["Asinh"] = importUnary<AsinhOp>;
+  r["Acosh"] = importUnary<AcoshOp>;
+  r["Atanh"] = importUnary<AtanhOp>;
   r["Erf"] = importUnary<ErfOp>;
   r["Reciprocal"] = importUnary<ReciprocalOp>;
   r["Floor"] = importUnary<FloorOp>;

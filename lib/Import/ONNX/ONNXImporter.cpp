@@ -38,6 +38,8 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerNNOps(r);
     onnx_import::registerShapeOps(r);
     onnx_import::registerReductionOps(r);
+    onnx_import::registerLogicalOps(r);
+    onnx_import::registerActivationOps(r);
     return r;
   }();
   return registry;

@@ -144,3 +144,67 @@ func.func @casts(%x: tensor<4xi64>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor
   %1 = kiln.cast %y : tensor<4xf32> to tensor<4xi1>
   return %0, %1 : tensor<4xf32>, tensor<4xi1>
 }
+
+// -----
+
+// CHECK-LABEL: func @compare_select
+func.func @compare_select(%a: tensor<4x3xf32>, %b: tensor<3xf32>) -> tensor<4x3xf32> {
+  // CHECK: linalg.generic
+  // CHECK: arith.cmpf olt
+  // CHECK: linalg.generic
+  // CHECK: arith.select
+  %0 = kiln.less %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
+  %1 = kiln.select %0, %a, %b : (tensor<4x3xi1>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  return %1 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @integer_ops
+func.func @integer_ops(%a: tensor<4xi32>, %b: tensor<4xi32>) -> (tensor<4xi32>, tensor<4xi1>) {
+  // CHECK: arith.remsi
+  %0 = kiln.rem %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  // CHECK: math.absi
+  %1 = kiln.abs %0 : tensor<4xi32>
+  // CHECK: arith.cmpi sle
+  %2 = kiln.less_equal %1, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
+  return %1, %2 : tensor<4xi32>, tensor<4xi1>
+}
+
+// -----
+
+// Round half to even from roundf: ties take 2 * round(x / 2).
+// CHECK-LABEL: func @round
+func.func @round(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // CHECK: math.round
+  // CHECK: arith.cmpf oeq
+  // CHECK: math.round
+  // CHECK: arith.select
+  %0 = kiln.round %x : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @arg_max
+func.func @arg_max(%x: tensor<2x10xf32>) -> tensor<2x1xi64> {
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[OUT]], #[[OUT]]], iterator_types = ["parallel", "reduction"]}
+  // CHECK: arith.cmpf ogt
+  // CHECK: linalg.index 1
+  // CHECK: arith.select
+  // CHECK: arith.select
+  // CHECK: tensor.expand_shape
+  %0 = kiln.arg_max %x {axis = 1 : i64, keep_dims = true, select_last_index = false} : (tensor<2x10xf32>) -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @arg_min_last
+func.func @arg_min_last(%x: tensor<2x10xi32>) -> tensor<10xi64> {
+  // CHECK: arith.cmpi sle
+  %0 = kiln.arg_min %x {axis = 0 : i64, keep_dims = false, select_last_index = true} : (tensor<2x10xi32>) -> tensor<10xi64>
+  return %0 : tensor<10xi64>
+}

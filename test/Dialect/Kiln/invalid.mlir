@@ -83,3 +83,45 @@ func.func @broadcast_to(%x: tensor<2x6xf32>) {
   %0 = kiln.broadcast %x : tensor<2x6xf32> to tensor<3x6xf32>
   return
 }
+
+// -----
+
+func.func @compare_types(%a: tensor<4xf32>, %b: tensor<4xi32>) -> tensor<4xi1> {
+  // expected-error @+1 {{operand element types differ: 'f32' and 'i32'}}
+  %0 = kiln.less %a, %b : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @select_types(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf16>) -> tensor<4xf32> {
+  // expected-error @+1 {{value element types differ: 'f32' and 'f16'}}
+  %0 = kiln.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @select_broadcast(%c: tensor<3xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+2 {{operand shapes 3, 4 and 4 do not broadcast}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.select %c, %a, %b : (tensor<3xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @arg_max_axis(%x: tensor<2x10xf32>) -> tensor<2xi64> {
+  // expected-error @+2 {{axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.arg_max %x {axis = 2 : i64, keep_dims = false, select_last_index = false} : (tensor<2x10xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+func.func @neg_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of floating-point or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
+  %0 = kiln.neg %x : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

@@ -69,3 +69,43 @@ func.func @data_movement(%x: tensor<2x6xf32>, %ids: tensor<1x4xi64>, %t: tensor<
   return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<6x2xf32>, tensor<12xf32>, tensor<2x12xf32>,
       tensor<2x2xf32>, tensor<2x8xf32>, tensor<1x4x16xf32>, tensor<2x6xi64>, tensor<3x2x6xf32>
 }
+
+// CHECK-LABEL: func @logic_and_select
+func.func @logic_and_select(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %i: tensor<4xi32>)
+    -> (tensor<4x3xf32>, tensor<4xi32>, tensor<4xi1>) {
+  // CHECK: kiln.less %{{.*}}, %{{.*}} : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
+  %0 = kiln.less %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
+  // CHECK: kiln.equal {{.*}} -> tensor<4x3xi1>
+  %1 = kiln.equal %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
+  // CHECK: kiln.xor {{.*}} -> tensor<4x3xi1>
+  %2 = kiln.xor %0, %1 : (tensor<4x3xi1>, tensor<4x3xi1>) -> tensor<4x3xi1>
+  // CHECK: kiln.select %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4x3xi1>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  %3 = kiln.select %2, %a, %b : (tensor<4x3xi1>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  // CHECK: kiln.rem {{.*}} -> tensor<4xi32>
+  %4 = kiln.rem %i, %i : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  // CHECK: kiln.neg %{{.*}} : tensor<4xi32>
+  %5 = kiln.neg %4 : tensor<4xi32>
+  // CHECK: kiln.less_equal {{.*}} -> tensor<4xi1>
+  %6 = kiln.less_equal %5, %i : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
+  return %3, %5, %6 : tensor<4x3xf32>, tensor<4xi32>, tensor<4xi1>
+}
+
+// CHECK-LABEL: func @arg_reduce
+func.func @arg_reduce(%x: tensor<2x10xf32>) -> (tensor<2xi64>, tensor<1x10xi64>) {
+  // CHECK: kiln.arg_max %{{.*}} {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<2x10xf32>) -> tensor<2xi64>
+  %0 = kiln.arg_max %x {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<2x10xf32>) -> tensor<2xi64>
+  // CHECK: kiln.arg_min {{.*}} -> tensor<1x10xi64>
+  %1 = kiln.arg_min %x {axis = 0 : i64, keep_dims = true, select_last_index = true} : (tensor<2x10xf32>) -> tensor<1x10xi64>
+  return %0, %1 : tensor<2xi64>, tensor<1x10xi64>
+}
+
+// CHECK-LABEL: func @trigonometry
+func.func @trigonometry(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // CHECK: kiln.sin
+  %0 = kiln.sin %x : tensor<8xf32>
+  // CHECK: kiln.acosh
+  %1 = kiln.acosh %0 : tensor<8xf32>
+  // CHECK: kiln.round
+  %2 = kiln.round %1 : tensor<8xf32>
+  return %2 : tensor<8xf32>
+}
