@@ -5,7 +5,7 @@
 # input together with PyTorch's own output, so that run_e2e.py can check
 # what kilnc's generated code computes against it.
 #
-# Usage: /usr/bin/python3 make_models.py OUTDIR
+# Usage: /usr/bin/python3 make_models.py OUTDIR [--set core|families]
 #
 # For every model NAME it writes OUTDIR/NAME.onnx, OUTDIR/NAME.input<i>.npy
 # (one per graph input, in order) and OUTDIR/NAME.output<i>.npy (one per
@@ -25,6 +25,18 @@
 #   transformer  a hand-written pre-norm encoder block: Linear, multi-head
 #                matmul attention with an additive causal mask and softmax,
 #                LayerNorm, erf GELU, residual adds
+#
+# The "families" set (--set families) holds the model families people ship,
+# each exported at opsets 13 and 17 as NAME_op13 and NAME_op17: torchvision's
+# ResNet-18, MobileNet v2 and v3 (small), EfficientNet-B0, DenseNet-121,
+# GoogLeNet, ShuffleNet v2 (x0.5), SqueezeNet 1.1 and RegNet-Y 400MF at
+# 224x224; torchvision's ConvNeXt and VisionTransformer classes in reduced
+# configurations (ConvNeXt: channels 32-64-128, 64x64 input; ViT: 32x32
+# input, patch 8, 2 layers, 4 heads, width 64) so that compiling them stays
+# quick; 2-layer bidirectional LSTM and GRU sequence models (12 steps of 16
+# features, hidden 32, a linear head); the hand-written attention block of
+# the core set; and a 2-layer nn.TransformerEncoder (d=64, 4 heads, seq 16).
+# BatchNorm statistics are randomized everywhere.
 #
 # Everything is seeded and deterministic: running it twice gives the same
 # files bit for bit (same PyTorch build).
@@ -187,23 +199,102 @@ def build_models():
     return models
 
 
+FAMILY_OPSETS = (13, 17)
+
+
+class SequenceModel(nn.Module):
+    """A recurrent encoder (LSTM or GRU) with a linear head on every step."""
+
+    def __init__(self, kind, features=16, hidden=32, layers=2, bidirectional=True):
+        super().__init__()
+        rnn = nn.LSTM if kind == "lstm" else nn.GRU
+        self.rnn = rnn(features, hidden, num_layers=layers, batch_first=True,
+                       bidirectional=bidirectional)
+        self.head = nn.Linear(hidden * (2 if bidirectional else 1), 8)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.head(y)
+
+
+def build_families():
+    """Returns [(name, module, example inputs, export options)] in eval mode."""
+    import torchvision
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    gen = torch.Generator().manual_seed(SEED + 100)
+    builders = [
+        ("resnet18", lambda: torchvision.models.resnet18(weights=None), 224),
+        ("mobilenet_v2", lambda: torchvision.models.mobilenet_v2(weights=None), 224),
+        ("mobilenet_v3", lambda: torchvision.models.mobilenet_v3_small(weights=None), 224),
+        ("efficientnet_b0", lambda: torchvision.models.efficientnet_b0(weights=None), 224),
+        ("densenet121", lambda: torchvision.models.densenet121(weights=None), 224),
+        ("googlenet", lambda: torchvision.models.googlenet(
+            weights=None, aux_logits=False, init_weights=True), 224),
+        ("shufflenet_v2", lambda: torchvision.models.shufflenet_v2_x0_5(weights=None), 224),
+        ("squeezenet", lambda: torchvision.models.squeezenet1_1(weights=None), 224),
+        ("regnet", lambda: torchvision.models.regnet_y_400mf(weights=None), 224),
+        ("convnext", lambda: ConvNeXt([CNBlockConfig(32, 64, 2), CNBlockConfig(64, 128, 2),
+                                       CNBlockConfig(128, None, 2)],
+                                      stochastic_depth_prob=0.0, num_classes=10), 64),
+        ("vit", lambda: VisionTransformer(image_size=32, patch_size=8, num_layers=2,
+                                          num_heads=4, hidden_dim=64, mlp_dim=128,
+                                          num_classes=10), 32),
+    ]
+    models = []
+    for i, (name, build, size) in enumerate(builders):
+        torch.manual_seed(SEED + 200 + i)
+        module = build()
+        randomize_batchnorm(module, gen)
+        module.eval()
+        x = torch.randn(1, 3, size, size, generator=gen)
+        for opset in FAMILY_OPSETS:
+            models.append(("%s_op%d" % (name, opset), module, (x,), {"opset_version": opset}))
+
+    for i, kind in enumerate(("lstm", "gru")):
+        torch.manual_seed(SEED + 250 + i)
+        module = SequenceModel(kind).eval()
+        x = torch.randn(1, 12, 16, generator=gen)
+        for opset in FAMILY_OPSETS:
+            models.append(("%s_op%d" % (kind, opset), module, (x,), {"opset_version": opset}))
+
+    torch.manual_seed(SEED + 260)
+    block = EncoderBlock().eval()
+    x = torch.randn(1, 16, 64, generator=gen)
+    for opset in FAMILY_OPSETS:
+        models.append(("attention_op%d" % opset, block, (x,), {"opset_version": opset}))
+
+    torch.manual_seed(SEED + 300)
+    layer = nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128,
+                                       dropout=0.0, batch_first=True)
+    encoder = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
+    x = torch.randn(1, 16, 64, generator=gen)
+    for opset in FAMILY_OPSETS:
+        models.append(("transformer_encoder_op%d" % opset, encoder, (x,),
+                       {"opset_version": opset}))
+    return models
+
+
 def export(name, module, inputs, options, outdir):
     path = os.path.join(outdir, name + ".onnx")
     input_names = ["input"] if len(inputs) == 1 else [
         "input%d" % i for i in range(len(inputs))]
     output_names = ["output"]
-    kwargs = {"do_constant_folding": True}
+    kwargs = {"do_constant_folding": True, "opset_version": OPSET}
     kwargs.update(options)
     with torch.no_grad():
         outputs = module(*inputs)
         if isinstance(outputs, torch.Tensor):
             outputs = (outputs,)
-        torch.onnx.export(
-            module, inputs, path,
-            opset_version=OPSET,
-            input_names=input_names,
-            output_names=output_names,
-            **kwargs)
+    # Exported with autograd on: under no_grad, nn.TransformerEncoder takes
+    # its fused fast path (aten::_native_multi_head_attention), which the
+    # exporter cannot write.
+    torch.onnx.export(
+        module, inputs, path,
+        input_names=input_names,
+        output_names=output_names,
+        **kwargs)
     for i, t in enumerate(inputs):
         np.save(os.path.join(outdir, "%s.input%d.npy" % (name, i)),
                 t.detach().numpy().astype(np.float32))
@@ -217,12 +308,18 @@ def export(name, module, inputs, options, outdir):
         "outputs": [{"name": n, "shape": list(t.shape)}
                     for n, t in zip(output_names, outputs)],
         "dynamic": "dynamic_axes" in options,
+        "opset": kwargs["opset_version"],
     }
 
 
 def main(argv):
-    if len(argv) != 2:
-        sys.stderr.write("usage: %s OUTDIR\n" % argv[0])
+    sets = {"core": build_models, "families": build_families}
+    if len(argv) == 4 and argv[2] == "--set" and argv[3] in sets:
+        build = sets[argv[3]]
+    elif len(argv) == 2:
+        build = build_models
+    else:
+        sys.stderr.write("usage: %s OUTDIR [--set core|families]\n" % argv[0])
         return 2
     outdir = argv[1]
     os.makedirs(outdir, exist_ok=True)
@@ -236,7 +333,7 @@ def main(argv):
     torch.set_num_threads(1)  # fixed reduction order for the references
 
     manifest = {"opset": OPSET, "torch": torch.__version__, "models": {}}
-    for name, module, inputs, options in build_models():
+    for name, module, inputs, options in build():
         manifest["models"][name] = export(name, module, inputs, options, outdir)
         print("wrote %s" % os.path.join(outdir, name + ".onnx"))
 

@@ -68,6 +68,118 @@ static Attribute foldFloatBinary(Attribute lhsAttr, Attribute rhsAttr,
   return DenseElementsAttr::get(resultType, out);
 }
 
+/// Evaluates an elementwise op on constant operands with broadcasting,
+/// one scalar attribute at a time. Meant for the small tensors of shape
+/// arithmetic (masks, Where over shapes), so it stops at 4096 elements.
+template <typename Fn>
+static Attribute foldElementwise(ArrayRef<Attribute> operands, RankedTensorType resultType,
+                                 Fn fn) {
+  constexpr int64_t kMaxElements = 4096;
+  if (resultType.getNumElements() > kMaxElements)
+    return nullptr;
+  SmallVector<SmallVector<Attribute>> values;
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Attribute operand : operands) {
+    DenseElementsAttr dense = getDense(operand);
+    if (!dense || dense.getNumElements() > kMaxElements)
+      return nullptr;
+    values.push_back(llvm::to_vector(dense.getValues<Attribute>()));
+    shapes.push_back(dense.getType().getShape());
+  }
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<int64_t> strides = stridesOf(shape), idx(shape.size());
+  SmallVector<Attribute> out, args(operands.size());
+  out.reserve(resultType.getNumElements());
+  for (int64_t linear = 0; linear < resultType.getNumElements(); ++linear) {
+    for (size_t d = 0; d < shape.size(); ++d)
+      idx[d] = (linear / strides[d]) % shape[d];
+    for (size_t i = 0; i < operands.size(); ++i)
+      args[i] = values[i][broadcastIndex(idx, shapes[i])];
+    Attribute r = fn(ArrayRef<Attribute>(args));
+    if (!r)
+      return nullptr;
+    out.push_back(r);
+  }
+  return DenseElementsAttr::get(resultType, out);
+}
+
+/// Folds a comparison of constants; `pred` gets -1, 0 or 1 for a < b, a ==
+/// b, a > b, or nothing for an unordered (NaN) pair.
+template <typename Pred>
+static Attribute foldCompare(Attribute lhs, Attribute rhs, RankedTensorType resultType,
+                             Pred pred) {
+  Builder b(resultType.getContext());
+  return foldElementwise({lhs, rhs}, resultType, [&](ArrayRef<Attribute> v) -> Attribute {
+    std::optional<int> order;
+    if (auto l = dyn_cast<IntegerAttr>(v[0])) {
+      const APInt &a = l.getValue(), &c = cast<IntegerAttr>(v[1]).getValue();
+      order = a.slt(c) ? -1 : a == c ? 0 : 1;
+    } else if (auto l = dyn_cast<FloatAttr>(v[0])) {
+      APFloat::cmpResult cmp = l.getValue().compare(cast<FloatAttr>(v[1]).getValue());
+      if (cmp == APFloat::cmpLessThan)
+        order = -1;
+      else if (cmp == APFloat::cmpEqual)
+        order = 0;
+      else if (cmp == APFloat::cmpGreaterThan)
+        order = 1;
+    } else {
+      return nullptr;
+    }
+    return b.getBoolAttr(order && pred(*order));
+  });
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](int order) { return order == 0; });
+}
+
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](int order) { return order < 0; });
+}
+
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](int order) { return order <= 0; });
+}
+
+OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
+  if (getOnTrue() == getOnFalse() && getOnTrue().getType() == getType())
+    return getOnTrue();
+  return foldElementwise({adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
+                         getType(), [](ArrayRef<Attribute> v) -> Attribute {
+                           return cast<IntegerAttr>(v[0]).getValue().isZero() ? v[2] : v[1];
+                         });
+}
+
+/// Bitwise ops on integer (and i1) constants.
+template <typename Fn>
+static Attribute foldBitwise(Attribute lhs, Attribute rhs, RankedTensorType resultType, Fn fn) {
+  Type elt = resultType.getElementType();
+  if (!elt.isSignlessInteger())
+    return nullptr;
+  return foldElementwise({lhs, rhs}, resultType, [&](ArrayRef<Attribute> v) -> Attribute {
+    return IntegerAttr::get(elt, fn(cast<IntegerAttr>(v[0]).getValue(),
+                                    cast<IntegerAttr>(v[1]).getValue()));
+  });
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldBitwise(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &a, const APInt &b) { return a & b; });
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldBitwise(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &a, const APInt &b) { return a | b; });
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldBitwise(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &a, const APInt &b) { return a ^ b; });
+}
+
 static bool isSplatFloat(Attribute attr, double value) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
   if (!dense || !dense.isSplat() || !isa<FloatType>(dense.getElementType()))

@@ -80,9 +80,11 @@ def Kiln_RemOp : Kiln_BinaryOp<"rem", "fmod(lhs, rhs)"> {
     ```
   }];
 }
-def Kiln_AndOp : Kiln_BinaryOp<"and", "lhs & rhs", [Commutative]>;
-def Kiln_OrOp : Kiln_BinaryOp<"or", "lhs | rhs", [Commutative]>;
-def Kiln_XorOp : Kiln_BinaryOp<"xor", "lhs ^ rhs (bitwise)", [Commutative]>;
+def Kiln_AndOp : Kiln_BinaryOp<"and", "lhs & rhs", [Commutative]> { let hasFolder = 1; }
+def Kiln_OrOp : Kiln_BinaryOp<"or", "lhs | rhs", [Commutative]> { let hasFolder = 1; }
+def Kiln_XorOp : Kiln_BinaryOp<"xor", "lhs ^ rhs (bitwise)", [Commutative]> {
+  let hasFolder = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Comparison and selection
@@ -104,6 +106,7 @@ class Kiln_CompareOp<string mnemonic, string equation, list<Trait> traits = []>
   let results = (outs StaticShapeTensorOf<[I1]>:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_EqualOp : Kiln_CompareOp<"equal", "lhs == rhs", [Commutative]>;
@@ -126,6 +129,7 @@ def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -36,6 +36,7 @@ void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerLogicalOps(OpRegistry &registry);
 void registerActivationOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

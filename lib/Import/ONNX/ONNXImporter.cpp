@@ -40,6 +40,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerReductionOps(r);
     onnx_import::registerLogicalOps(r);
     onnx_import::registerActivationOps(r);
+    onnx_import::registerRecurrentOps(r);
     return r;
   }();
   return registry;

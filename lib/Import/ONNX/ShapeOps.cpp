@@ -273,6 +273,59 @@ LogicalResult importSlice(NodeImporter &n) {
   return success();
 }
 
+/// Split: consecutive slices along `axis`, sized by the `split` input
+/// (opset 13+) or attribute, or equal parts, one per output.
+LogicalResult importSplit(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), xType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = xType.getDimSize(*axis);
+  int64_t outputs = n.node.output_size();
+  std::optional<SmallVector<int64_t>> split;
+  if (n.getOpset() >= 13)
+    split = n.hasInput(1) ? n.constantInts(1) : SmallVector<int64_t>{};
+  else
+    split = n.intsAttr("split");
+  if (!split)
+    return n.unsupported("Split sizes computed at run time");
+  if (split->empty()) {
+    if (dim % outputs != 0)
+      return n.error("axis " + Twine(*axis) + " of size " + Twine(dim) +
+                     " does not split into " + Twine(outputs) + " equal parts");
+    split = SmallVector<int64_t>(outputs, dim / outputs);
+  }
+  if ((int64_t)split->size() != outputs)
+    return n.error("Split gives " + Twine(split->size()) + " sizes for " + Twine(outputs) +
+                   " outputs");
+  int64_t total = 0;
+  for (int64_t s : *split) {
+    if (s < 0)
+      return n.error("Split size " + Twine(s) + " is negative");
+    total += s;
+  }
+  if (total != dim)
+    return n.error("Split sizes add up to " + Twine(total) + ", not the axis size " +
+                   Twine(dim));
+  auto &b = n.builder;
+  SmallVector<int64_t> offsets(xType.getRank(), 0), sizes(xType.getShape()),
+      strides(xType.getRank(), 1);
+  for (int64_t i = 0; i < outputs; ++i) {
+    sizes[*axis] = (*split)[i];
+    if (sizes[*axis] == 0)
+      return n.unsupported("Split producing an empty tensor");
+    if (sizes[*axis] == dim) {
+      n.setResult(i, n.input(0));
+    } else {
+      n.setResult(i, n.create<SliceOp>(n.input(0), b.getDenseI64ArrayAttr(offsets),
+                                       b.getDenseI64ArrayAttr(sizes),
+                                       b.getDenseI64ArrayAttr(strides)));
+    }
+    offsets[*axis] += sizes[*axis];
+  }
+  return success();
+}
+
 LogicalResult importGather(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   auto axis = n.normalizeAxis(n.intAttr("axis", 0), xType.getRank());
@@ -453,6 +506,7 @@ void registerShapeOps(OpRegistry &r) {
   r["Transpose"] = importTranspose;
   r["Concat"] = importConcat;
   r["Slice"] = importSlice;
+  r["Split"] = importSplit;
   r["Gather"] = importGather;
   r["Pad"] = importPad;
   r["Expand"] = importExpand;

@@ -40,3 +40,29 @@ func.func @fold_reshape_of_constant() -> tensor<4xf32> {
   %0 = kiln.reshape %a : tensor<2x2xf32> to tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Comparisons, logic and select on constants fold, as in the Where/Equal
+// shape arithmetic of exported `expand(n, -1, -1)`.
+// CHECK-LABEL: func @fold_where_over_shape
+func.func @fold_where_over_shape() -> (tensor<3xi64>, tensor<3xi1>, tensor<2xi1>) {
+  // CHECK-DAG: %[[SHAPE:.*]] = kiln.constant dense<[1, 1, 768]> : tensor<3xi64>
+  // CHECK-DAG: %[[MASK:.*]] = kiln.constant dense<[false, true, true]> : tensor<3xi1>
+  // CHECK-DAG: %[[NAN:.*]] = kiln.constant dense<[false, true]> : tensor<2xi1>
+  // CHECK: return %[[SHAPE]], %[[MASK]], %[[NAN]]
+  %shape = kiln.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %minus = kiln.constant dense<-1> : tensor<i64>
+  %ones = kiln.constant dense<[1, 1, 768]> : tensor<3xi64>
+  %eq = kiln.equal %shape, %minus : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %sel = kiln.select %eq, %ones, %shape : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %t = kiln.constant dense<true> : tensor<i1>
+  %le = kiln.less_equal %minus, %shape : (tensor<i64>, tensor<3xi64>) -> tensor<3xi1>
+  %lt = kiln.less %shape, %minus : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %or = kiln.or %lt, %eq : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %and = kiln.and %or, %le : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %f = kiln.constant dense<[1.0, 0x7FC00000]> : tensor<2xf32>
+  %self = kiln.equal %f, %f : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+  %nan = kiln.xor %self, %t : (tensor<2xi1>, tensor<i1>) -> tensor<2xi1>
+  return %sel, %and, %nan : tensor<3xi64>, tensor<3xi1>, tensor<2xi1>
+}
