@@ -35,7 +35,8 @@
 # input, patch 8, 2 layers, 4 heads, width 64) so that compiling them stays
 # quick; 2-layer bidirectional LSTM and GRU sequence models (12 steps of 16
 # features, hidden 32, a linear head); the hand-written attention block of
-# the core set; and a 2-layer nn.TransformerEncoder (d=64, 4 heads, seq 16).
+# the core set; a 2-layer nn.TransformerEncoder (d=64, 4 heads, seq 16); and
+# ops_mix, one network with the ops no family above exports (see OpsMix).
 # BatchNorm statistics are randomized everywhere.
 #
 # Everything is seeded and deterministic: running it twice gives the same
@@ -217,6 +218,38 @@ class SequenceModel(nn.Module):
         return self.head(y)
 
 
+class OpsMix(nn.Module):
+    """Ops that no family above uses, in one network: instance norm, LRN,
+    PReLU, ELU/SELU/CELU/softplus/softsign, pixel shuffle (DepthToSpace),
+    cumsum, argmax + one_hot, where, fmod and clamp. (Trilu needs opset 14;
+    the backend suite's trilu tests cover it.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 16, 3, padding=1)
+        self.norm = nn.InstanceNorm2d(16, affine=True)
+        self.lrn = nn.LocalResponseNorm(5)
+        self.prelu = nn.PReLU(16)
+        self.shuffle = nn.PixelShuffle(2)
+        with torch.no_grad():
+            self.norm.weight.uniform_(0.5, 1.5)
+            self.norm.bias.uniform_(-0.2, 0.2)
+            self.prelu.weight.uniform_(0.05, 0.3)
+
+    def forward(self, x):
+        y = self.prelu(self.lrn(self.norm(self.conv(x))))
+        y = (F.elu(y) + 0.5 * F.selu(y) + 0.25 * F.celu(y, 1.5) + 0.1 * F.softplus(y)
+             + F.softsign(y))
+        y = self.shuffle(y)                       # 1 x 4 x 16 x 16
+        y = torch.cumsum(y, dim=3) * 0.05
+        y = torch.where(y > 0.1, y, y * 0.5)
+        hot = F.one_hot(y.argmax(dim=1), 4).permute(0, 3, 1, 2).to(y.dtype)
+        y = y + hot
+        y = torch.where(y > 0.3, y, torch.sin(y))
+        y = torch.fmod(y, 1.75)
+        return torch.clamp(y, -1.0, 1.5)
+
+
 def build_families():
     """Returns [(name, module, example inputs, export options)] in eval mode."""
     import torchvision
@@ -258,6 +291,12 @@ def build_families():
         x = torch.randn(1, 12, 16, generator=gen)
         for opset in FAMILY_OPSETS:
             models.append(("%s_op%d" % (kind, opset), module, (x,), {"opset_version": opset}))
+
+    torch.manual_seed(SEED + 270)
+    mix = OpsMix().eval()
+    x = torch.randn(1, 4, 8, 8, generator=gen)
+    for opset in FAMILY_OPSETS:
+        models.append(("ops_mix_op%d" % opset, mix, (x,), {"opset_version": opset}))
 
     torch.manual_seed(SEED + 260)
     block = EncoderBlock().eval()

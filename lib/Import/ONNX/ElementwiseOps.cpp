@@ -66,6 +66,21 @@ LogicalResult importBinary(NodeImporter &n) {
   return success();
 }
 
+/// Pow: the exponent may have another element type (opset 12+); it is
+/// cast to the base's, which is the result's.
+LogicalResult importPow(NodeImporter &n) {
+  RankedTensorType base = n.inputType(0), exponent = n.inputType(1);
+  if (base.getElementType().isInteger(1) || exponent.getElementType().isInteger(1))
+    return n.error("Pow needs numeric operands");
+  if (!broadcastShapes(base.getShape(), exponent.getShape()))
+    return n.error("operand shapes do not broadcast");
+  Value e = n.input(1);
+  if (exponent.getElementType() != base.getElementType())
+    e = n.create<CastOp>(RankedTensorType::get(exponent.getShape(), base.getElementType()), e);
+  n.setResult(0, n.create<PowOp>(n.input(0), e));
+  return success();
+}
+
 /// Max, Min and Sum take one or more operands.
 template <typename OpTy>
 LogicalResult importVariadic(NodeImporter &n) {
@@ -170,8 +185,6 @@ LogicalResult importIdentity(NodeImporter &n) {
 
 LogicalResult importDropout(NodeImporter &n) {
   // Inference: Dropout is the identity; its mask output is all true.
-  if (n.node.output_size() > 1 && !n.node.output(1).empty())
-    return n.unsupported("Dropout's mask output");
   if (n.hasInput(2)) {
     auto training = n.constantInput(2);
     if (!training || training->getNumElements() != 1)
@@ -180,29 +193,50 @@ LogicalResult importDropout(NodeImporter &n) {
       return n.unsupported("Dropout in training mode");
   }
   n.setResult(0, n.input(0));
+  RankedTensorType type = n.inputType(0);
+  auto maskType = RankedTensorType::get(type.getShape(), n.builder.getI1Type());
+  n.setResult(1, n.create<BroadcastOp>(maskType, n.scalarConstant(n.builder.getI1Type(), 1)));
   return success();
 }
 
+/// Clip: kiln.clamp for float inputs with constant bounds; otherwise max
+/// and min against the bound tensors (integers, bounds known at run time).
 LogicalResult importClip(NodeImporter &n) {
-  if (failed(requireFloat(n, 0)))
-    return failure();
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (elt.isInteger(1))
+    return n.unsupported("element type Clip on bool input");
+  bool isFloat = isa<FloatType>(elt);
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
   if (n.getOpset() < 11) {
     lo = n.floatAttr("min", -std::numeric_limits<float>::max());
     hi = n.floatAttr("max", std::numeric_limits<float>::max());
   }
+  bool constantBounds = isFloat;
   for (unsigned i : {1u, 2u}) {
     if (!n.hasInput(i))
       continue;
+    if (n.inputType(i).getNumElements() != 1)
+      return n.error("Clip bounds must be scalars");
     auto c = n.constantInput(i);
-    if (!c || c->getNumElements() != 1)
-      return n.unsupported("Clip with bounds computed at run time");
-    double v = (*c->getValues<APFloat>().begin()).convertToDouble();
-    (i == 1 ? lo : hi) = v;
+    if (!c || !isFloat) {
+      constantBounds = false;
+      continue;
+    }
+    (i == 1 ? lo : hi) = (*c->getValues<APFloat>().begin()).convertToDouble();
   }
-  n.setResult(0, n.create<ClampOp>(n.input(0), n.builder.getF64FloatAttr(lo),
-                                   n.builder.getF64FloatAttr(hi)));
+  if (constantBounds) {
+    n.setResult(0, n.create<ClampOp>(n.input(0), n.builder.getF64FloatAttr(lo),
+                                     n.builder.getF64FloatAttr(hi)));
+    return success();
+  }
+  Value y = n.input(0);
+  if (n.hasInput(1))
+    y = n.create<MaxOp>(y, n.reshape(n.input(1), {}));
+  if (n.hasInput(2))
+    y = n.create<MinOp>(y, n.reshape(n.input(2), {}));
+  n.setResult(0, y);
   return success();
 }
 
@@ -247,7 +281,7 @@ void registerElementwiseOps(OpRegistry &r) {
   r["Sub"] = importBinary<SubOp>;
   r["Mul"] = importBinary<MulOp>;
   r["Div"] = importBinary<DivOp>;
-  r["Pow"] = importBinary<PowOp>;
+  r["Pow"] = importPow;
   r["Max"] = importVariadic<MaxOp>;
   r["Min"] = importVariadic<MinOp>;
   r["Sum"] = importVariadic<AddOp>;

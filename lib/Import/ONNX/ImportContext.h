@@ -37,6 +37,8 @@ void registerReductionOps(OpRegistry &registry);
 void registerLogicalOps(OpRegistry &registry);
 void registerActivationOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerIndexingOps(OpRegistry &registry);
+void registerNormalizationOps(OpRegistry &registry);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

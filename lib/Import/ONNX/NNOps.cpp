@@ -14,30 +14,33 @@ using namespace mlir;
 namespace kiln::onnx_import {
 namespace {
 
-/// Resolves ONNX auto_pad into explicit [top, left, bottom, right] pads.
+/// Resolves ONNX auto_pad into explicit pads, all begins then all ends
+/// ([top, left, bottom, right] in 2-D), for any number of spatial axes.
 FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> inHW,
                                             ArrayRef<int64_t> kernel,
                                             ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations) {
+  size_t rank = inHW.size();
   std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
-    SmallVector<int64_t> pads = n.intsAttr("pads", {0, 0, 0, 0});
-    if (pads.size() != 4)
-      return n.error("expected 4 pads for a 2-D window, got " + Twine(pads.size()));
+    SmallVector<int64_t> pads = n.intsAttr("pads", SmallVector<int64_t>(2 * rank, 0));
+    if (pads.size() != 2 * rank)
+      return n.error("expected " + Twine(2 * rank) + " pads for a " + Twine(rank) +
+                     "-D window, got " + Twine(pads.size()));
     return pads;
   }
   if (autoPad == "VALID")
-    return SmallVector<int64_t>{0, 0, 0, 0};
+    return SmallVector<int64_t>(2 * rank, 0);
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return n.error("unknown auto_pad '" + autoPad + "'");
-  SmallVector<int64_t> pads(4);
-  for (int d = 0; d < 2; ++d) {
+  SmallVector<int64_t> pads(2 * rank);
+  for (size_t d = 0; d < rank; ++d) {
     int64_t out = (inHW[d] + strides[d] - 1) / strides[d];
     int64_t total = std::max<int64_t>(
         0, (out - 1) * strides[d] + dilations[d] * (kernel[d] - 1) + 1 - inHW[d]);
     int64_t small = total / 2, large = total - small;
     pads[d] = autoPad == "SAME_UPPER" ? small : large;
-    pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
+    pads[d + rank] = autoPad == "SAME_UPPER" ? large : small;
   }
   return pads;
 }
@@ -105,60 +108,96 @@ LogicalResult importConv(NodeImporter &n) {
   return success();
 }
 
+/// One 2-D pooling op; pads are [top, left, bottom, right].
+template <bool IsMax>
+Value pool2D(NodeImporter &n, Value x, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, bool countIncludePad) {
+  auto &b = n.builder;
+  if constexpr (IsMax)
+    return n.create<MaxPool2DOp>(x, b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+                                 b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(pads));
+  else
+    return n.create<AvgPool2DOp>(x, b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+                                 b.getDenseI64ArrayAttr(pads), b.getBoolAttr(countIncludePad));
+}
+
+/// MaxPool and AveragePool over 1, 2 or 3 spatial axes. 1-D pools through a
+/// unit height. 3-D pools are separable: a 2-D pool over (H, W) with the
+/// depth folded into the channels, then a pool over D (the maximum of
+/// maxima, and for averages the counts of valid elements multiply per axis,
+/// so count_include_pad = 0 stays exact).
 template <bool IsMax>
 LogicalResult importPool(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
-  if (xType.getRank() != 4)
-    return n.unsupported(Twine(xType.getRank() - 2) + "-D pooling");
+  int64_t rank = xType.getRank() - 2;
+  if (rank < 1 || rank > 3)
+    return n.unsupported(Twine(rank) + "-D pooling");
   if (n.node.output_size() > 1 && !n.node.output(1).empty())
     return n.unsupported("MaxPool's Indices output");
   SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
-  if (kernel.size() != 2)
-    return n.error("kernel_shape must have 2 entries");
-  SmallVector<int64_t> strides = n.intsAttr("strides", {1, 1});
-  SmallVector<int64_t> dilations = n.intsAttr("dilations", {1, 1});
+  if ((int64_t)kernel.size() != rank)
+    return n.error("kernel_shape must have " + Twine(rank) + " entries");
+  SmallVector<int64_t> strides = n.intsAttr("strides", SmallVector<int64_t>(rank, 1));
+  SmallVector<int64_t> dilations = n.intsAttr("dilations", SmallVector<int64_t>(rank, 1));
+  if ((int64_t)strides.size() != rank || (int64_t)dilations.size() != rank)
+    return n.error("strides and dilations must have " + Twine(rank) + " entries");
   if (!IsMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
     return n.unsupported("AveragePool with dilations");
-  auto pads = resolvePads(n, xType.getShape().drop_front(2), kernel, strides, dilations);
+  ArrayRef<int64_t> in = xType.getShape().drop_front(2);
+  auto pads = resolvePads(n, in, kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  bool ceilMode = n.intAttr("ceil_mode", 0);
-  if (ceilMode) {
-    // Extra bottom/right padding yields the ceil-mode output size; a window
-    // must still start inside the input or left padding.
-    for (int d = 0; d < 2; ++d) {
-      int64_t in = xType.getDimSize(2 + d) + (*pads)[d] + (*pads)[d + 2];
+  bool countIncludePad = !IsMax && n.intAttr("count_include_pad", 0) != 0;
+  if (n.intAttr("ceil_mode", 0)) {
+    // Extra end padding yields the ceil-mode output size; a window must
+    // still start inside the input or the begin padding.
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t padded = in[d] + (*pads)[d] + (*pads)[d + rank];
       int64_t eff = dilations[d] * (kernel[d] - 1) + 1;
-      int64_t outCeil = (in - eff + strides[d] - 1) / strides[d] + 1;
-      if ((outCeil - 1) * strides[d] >= xType.getDimSize(2 + d) + (*pads)[d])
+      int64_t outCeil = (padded - eff + strides[d] - 1) / strides[d] + 1;
+      if ((outCeil - 1) * strides[d] >= in[d] + (*pads)[d])
         --outCeil;
-      int64_t need = (outCeil - 1) * strides[d] + eff - in;
+      int64_t need = (outCeil - 1) * strides[d] + eff - padded;
       if (need > 0) {
-        if (!IsMax && n.intAttr("count_include_pad", 0))
+        if (countIncludePad)
           return n.unsupported("AveragePool with ceil_mode and count_include_pad");
-        (*pads)[d + 2] += need;
+        (*pads)[d + rank] += need;
       }
     }
   }
-  for (int d = 0; d < 2; ++d)
+  for (int64_t d = 0; d < rank; ++d)
     if (kernel[d] <= 0 || strides[d] <= 0 || dilations[d] <= 0 ||
-        windowOutputSize(xType.getDimSize(2 + d), kernel[d], strides[d], dilations[d],
-                         (*pads)[d], (*pads)[d + 2]) <= 0)
+        windowOutputSize(in[d], kernel[d], strides[d], dilations[d], (*pads)[d],
+                         (*pads)[d + rank]) <= 0)
       return n.error("the pooling window is larger than the padded input");
-  auto &b = n.builder;
+  if (IsMax && n.intAttr("storage_order", 0) != 0)
+    return n.unsupported("MaxPool storage_order 1");
+
+  int64_t N = xType.getDimSize(0), C = xType.getDimSize(1);
+  const SmallVector<int64_t> &p = *pads;
+  Value x = n.input(0);
   Value y;
-  if constexpr (IsMax) {
-    if (n.intAttr("storage_order", 0) != 0)
-      return n.unsupported("MaxPool storage_order 1");
-    y = n.create<MaxPool2DOp>(n.input(0), b.getDenseI64ArrayAttr(kernel),
-                              b.getDenseI64ArrayAttr(strides),
-                              b.getDenseI64ArrayAttr(dilations),
-                              b.getDenseI64ArrayAttr(*pads));
+  if (rank == 2) {
+    y = pool2D<IsMax>(n, x, kernel, strides, dilations, p, countIncludePad);
+  } else if (rank == 1) {
+    y = pool2D<IsMax>(n, n.reshape(x, {N, C, 1, in[0]}), {1, kernel[0]}, {1, strides[0]},
+                      {1, dilations[0]}, {0, p[0], 0, p[1]}, countIncludePad);
+    auto ys = cast<RankedTensorType>(y.getType()).getShape();
+    y = n.reshape(y, {N, C, ys[3]});
   } else {
-    y = n.create<AvgPool2DOp>(n.input(0), b.getDenseI64ArrayAttr(kernel),
-                              b.getDenseI64ArrayAttr(strides),
-                              b.getDenseI64ArrayAttr(*pads),
-                              b.getBoolAttr(n.intAttr("count_include_pad", 0) != 0));
+    // (H, W) first, with D folded into the channels.
+    Value hw = pool2D<IsMax>(n, n.reshape(x, {N, C * in[0], in[1], in[2]}),
+                             {kernel[1], kernel[2]}, {strides[1], strides[2]},
+                             {dilations[1], dilations[2]}, {p[1], p[2], p[4], p[5]},
+                             countIncludePad);
+    auto hwShape = cast<RankedTensorType>(hw.getType()).getShape();
+    int64_t oh = hwShape[2], ow = hwShape[3];
+    // Then D, with H x W flattened into the width.
+    Value d = pool2D<IsMax>(n, n.reshape(hw, {N, C, in[0], oh * ow}), {kernel[0], 1},
+                            {strides[0], 1}, {dilations[0], 1}, {p[0], 0, p[3], 0},
+                            countIncludePad);
+    int64_t od = cast<RankedTensorType>(d.getType()).getDimSize(2);
+    y = n.reshape(d, {N, C, od, oh, ow});
   }
   n.setResult(0, y);
   return success();
@@ -295,10 +334,6 @@ LogicalResult importBatchNorm(NodeImporter &n) {
 /// LayerNormalization over axes [axis, rank):
 /// y = (x - mean) / sqrt(var + eps) * scale + bias
 LogicalResult importLayerNorm(NodeImporter &n) {
-  if (n.node.output_size() > 1)
-    for (int i = 1; i < n.node.output_size(); ++i)
-      if (!n.node.output(i).empty())
-        return n.unsupported("LayerNormalization's mean and inverse-deviation outputs");
   RankedTensorType xType = n.inputType(0);
   if (!isa<FloatType>(xType.getElementType()))
     return n.unsupported("LayerNormalization on integers");
@@ -310,7 +345,8 @@ LogicalResult importLayerNorm(NodeImporter &n) {
       llvm::to_vector(llvm::seq<int64_t>(*axis, xType.getRank())));
   auto keep = n.builder.getBoolAttr(true);
   Value x = n.input(0);
-  Value centered = n.create<SubOp>(x, n.create<ReduceMeanOp>(x, axes, keep));
+  Value mean = n.create<ReduceMeanOp>(x, axes, keep);
+  Value centered = n.create<SubOp>(x, mean);
   Value var = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered), axes, keep);
   Value denom = n.create<SqrtOp>(
       n.create<AddOp>(var, n.scalarConstant(elt, n.floatAttr("epsilon", 1e-5f))));
@@ -318,6 +354,9 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   if (n.hasInput(2))
     y = n.create<AddOp>(y, n.input(2));
   n.setResult(0, y);
+  // The optional Mean and InvStdDev outputs, with the reduced axes kept.
+  n.setResult(1, mean);
+  n.setResult(2, n.create<ReciprocalOp>(denom));
   return success();
 }
 

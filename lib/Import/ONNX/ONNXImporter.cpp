@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -41,6 +42,8 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerLogicalOps(r);
     onnx_import::registerActivationOps(r);
     onnx_import::registerRecurrentOps(r);
+    onnx_import::registerIndexingOps(r);
+    onnx_import::registerNormalizationOps(r);
     return r;
   }();
   return registry;
@@ -161,6 +164,12 @@ private:
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
                                                Location loc);
   Value lookup(const std::string &name);
+  /// Imports `graph`'s nodes in order into the current block; reports every
+  /// unsupported op before returning false.
+  bool importNodes(const onnx::GraphProto &graph);
+  /// If with a condition known at compile time: the taken branch's nodes are
+  /// imported in place and its outputs become the If's.
+  LogicalResult importIf(const onnx::NodeProto &node, Location loc);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -217,45 +226,9 @@ Value GraphImporter::lookup(const std::string &name) {
   return v;
 }
 
-OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) {
-  fileLoc = FileLineColLoc::get(&ctx, displayName, 0, 0);
-  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
   for (const auto &init : graph.initializer())
     initializers[init.name()] = &init;
-
-  SmallVector<Type> argTypes, resultTypes;
-  SmallVector<std::string> argNames;
-  for (const auto &input : graph.input()) {
-    if (initializers.count(input.name()))
-      continue;
-    auto type = convertValueType(input, fileLoc);
-    if (failed(type))
-      return nullptr;
-    argTypes.push_back(*type);
-    argNames.push_back(input.name());
-  }
-  for (const auto &output : graph.output()) {
-    if (!output.type().tensor_type().has_shape()) {
-      emitError(fileLoc) << "the shape of graph output '" << output.name()
-                         << "' could not be inferred";
-      return nullptr;
-    }
-    auto type = convertValueType(output, fileLoc);
-    if (failed(type))
-      return nullptr;
-    resultTypes.push_back(*type);
-  }
-
-  builder.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(builder, fileLoc, "main",
-                                   builder.getFunctionType(argTypes, resultTypes));
-  Block *body = func.addEntryBlock();
-  for (auto [i, name] : llvm::enumerate(argNames)) {
-    values[name] = body->getArgument(i);
-    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
-  }
-  builder.setInsertionPointToEnd(body);
-
   const OpRegistry &registry = getOpRegistry();
   bool failedAny = false;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
@@ -264,6 +237,11 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
       emitError(loc) << "op '" << node.op_type() << "' of domain '" << node.domain()
                      << "' is not supported; Kiln imports the default ONNX domain";
       failedAny = true;
+      continue;
+    }
+    if (node.op_type() == "If") {
+      if (!failedAny && failed(importIf(node, loc)))
+        failedAny = true;
       continue;
     }
     auto it = registry.find(node.op_type());
@@ -304,7 +282,81 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
       values[name] = importer.results()[i];
     }
   }
-  if (failedAny)
+  return !failedAny;
+}
+
+LogicalResult GraphImporter::importIf(const onnx::NodeProto &node, Location loc) {
+  Value cond = lookup(node.input(0));
+  if (!cond)
+    return emitError(loc) << "input '" << node.input(0)
+                          << "' is not produced by any earlier node, initializer or graph input";
+  DenseElementsAttr value;
+  if (!matchPattern(cond, m_Constant(&value)) || value.getNumElements() != 1)
+    return emitError(loc) << "If with a condition computed at run time is not supported; "
+                             "Kiln needs it known at compile time";
+  bool taken = !(*value.getValues<APInt>().begin()).isZero();
+  const onnx::GraphProto *branch = nullptr;
+  for (const auto &attr : node.attribute())
+    if (attr.name() == (taken ? "then_branch" : "else_branch"))
+      branch = &attr.g();
+  if (!branch)
+    return emitError(loc) << "If has no " << (taken ? "then_branch" : "else_branch");
+  if (branch->output_size() != node.output_size())
+    return emitError(loc) << "the branch has " << branch->output_size() << " outputs, the If "
+                          << node.output_size();
+  if (!importNodes(*branch))
+    return failure();
+  for (auto [i, name] : llvm::enumerate(node.output())) {
+    Value v = lookup(branch->output(i).name());
+    if (!v)
+      return emitError(loc) << "branch output '" << branch->output(i).name()
+                            << "' is never produced";
+    if (!name.empty())
+      values[name] = v;
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) {
+  fileLoc = FileLineColLoc::get(&ctx, displayName, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  for (const auto &init : graph.initializer())
+    initializers[init.name()] = &init; // graph inputs below skip these
+
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &input : graph.input()) {
+    if (initializers.count(input.name()))
+      continue;
+    auto type = convertValueType(input, fileLoc);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(input.name());
+  }
+  for (const auto &output : graph.output()) {
+    if (!output.type().tensor_type().has_shape()) {
+      emitError(fileLoc) << "the shape of graph output '" << output.name()
+                         << "' could not be inferred";
+      return nullptr;
+    }
+    auto type = convertValueType(output, fileLoc);
+    if (failed(type))
+      return nullptr;
+    resultTypes.push_back(*type);
+  }
+
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, resultTypes));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = body->getArgument(i);
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+  }
+  builder.setInsertionPointToEnd(body);
+
+  if (!importNodes(graph))
     return nullptr;
 
   SmallVector<Value> results;

@@ -225,6 +225,9 @@ LogicalResult importSlice(NodeImporter &n) {
       steps->size() != starts->size())
     return n.error("Slice starts, ends, axes and steps differ in length");
   SmallVector<int64_t> offsets(rank, 0), sizes(xType.getShape()), strides(rank, 1);
+  // Negative steps become gathers of the explicit index lists, after the
+  // positive-step slice.
+  SmallVector<std::pair<int64_t, SmallVector<int64_t>>> reversed;
   for (size_t i = 0; i < starts->size(); ++i) {
     auto axis = n.normalizeAxis((*axes)[i], rank);
     if (failed(axis))
@@ -232,8 +235,26 @@ LogicalResult importSlice(NodeImporter &n) {
     int64_t dim = xType.getDimSize(*axis), step = (*steps)[i];
     if (step == 0)
       return n.error("Slice step is zero");
-    if (step < 0)
-      return n.unsupported("Slice with a negative step");
+    if (step < 0) {
+      int64_t start = (*starts)[i], end = (*ends)[i];
+      if (start < 0)
+        start += dim;
+      if (end < 0)
+        end += dim;
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+      SmallVector<int64_t> indices;
+      for (int64_t k = start; k > end; k += step)
+        indices.push_back(k);
+      if (indices.empty())
+        return n.unsupported("Slice producing an empty tensor");
+      reversed.push_back({*axis, indices});
+      // Recorded as a negative stride for constant folding below.
+      offsets[*axis] = start;
+      sizes[*axis] = indices.size();
+      strides[*axis] = step;
+      continue;
+    }
     int64_t start = (*starts)[i], end = (*ends)[i];
     if (start < 0)
       start += dim;
@@ -250,8 +271,27 @@ LogicalResult importSlice(NodeImporter &n) {
   auto &b = n.builder;
   if (llvm::is_contained(sizes, 0))
     return n.unsupported("Slice producing an empty tensor");
+  auto constantInput = n.constantInput(0);
+  if (!reversed.empty() && !(constantInput && constantInput->getNumElements() <= 4096)) {
+    for (auto &[axis, indices] : reversed) {
+      offsets[axis] = 0;
+      sizes[axis] = xType.getDimSize(axis);
+      strides[axis] = 1;
+    }
+    Value y = n.input(0);
+    if (llvm::any_of(llvm::seq<int64_t>(0, rank), [&](int64_t d) {
+          return offsets[d] != 0 || sizes[d] != xType.getDimSize(d) || strides[d] != 1;
+        }))
+      y = n.create<SliceOp>(y, b.getDenseI64ArrayAttr(offsets), b.getDenseI64ArrayAttr(sizes),
+                            b.getDenseI64ArrayAttr(strides));
+    for (auto &[axis, indices] : reversed)
+      y = n.create<GatherOp>(y, n.intConstant(indices, {(int64_t)indices.size()}),
+                             b.getI64IntegerAttr(axis));
+    n.setResult(0, y);
+    return success();
+  }
   // Shape arithmetic: slices of small constants fold right away.
-  if (auto c = n.constantInput(0); c && c->getNumElements() <= 4096) {
+  if (auto c = constantInput; c && c->getNumElements() <= 4096) {
     auto type = RankedTensorType::get(sizes, xType.getElementType());
     SmallVector<int64_t> inStrides = stridesOf(xType.getShape());
     SmallVector<int64_t> outStrides = stridesOf(sizes);
@@ -423,6 +463,51 @@ LogicalResult importCast(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importCastLike(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  Type elt = n.inputType(1).getElementType();
+  n.setResult(0, n.create<CastOp>(RankedTensorType::get(xType.getShape(), elt), n.input(0)));
+  return success();
+}
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape to rank 6, a
+/// transpose and a reshape back.
+template <bool ToSpace>
+LogicalResult importSpaceDepth(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 4)
+    return n.error("the input must be N x C x H x W");
+  int64_t b = n.intAttr("blocksize", 0);
+  if (b <= 0)
+    return n.error("blocksize must be positive");
+  int64_t N = type.getDimSize(0), C = type.getDimSize(1), H = type.getDimSize(2),
+          W = type.getDimSize(3);
+  SmallVector<int64_t> split, perm, result;
+  if (ToSpace) {
+    if (C % (b * b) != 0)
+      return n.error("channels " + Twine(C) + " are not a multiple of blocksize^2");
+    bool crd = n.stringAttr("mode", "DCR") == "CRD";
+    if (crd) {
+      split = {N, C / (b * b), b, b, H, W};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      split = {N, b, b, C / (b * b), H, W};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    result = {N, C / (b * b), H * b, W * b};
+  } else {
+    if (H % b != 0 || W % b != 0)
+      return n.error("height and width must be multiples of blocksize");
+    split = {N, C, H / b, b, W / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    result = {N, C * b * b, H / b, W / b};
+  }
+  Value v = n.reshape(n.input(0), split);
+  v = n.create<TransposeOp>(v, n.builder.getDenseI64ArrayAttr(perm));
+  n.setResult(0, n.reshape(v, result));
+  return success();
+}
+
 LogicalResult importShape(NodeImporter &n) {
   ArrayRef<int64_t> shape = n.inputType(0).getShape();
   int64_t rank = shape.size();
@@ -511,6 +596,9 @@ void registerShapeOps(OpRegistry &r) {
   r["Pad"] = importPad;
   r["Expand"] = importExpand;
   r["Cast"] = importCast;
+  r["CastLike"] = importCastLike;
+  r["DepthToSpace"] = importSpaceDepth<true>;
+  r["SpaceToDepth"] = importSpaceDepth<false>;
   r["Shape"] = importShape;
   r["Size"] = importSize;
   r["Constant"] = importConstant;

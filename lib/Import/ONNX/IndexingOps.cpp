@@ -1,0 +1,237 @@
+//===- IndexingOps.cpp - ONNX ops built from index masks --------*- C++ -*-===//
+//
+// Ops whose result depends on element positions, written as comparisons
+// against constant index tensors and selects, so they need no kiln op of
+// their own:
+//   Trilu     select with a triangular mask (constant unless k is known
+//             only at run time)
+//   Range     evaluated at compile time (its operands must be constants)
+//   Hardmax   equal(iota, arg_max) cast to the input type
+//   OneHot    equal(iota, indices) selecting the on/off values
+//   CumSum    a masked sum: x broadcast over a second copy of the axis,
+//             zeroed where the (triangular) mask is false, and reduced
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::onnx_import {
+namespace {
+
+/// A constant i1 tensor of `shape` whose value at each index is `fn(index)`.
+Value maskConstant(NodeImporter &n, ArrayRef<int64_t> shape,
+                   llvm::function_ref<bool(ArrayRef<int64_t>)> fn) {
+  auto type = RankedTensorType::get(shape, n.builder.getI1Type());
+  SmallVector<bool> values;
+  SmallVector<int64_t> idx(shape.size(), 0);
+  for (int64_t linear = 0; linear < type.getNumElements(); ++linear) {
+    int64_t rem = linear;
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      idx[d] = rem % shape[d];
+      rem /= shape[d];
+    }
+    values.push_back(fn(idx));
+  }
+  return ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<bool>(values)));
+}
+
+/// 0, 1, ..., size - 1 along `axis` of a rank-`rank` i64 tensor (1 elsewhere).
+Value iota(NodeImporter &n, int64_t rank, int64_t axis, int64_t size) {
+  SmallVector<int64_t> shape(rank, 1), values;
+  shape[axis] = size;
+  for (int64_t i = 0; i < size; ++i)
+    values.push_back(i);
+  return n.intConstant(values, shape);
+}
+
+LogicalResult importTrilu(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 2)
+    return n.error("Trilu needs a rank of at least 2");
+  bool upper = n.intAttr("upper", 1) != 0;
+  ArrayRef<int64_t> shape = type.getShape().take_back(2);
+  Value mask;
+  if (!n.hasInput(1) || n.constantInts(1)) {
+    int64_t k = n.hasInput(1) ? (*n.constantInts(1))[0] : 0;
+    mask = maskConstant(n, shape, [&](ArrayRef<int64_t> ij) {
+      int64_t diagonal = ij[1] - ij[0];
+      return upper ? diagonal >= k : diagonal <= k;
+    });
+  } else {
+    // k known at run time: compare it with the constant j - i.
+    if (n.inputType(1).getNumElements() != 1 ||
+        n.inputType(1).getElementType() != n.builder.getI64Type())
+      return n.error("Trilu's k must be an int64 scalar");
+    SmallVector<int64_t> diagonals;
+    for (int64_t i = 0; i < shape[0]; ++i)
+      for (int64_t j = 0; j < shape[1]; ++j)
+        diagonals.push_back(j - i);
+    Value diagonal = n.intConstant(diagonals, shape);
+    Value k = n.reshape(n.input(1), {});
+    mask = upper ? n.create<LessEqualOp>(k, diagonal) : n.create<LessEqualOp>(diagonal, k);
+  }
+  n.setResult(0, n.create<SelectOp>(mask, n.input(0),
+                                    n.scalarConstant(type.getElementType(), 0)));
+  return success();
+}
+
+LogicalResult importRange(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  auto start = n.constantInput(0), limit = n.constantInput(1), delta = n.constantInput(2);
+  if (!start || !limit || !delta)
+    return n.unsupported("Range with operands computed at run time");
+  auto scalar = [&](DenseElementsAttr a) -> double {
+    if (isa<FloatType>(elt))
+      return (*a.getValues<APFloat>().begin()).convertToDouble();
+    return (double)(*a.getValues<APInt>().begin()).getSExtValue();
+  };
+  double s = scalar(*start), l = scalar(*limit), d = scalar(*delta);
+  if (d == 0)
+    return n.error("Range delta is zero");
+  int64_t count = std::max<int64_t>((int64_t)std::ceil((l - s) / d), 0);
+  if (count == 0)
+    return n.unsupported("Range producing an empty tensor");
+  if (count > (int64_t(1) << 24))
+    return n.error("Range of " + Twine(count) + " elements is too large to evaluate");
+  auto type = RankedTensorType::get({count}, elt);
+  DenseElementsAttr value;
+  if (auto ft = dyn_cast<FloatType>(elt)) {
+    // Each element as start + i * delta, in the element type like ONNX's
+    // reference (which accumulates in that type).
+    SmallVector<APFloat> values;
+    APFloat acc(s);
+    bool lost;
+    acc.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    APFloat step(d);
+    step.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    for (int64_t i = 0; i < count; ++i) {
+      values.push_back(acc);
+      acc.add(step, APFloat::rmNearestTiesToEven);
+    }
+    value = DenseElementsAttr::get(type, values);
+  } else {
+    SmallVector<APInt> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.emplace_back(elt.getIntOrFloatBitWidth(), (uint64_t)((int64_t)s + i * (int64_t)d),
+                          /*isSigned=*/true, /*implicitTrunc=*/true);
+    value = DenseElementsAttr::get(type, values);
+  }
+  n.setResult(0, ConstantOp::create(n.builder, n.loc, value));
+  return success();
+}
+
+LogicalResult importHardmax(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return n.unsupported("element type Hardmax on non-float input");
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  Value x = n.input(0);
+  if (n.getOpset() < 13) {
+    // Before opset 13, Hardmax works on the input flattened to 2-D at axis.
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      (d < *axis ? outer : inner) *= type.getDimSize(d);
+    x = n.reshape(x, {outer, inner});
+    axis = 1;
+  }
+  auto xType = cast<RankedTensorType>(x.getType());
+  Value index = n.create<ArgMaxOp>(x, n.builder.getI64IntegerAttr(*axis),
+                                   n.builder.getBoolAttr(true), n.builder.getBoolAttr(false));
+  Value hot = n.create<EqualOp>(iota(n, xType.getRank(), *axis, xType.getDimSize(*axis)), index);
+  Value y = n.create<CastOp>(xType, hot);
+  n.setResult(0, n.reshape(y, type.getShape()));
+  return success();
+}
+
+LogicalResult importOneHot(NodeImporter &n) {
+  RankedTensorType indicesType = n.inputType(0);
+  auto depth = n.constantInput(1);
+  if (!depth || depth->getNumElements() != 1)
+    return n.unsupported("OneHot with depth computed at run time");
+  int64_t size = isa<FloatType>(depth->getElementType())
+                     ? (int64_t)(*depth->getValues<APFloat>().begin()).convertToDouble()
+                     : (*depth->getValues<APInt>().begin()).getSExtValue();
+  if (size <= 0)
+    return n.error("OneHot depth " + Twine(size) + " is not positive");
+  int64_t rank = indicesType.getRank() + 1;
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  RankedTensorType valuesType = n.inputType(2);
+  if (valuesType.getNumElements() != 2)
+    return n.error("OneHot values must hold [off, on]");
+  Value indices = n.input(0);
+  auto i64 = n.builder.getI64Type();
+  if (indicesType.getElementType() != i64) // Float indices truncate, as in ONNX.
+    indices = n.create<CastOp>(RankedTensorType::get(indicesType.getShape(), i64), indices);
+  // Negative indices count from the end.
+  Value negative = n.create<LessOp>(indices, n.scalarConstant(i64, 0));
+  indices = n.create<SelectOp>(negative, n.create<AddOp>(indices, n.scalarConstant(i64, size)),
+                               indices);
+  SmallVector<int64_t> shape(indicesType.getShape());
+  shape.insert(shape.begin() + *axis, 1);
+  Value hot = n.create<EqualOp>(iota(n, rank, *axis, size), n.reshape(indices, shape));
+  Value values = n.reshape(n.input(2), {2});
+  auto one = [&](int64_t i) {
+    SmallVector<int64_t> offsets{i}, sizes{1}, strides{1};
+    return n.reshape(n.create<SliceOp>(values, n.builder.getDenseI64ArrayAttr(offsets),
+                                       n.builder.getDenseI64ArrayAttr(sizes),
+                                       n.builder.getDenseI64ArrayAttr(strides)),
+                     {});
+  };
+  n.setResult(0, n.create<SelectOp>(hot, one(1), one(0)));
+  return success();
+}
+
+LogicalResult importCumSum(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (elt.isInteger(1))
+    return n.unsupported("element type CumSum on bool input");
+  auto axisValue = n.constantInts(1);
+  if (!axisValue || axisValue->size() != 1)
+    return n.unsupported("CumSum with an axis computed at run time");
+  int64_t rank = type.getRank();
+  auto axis = n.normalizeAxis((*axisValue)[0], rank);
+  if (failed(axis))
+    return failure();
+  int64_t size = type.getDimSize(*axis);
+  if (size > 4096)
+    return n.unsupported("CumSum over an axis longer than 4096");
+  bool exclusive = n.intAttr("exclusive", 0) != 0, reverse = n.intAttr("reverse", 0) != 0;
+  // out[i] = sum over j of x[j] where mask(i, j); axis a holds i, a + 1 holds j.
+  SmallVector<int64_t> xShape(type.getShape());
+  xShape.insert(xShape.begin() + *axis, 1);
+  Value x = n.reshape(n.input(0), xShape);
+  SmallVector<int64_t> maskShape(rank + 1, 1);
+  maskShape[*axis] = size;
+  maskShape[*axis + 1] = size;
+  Value mask = maskConstant(n, maskShape, [&](ArrayRef<int64_t> idx) {
+    int64_t i = idx[*axis], j = idx[*axis + 1];
+    if (reverse)
+      return exclusive ? j > i : j >= i;
+    return exclusive ? j < i : j <= i;
+  });
+  Value masked = n.create<SelectOp>(mask, x, n.scalarConstant(elt, 0));
+  n.setResult(0, n.create<ReduceSumOp>(masked, n.builder.getDenseI64ArrayAttr({*axis + 1}),
+                                       n.builder.getBoolAttr(false)));
+  return success();
+}
+
+} // namespace
+
+void registerIndexingOps(OpRegistry &r) {
+  r["Trilu"] = importTrilu;
+  r["Range"] = importRange;
+  r["Hardmax"] = importHardmax;
+  r["OneHot"] = importOneHot;
+  r["CumSum"] = importCumSum;
+}
+
+} // namespace kiln::onnx_import
