@@ -374,9 +374,9 @@ KILN_REDUCE_OP(ReduceProdOp)
 template <typename OpTy>
 static LogicalResult verifySoftmax(OpTy op) {
   int64_t rank = op.getInput().getType().getRank();
-  if (op.getAxis() < 0 || op.getAxis() >= rank)
-    return op.emitOpError() << "axis " << op.getAxis()
-                            << " is out of range for rank " << rank;
+  int64_t axis = op.getAxisAttr().getInt();
+  if (axis < 0 || axis >= rank)
+    return op.emitOpError() << "axis " << axis << " is out of range for rank " << rank;
   return success();
 }
 LogicalResult SoftmaxOp::verify() { return verifySoftmax(*this); }
@@ -530,6 +530,29 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 LogicalResult GatherOp::verify() {
   if (getInput().getType().getDimSize(getAxis()) == 0)
     return emitOpError("gather from an empty axis");
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return emitOptionalError(loc, "axis " + Twine(axis) + " is out of range for rank " +
+                                      Twine(input.getRank()));
+  if (indices.getRank() != input.getRank())
+    return emitOptionalError(loc, "indices of rank " + Twine(indices.getRank()) +
+                                      " for an input of rank " + Twine(input.getRank()));
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (d != axis && indices.getDimSize(d) > input.getDimSize(d))
+      return emitOptionalError(loc, "indices " + shapeString(indices.getShape()) +
+                                        " exceed the input " + shapeString(input.getShape()) +
+                                        " off the axis");
+  if (input.getDimSize(axis) == 0)
+    return emitOptionalError(loc, "gather from an empty axis");
+  types.push_back(RankedTensorType::get(indices.getShape(), input.getElementType()));
   return success();
 }
 

@@ -501,4 +501,22 @@ def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
+def Kiln_GatherElementsOp : Kiln_Op<"gather_elements", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Picks one element along `axis` for every index";
+  let description = [{
+    `indices` has the input's rank; the result has its shape. Result element
+    `r[i0, ..., ik, ...]` (with `ik` on `axis`) is
+    `input[i0, ..., indices[i0, ..., ik, ...], ...]`. Negative indices count
+    from the end of the axis; an index out of range is clamped into it.
+
+    ```mlir
+    %r = kiln.gather_elements %scores, %labels {axis = 1 : i64}
+         : (tensor<4x10xf32>, tensor<4x1xi64>) -> tensor<4x1xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // KILN_OPS_TD

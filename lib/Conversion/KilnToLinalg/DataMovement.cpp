@@ -137,11 +137,50 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+/// One element per index: a parallel generic over the indices whose body
+/// extracts from the input at the index (normalized and clamped) on `axis`
+/// and at its own position elsewhere.
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    int64_t extent = op.getInput().getType().getDimSize(axis);
+    Value input = adaptor.getInput();
+    SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(type.getRank(),
+                                                                     rewriter.getContext()));
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value size = arith::ConstantIndexOp::create(b, l, extent);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
+          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+          idx = arith::SelectOp::create(b, l, negative,
+                                        arith::AddIOp::create(b, l, idx, size), idx);
+          idx = arith::MaxSIOp::create(b, l, idx, zero);
+          idx = arith::MinSIOp::create(b, l, idx, last);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < type.getRank(); ++d)
+            coords.push_back(d == axis ? idx : Value(linalg::IndexOp::create(b, l, d)));
+          linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, input, coords)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateKilnDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, TransposeLowering, ReshapeLowering, SliceLowering,
-               PadLowering, ConcatLowering, GatherLowering>(patterns.getContext());
+               PadLowering, ConcatLowering, GatherLowering, GatherElementsLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln

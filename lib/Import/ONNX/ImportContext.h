@@ -39,6 +39,7 @@ void registerActivationOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerNormalizationOps(OpRegistry &registry);
+void registerLossOps(OpRegistry &registry);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

@@ -8,6 +8,7 @@
 //   Range     evaluated at compile time (its operands must be constants)
 //   Hardmax   equal(iota, arg_max) cast to the input type
 //   OneHot    equal(iota, indices) selecting the on/off values
+//   GatherElements   kiln.gather_elements
 //   CumSum    a masked sum: x broadcast over a second copy of the axis,
 //             zeroed where the (triangular) mask is false, and reduced
 //
@@ -224,9 +225,27 @@ LogicalResult importCumSum(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importGatherElements(NodeImporter &n) {
+  RankedTensorType data = n.inputType(0), indices = n.inputType(1);
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), data.getRank());
+  if (failed(axis))
+    return failure();
+  if (indices.getRank() != data.getRank())
+    return n.error("indices must have the data's rank");
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != *axis && indices.getDimSize(d) > data.getDimSize(d))
+      return n.error("indices are larger than the data off the axis");
+  if (data.getDimSize(*axis) == 0)
+    return n.error("gather from an empty axis");
+  n.setResult(0, n.create<GatherElementsOp>(n.input(0), n.input(1),
+                                            n.builder.getI64IntegerAttr(*axis)));
+  return success();
+}
+
 } // namespace
 
 void registerIndexingOps(OpRegistry &r) {
+  r["GatherElements"] = importGatherElements;
   r["Trilu"] = importTrilu;
   r["Range"] = importRange;
   r["Hardmax"] = importHardmax;

@@ -44,6 +44,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerRecurrentOps(r);
     onnx_import::registerIndexingOps(r);
     onnx_import::registerNormalizationOps(r);
+    onnx_import::registerLossOps(r);
     return r;
   }();
   return registry;

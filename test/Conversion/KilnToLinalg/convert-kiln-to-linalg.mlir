@@ -208,3 +208,17 @@ func.func @arg_min_last(%x: tensor<2x10xi32>) -> tensor<10xi64> {
   %0 = kiln.arg_min %x {axis = 0 : i64, keep_dims = false, select_last_index = true} : (tensor<2x10xi32>) -> tensor<10xi64>
   return %0 : tensor<10xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func @gather_elements
+func.func @gather_elements(%x: tensor<4x10xf32>, %i: tensor<4x2xi64>) -> tensor<4x2xf32> {
+  // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+  // CHECK: arith.index_cast
+  // CHECK: arith.cmpi slt
+  // CHECK: arith.minsi
+  // CHECK: %[[ROW:.*]] = linalg.index 0
+  // CHECK: tensor.extract %{{.*}}[%[[ROW]], %{{.*}}] : tensor<4x10xf32>
+  %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x2xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}

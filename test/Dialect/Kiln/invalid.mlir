@@ -125,3 +125,21 @@ func.func @neg_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
   %0 = kiln.neg %x : tensor<4xi1>
   return %0 : tensor<4xi1>
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<4x10xf32>, %i: tensor<4xi64>) -> tensor<4xf32> {
+  // expected-error @+2 {{indices of rank 1 for an input of rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @gather_elements_off_axis(%x: tensor<4x10xf32>, %i: tensor<5x1xi64>) -> tensor<5x1xf32> {
+  // expected-error @+2 {{indices 5x1 exceed the input 4x10 off the axis}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<5x1xi64>) -> tensor<5x1xf32>
+  return %0 : tensor<5x1xf32>
+}

@@ -109,3 +109,10 @@ func.func @trigonometry(%x: tensor<8xf32>) -> tensor<8xf32> {
   %2 = kiln.round %1 : tensor<8xf32>
   return %2 : tensor<8xf32>
 }
+
+// CHECK-LABEL: func @gather_elements
+func.func @gather_elements(%x: tensor<4x10xf32>, %i: tensor<4x1xi64>) -> tensor<4x1xf32> {
+  // CHECK: kiln.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x1xi64>) -> tensor<4x1xf32>
+  %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x1xi64>) -> tensor<4x1xf32>
+  return %0 : tensor<4x1xf32>
+}
