@@ -36,7 +36,8 @@
 # quick; 2-layer bidirectional LSTM and GRU sequence models (12 steps of 16
 # features, hidden 32, a linear head); the hand-written attention block of
 # the core set; a 2-layer nn.TransformerEncoder (d=64, 4 heads, seq 16); and
-# ops_mix, one network with the ops no family above exports (see OpsMix).
+# ops_mix, one network with the ops no family above exports (see OpsMix);
+# and upsample, F.interpolate in nearest, bilinear and bicubic modes (Resize).
 # BatchNorm statistics are randomized everywhere.
 #
 # Everything is seeded and deterministic: running it twice gives the same
@@ -250,6 +251,23 @@ class OpsMix(nn.Module):
         return torch.clamp(y, -1.0, 1.5)
 
 
+class Upsample(nn.Module):
+    """F.interpolate in the modes exporters turn into Resize."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        x = self.conv(x)
+        ys = [F.interpolate(x, scale_factor=2, mode="nearest"),
+              F.interpolate(x, size=(13, 7), mode="bilinear", align_corners=False),
+              F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True),
+              F.interpolate(x, scale_factor=0.5, mode="bilinear", align_corners=True),
+              F.interpolate(x, size=(5, 11), mode="nearest")]
+        return torch.cat([y.flatten(1) for y in ys], 1)
+
+
 def build_families():
     """Returns [(name, module, example inputs, export options)] in eval mode."""
     import torchvision
@@ -297,6 +315,12 @@ def build_families():
     x = torch.randn(1, 4, 8, 8, generator=gen)
     for opset in FAMILY_OPSETS:
         models.append(("ops_mix_op%d" % opset, mix, (x,), {"opset_version": opset}))
+
+    torch.manual_seed(SEED + 280)
+    upsample = Upsample().eval()
+    x = torch.randn(1, 3, 8, 10, generator=gen)
+    for opset in FAMILY_OPSETS:
+        models.append(("upsample_op%d" % opset, upsample, (x,), {"opset_version": opset}))
 
     torch.manual_seed(SEED + 260)
     block = EncoderBlock().eval()

@@ -40,6 +40,7 @@ void registerRecurrentOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerNormalizationOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

@@ -292,7 +292,7 @@ Value channelParam(NodeImporter &n, Value v, int64_t rank) {
 LogicalResult importBatchNorm(NodeImporter &n) {
   if (n.intAttr("training_mode", 0))
     return n.unsupported("BatchNormalization in training mode");
-  for (unsigned i = 1; i < n.node.output_size(); ++i)
+  for (int i = 1; i < n.node.output_size(); ++i)
     if (!n.node.output(i).empty())
       return n.unsupported("BatchNormalization's running statistics outputs");
   RankedTensorType xType = n.inputType(0);

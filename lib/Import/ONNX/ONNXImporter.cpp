@@ -45,6 +45,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerIndexingOps(r);
     onnx_import::registerNormalizationOps(r);
     onnx_import::registerLossOps(r);
+    onnx_import::registerResizeOps(r);
     return r;
   }();
   return registry;
