@@ -37,7 +37,9 @@
 # features, hidden 32, a linear head); the hand-written attention block of
 # the core set; a 2-layer nn.TransformerEncoder (d=64, 4 heads, seq 16); and
 # ops_mix, one network with the ops no family above exports (see OpsMix);
-# and upsample, F.interpolate in nearest, bilinear and bicubic modes (Resize).
+# upsample, F.interpolate in nearest, bilinear and bicubic modes (Resize);
+# and conv_variants, Conv1d/Conv3d/ConvTranspose1d/2d, reflect/replicate
+# padding and repeat (see ConvVariants).
 # BatchNorm statistics are randomized everywhere.
 #
 # Everything is seeded and deterministic: running it twice gives the same
@@ -268,6 +270,31 @@ class Upsample(nn.Module):
         return torch.cat([y.flatten(1) for y in ys], 1)
 
 
+class ConvVariants(nn.Module):
+    """Convolutions beyond 2-D Conv: Conv1d, Conv3d (strided, grouped,
+    dilated), ConvTranspose1d/2d (strided, output_padding, groups,
+    dilation), reflection and replication padding, and repeat (Tile)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1d = nn.Conv1d(4, 6, 3, stride=2, padding=1)
+        self.up1d = nn.ConvTranspose1d(6, 4, 4, stride=2, padding=1)
+        self.conv3d = nn.Conv3d(2, 4, (3, 3, 3), stride=(2, 1, 1), padding=(1, 0, 1),
+                                dilation=(1, 2, 1), groups=2)
+        self.up2d = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1,
+                                       groups=2, dilation=1)
+        self.up2d_dilated = nn.ConvTranspose2d(6, 2, (2, 3), stride=(1, 2), dilation=(2, 1))
+
+    def forward(self, seq, vol):
+        a = self.up1d(torch.relu(self.conv1d(seq)))                # 1 x 4 x 16
+        a = F.pad(a, (2, 3), mode="reflect").repeat(1, 2, 1)       # 1 x 8 x 21
+        v = self.conv3d(vol)                                       # 1 x 4 x 3 x 4 x 6
+        v = v.flatten(2, 3)                                        # 1 x 4 x 12 x 6
+        v = self.up2d_dilated(self.up2d(torch.tanh(v)))
+        v = F.pad(v, (1, 2, 0, 1), mode="replicate")
+        return torch.cat([a.flatten(1), v.flatten(1)], 1)
+
+
 def build_families():
     """Returns [(name, module, example inputs, export options)] in eval mode."""
     import torchvision
@@ -321,6 +348,12 @@ def build_families():
     x = torch.randn(1, 3, 8, 10, generator=gen)
     for opset in FAMILY_OPSETS:
         models.append(("upsample_op%d" % opset, upsample, (x,), {"opset_version": opset}))
+
+    torch.manual_seed(SEED + 290)
+    convs = ConvVariants().eval()
+    inputs = (torch.randn(1, 4, 16, generator=gen), torch.randn(1, 2, 5, 8, 6, generator=gen))
+    for opset in FAMILY_OPSETS:
+        models.append(("conv_variants_op%d" % opset, convs, inputs, {"opset_version": opset}))
 
     torch.manual_seed(SEED + 260)
     block = EncoderBlock().eval()

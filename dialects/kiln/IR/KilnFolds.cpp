@@ -290,4 +290,51 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+/// Gathers from constants (flipped or regrouped weights) are evaluated.
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = getDense(adaptor.getInput());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  RankedTensorType type = getType();
+  if (!input || !indices || type.getNumElements() > kMaxFoldElements)
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(type);
+  ArrayRef<int64_t> inShape = getInput().getType().getShape();
+  int64_t axis = getAxis(), extent = inShape[axis];
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= inShape[d];
+  for (int64_t d = axis + 1; d < (int64_t)inShape.size(); ++d)
+    inner *= inShape[d];
+  SmallVector<int64_t> idx;
+  for (const APInt &v : indices.getValues<APInt>()) {
+    int64_t i = v.getSExtValue();
+    if (i < 0)
+      i += extent;
+    idx.push_back(std::clamp<int64_t>(i, 0, extent - 1));
+  }
+  unsigned bits = input.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 == 0) {
+    // Copy raw element bytes: weights can be large.
+    size_t bytes = bits / 8;
+    ArrayRef<char> raw = input.getRawData();
+    std::vector<char> out;
+    out.reserve(type.getNumElements() * bytes);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i : idx) {
+        const char *row = raw.data() + (o * extent + i) * inner * bytes;
+        out.insert(out.end(), row, row + inner * bytes);
+      }
+    return DenseElementsAttr::getFromRawBuffer(type, out);
+  }
+  auto values = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  out.reserve(type.getNumElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i : idx)
+      for (int64_t k = 0; k < inner; ++k)
+        out.push_back(values[(o * extent + i) * inner + k]);
+  return DenseElementsAttr::get(type, out);
+}
+
 } // namespace kiln

@@ -45,14 +45,206 @@ FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> i
   return pads;
 }
 
-/// Conv: 2-D directly; 1-D through a unit height.
-LogicalResult importConv(NodeImporter &n) {
+Value slice(NodeImporter &n, Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+            ArrayRef<int64_t> strides) {
+  return n.create<SliceOp>(v, n.builder.getDenseI64ArrayAttr(offsets),
+                           n.builder.getDenseI64ArrayAttr(sizes),
+                           n.builder.getDenseI64ArrayAttr(strides));
+}
+
+Value transpose(NodeImporter &n, Value v, ArrayRef<int64_t> perm) {
+  return n.create<TransposeOp>(v, n.builder.getDenseI64ArrayAttr(perm));
+}
+
+/// 3-D convolution as a sum over the kernel depth of 2-D convolutions: for
+/// kernel plane k, the (D-padded) input's depth slices k * dilation +
+/// stride * i, moved into the batch, convolved with that plane's filter.
+LogicalResult importConv3D(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
+  ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape();
+  SmallVector<int64_t> kernel(ws.drop_front(2));
+  SmallVector<int64_t> strides = n.intsAttr("strides", {1, 1, 1});
+  SmallVector<int64_t> dilations = n.intsAttr("dilations", {1, 1, 1});
+  if (strides.size() != 3 || dilations.size() != 3)
+    return n.error("strides and dilations must have 3 entries");
+  auto pads = resolvePads(n, xs.drop_front(2), kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  const SmallVector<int64_t> &p = *pads;
+  int64_t groups = n.intAttr("group", 1);
+  int64_t N = xs[0], C = xs[1], F = ws[0];
+  if (groups <= 0 || C % groups || ws[1] * groups != C)
+    return n.error("filter shape does not match " + Twine(C) + " input channels in " +
+                   Twine(groups) + " groups");
+  for (int d = 0; d < 3; ++d)
+    if (windowOutputSize(xs[2 + d], kernel[d], strides[d], dilations[d], p[d], p[d + 3]) <= 0)
+      return n.error("the convolution window is larger than the padded input");
+  int64_t outD = windowOutputSize(xs[2], kernel[0], strides[0], dilations[0], p[0], p[3]);
+  auto &b = n.builder;
+  Value x = n.input(0), w = n.input(1);
+  if (p[0] || p[3])
+    x = n.create<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, p[0], 0, 0}),
+                        b.getDenseI64ArrayAttr({0, 0, p[3], 0, 0}), b.getF64FloatAttr(0.0));
+  int64_t H = xs[3], W = xs[4];
+  Value sum;
+  for (int64_t k = 0; k < kernel[0]; ++k) {
+    Value planes = slice(n, x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W},
+                         {1, 1, strides[0], 1, 1});
+    planes = n.reshape(transpose(n, planes, {0, 2, 1, 3, 4}), {N * outD, C, H, W});
+    Value filter = n.reshape(slice(n, w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]},
+                                   {1, 1, 1, 1, 1}),
+                             {F, ws[1], ws[3], ws[4]});
+    Value y = n.create<Conv2DOp>(planes, filter, b.getDenseI64ArrayAttr({strides[1], strides[2]}),
+                                 b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
+                                 b.getDenseI64ArrayAttr({p[1], p[2], p[4], p[5]}),
+                                 b.getI64IntegerAttr(groups));
+    sum = sum ? n.create<AddOp>(sum, y) : y;
+  }
+  auto ys = cast<RankedTensorType>(sum.getType()).getShape();
+  Value y = transpose(n, n.reshape(sum, {N, outD, F, ys[2], ys[3]}), {0, 2, 1, 3, 4});
+  if (n.hasInput(2))
+    y = n.create<AddOp>(y, n.reshape(n.input(2), {F, 1, 1, 1}));
+  n.setResult(0, y);
+  return success();
+}
+
+/// ConvTranspose (1-D through a unit height, 2-D): the input with
+/// stride - 1 zeros inserted between elements, convolved (stride 1) with
+/// the spatially flipped filter whose channel axes are swapped per group,
+/// padded by dilation * (kernel - 1) - pad (+ output_padding at the end);
+/// negative amounts crop instead.
+LogicalResult importConvTranspose(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
   int64_t rank = xType.getRank();
   if (rank != 3 && rank != 4)
-    return n.unsupported(Twine(rank - 2) + "-D convolution");
+    return n.unsupported(Twine(rank - 2) + "-D ConvTranspose");
   if (wType.getRank() != rank)
     return n.error("filter rank differs from input rank");
+  int64_t spatial = rank - 2;
+  SmallVector<int64_t> in(xType.getShape().drop_front(2)), kernel(wType.getShape().drop_front(2));
+  SmallVector<int64_t> strides = n.intsAttr("strides", SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations = n.intsAttr("dilations", SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> outputPadding =
+      n.intsAttr("output_padding", SmallVector<int64_t>(spatial, 0));
+  if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial ||
+      (int64_t)outputPadding.size() != spatial)
+    return n.error("strides, dilations and output_padding need " + Twine(spatial) +
+                   " entries");
+  int64_t groups = n.intAttr("group", 1);
+  int64_t C = xType.getDimSize(1), N = xType.getDimSize(0);
+  if (groups <= 0 || C % groups || wType.getDimSize(0) != C)
+    return n.error("filter shape does not match " + Twine(C) + " input channels in " +
+                   Twine(groups) + " groups");
+  int64_t Fg = wType.getDimSize(1), F = Fg * groups;
+  // Pads, from output_shape or auto_pad when given.
+  SmallVector<int64_t> pads(2 * spatial, 0);
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  SmallVector<int64_t> outputShape = n.intsAttr("output_shape");
+  if (outputShape.size() > (size_t)spatial)
+    outputShape.erase(outputShape.begin(), outputShape.end() - spatial);
+  if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t d = 0; d < spatial; ++d) {
+      int64_t target = !outputShape.empty() ? outputShape[d] : in[d] * strides[d];
+      int64_t natural = strides[d] * (in[d] - 1) + outputPadding[d] +
+                        (kernel[d] - 1) * dilations[d] + 1;
+      // A target larger than the natural size extends the end, as
+      // output_padding does (the extra positions see no input).
+      int64_t total = std::max<int64_t>(natural - target, 0);
+      outputPadding[d] += std::max<int64_t>(target - natural, 0);
+      if (autoPad == "SAME_UPPER") {
+        pads[d] = total / 2;
+        pads[d + spatial] = total - total / 2;
+      } else {
+        pads[d] = total - total / 2;
+        pads[d + spatial] = total / 2;
+      }
+    }
+  } else if (autoPad == "NOTSET") {
+    pads = n.intsAttr("pads", pads);
+    if ((int64_t)pads.size() != 2 * spatial)
+      return n.error("expected " + Twine(2 * spatial) + " pads");
+  } else if (autoPad != "VALID") {
+    return n.error("unknown auto_pad '" + autoPad + "'");
+  }
+  Value x = n.input(0), w = n.input(1);
+  if (spatial == 1) {
+    x = n.reshape(x, {N, C, 1, in[0]});
+    w = n.reshape(w, {C, Fg, 1, kernel[0]});
+    in.insert(in.begin(), 1);
+    kernel.insert(kernel.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    outputPadding.insert(outputPadding.begin(), 0);
+    pads = {0, pads[0], 0, pads[1]};
+  }
+  auto &b = n.builder;
+  // Zero insertion: [N, C, H, 1, W, 1] padded to [N, C, H, sh, W, sw].
+  int64_t H = in[0], W = in[1], sh = strides[0], sw = strides[1];
+  if (sh > 1 || sw > 1) {
+    x = n.reshape(x, {N, C, H, 1, W, 1});
+    x = n.create<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0}),
+                        b.getDenseI64ArrayAttr({0, 0, 0, sh - 1, 0, sw - 1}),
+                        b.getF64FloatAttr(0.0));
+    x = n.reshape(x, {N, C, H * sh, W * sw});
+    x = slice(n, x, {0, 0, 0, 0}, {N, C, (H - 1) * sh + 1, (W - 1) * sw + 1}, {1, 1, 1, 1});
+  }
+  // Filter: [C, F/g, kh, kw] -> [F, C/g, kh, kw], flipped in kh and kw.
+  int64_t kh = kernel[0], kw = kernel[1];
+  w = n.reshape(w, {groups, C / groups, Fg, kh, kw});
+  w = n.reshape(transpose(n, w, {0, 2, 1, 3, 4}), {F, C / groups, kh, kw});
+  for (int64_t axis : {2, 3}) {
+    int64_t k = axis == 2 ? kh : kw;
+    if (k == 1)
+      continue;
+    SmallVector<int64_t> reversed;
+    for (int64_t i = k - 1; i >= 0; --i)
+      reversed.push_back(i);
+    w = n.create<GatherOp>(w, n.intConstant(reversed, {k}), b.getI64IntegerAttr(axis));
+  }
+  // Padding of the zero-inserted input; negative amounts crop it.
+  SmallVector<int64_t> convPads(4), cropLow(2, 0), cropHigh(2, 0);
+  for (int64_t d = 0; d < 2; ++d) {
+    int64_t span = dilations[d] * (kernel[d] - 1);
+    int64_t lo = span - pads[d], hi = span - pads[d + 2] + outputPadding[d];
+    convPads[d] = std::max<int64_t>(lo, 0);
+    convPads[d + 2] = std::max<int64_t>(hi, 0);
+    cropLow[d] = std::max<int64_t>(-lo, 0);
+    cropHigh[d] = std::max<int64_t>(-hi, 0);
+  }
+  auto zs = cast<RankedTensorType>(x.getType()).getShape();
+  if (cropLow[0] || cropLow[1] || cropHigh[0] || cropHigh[1]) {
+    int64_t zh = zs[2] - cropLow[0] - cropHigh[0], zw = zs[3] - cropLow[1] - cropHigh[1];
+    if (zh <= 0 || zw <= 0)
+      return n.error("the padding leaves no output");
+    x = slice(n, x, {0, 0, cropLow[0], cropLow[1]}, {N, C, zh, zw}, {1, 1, 1, 1});
+    zs = cast<RankedTensorType>(x.getType()).getShape();
+  }
+  for (int64_t d = 0; d < 2; ++d)
+    if (windowOutputSize(zs[2 + d], kernel[d], 1, dilations[d], convPads[d], convPads[d + 2]) <= 0)
+      return n.error("the ConvTranspose output would be empty");
+  Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr({1, 1}),
+                               b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(convPads),
+                               b.getI64IntegerAttr(groups));
+  if (n.hasInput(2))
+    y = n.create<AddOp>(y, n.reshape(n.input(2), {F, 1, 1}));
+  if (spatial == 1) {
+    auto ys = cast<RankedTensorType>(y.getType()).getShape();
+    y = n.reshape(y, {ys[0], ys[1], ys[3]});
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+/// Conv: 2-D directly; 1-D through a unit height; 3-D above.
+LogicalResult importConv(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
+  int64_t rank = xType.getRank();
+  if (wType.getRank() != rank)
+    return n.error("filter rank differs from input rank");
+  if (rank == 5)
+    return importConv3D(n);
+  if (rank != 3 && rank != 4)
+    return n.unsupported(Twine(rank - 2) + "-D convolution");
   Value x = n.input(0), w = n.input(1);
   SmallVector<int64_t> strides = n.intsAttr("strides"), dilations = n.intsAttr("dilations");
   SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
@@ -376,6 +568,7 @@ LogicalResult importSoftmax(NodeImporter &n) {
 
 void registerNNOps(OpRegistry &r) {
   r["Conv"] = importConv;
+  r["ConvTranspose"] = importConvTranspose;
   r["MaxPool"] = importPool<true>;
   r["AveragePool"] = importPool<false>;
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;

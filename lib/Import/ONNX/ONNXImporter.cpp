@@ -336,15 +336,22 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
     argTypes.push_back(*type);
     argNames.push_back(input.name());
   }
+  // Declared output shapes: dimensions the model leaves symbolic or unknown
+  // (exporters often do) are taken from the import.
+  SmallVector<std::optional<SmallVector<int64_t>>> declaredShapes;
   for (const auto &output : graph.output()) {
-    if (!output.type().tensor_type().has_shape()) {
-      emitError(fileLoc) << "the shape of graph output '" << output.name()
-                         << "' could not be inferred";
-      return nullptr;
-    }
     auto type = convertValueType(output, fileLoc);
     if (failed(type))
       return nullptr;
+    const auto &tensorType = output.type().tensor_type();
+    if (tensorType.has_shape()) {
+      SmallVector<int64_t> dims;
+      for (const auto &dim : tensorType.shape().dim())
+        dims.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+      declaredShapes.push_back(dims);
+    } else {
+      declaredShapes.push_back(std::nullopt);
+    }
     resultTypes.push_back(*type);
   }
 
@@ -368,15 +375,35 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
       emitError(fileLoc) << "graph output '" << output.name() << "' is never produced";
       return nullptr;
     }
-    if (v.getType() != resultTypes[i]) {
+    auto actual = cast<RankedTensorType>(v.getType());
+    auto declared = cast<RankedTensorType>(resultTypes[i]);
+    bool matches = actual.getElementType() == declared.getElementType();
+    if (matches && declaredShapes[i]) {
+      ArrayRef<int64_t> dims = *declaredShapes[i];
+      matches = dims.size() == (size_t)actual.getRank();
+      for (size_t d = 0; matches && d < dims.size(); ++d)
+        matches = ShapedType::isDynamic(dims[d]) || dims[d] == actual.getDimSize(d);
+    }
+    if (!matches) {
+      std::string shape;
+      llvm::raw_string_ostream os(shape);
+      if (declaredShapes[i]) {
+        os << "tensor<";
+        for (int64_t d : *declaredShapes[i])
+          os << (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) << "x";
+        os << declared.getElementType() << ">";
+      } else {
+        os << "a tensor of " << declared.getElementType();
+      }
       emitError(v.getLoc()) << "graph output '" << output.name() << "' has type "
-                            << v.getType() << " but the model declares "
-                            << resultTypes[i];
+                            << v.getType() << " but the model declares " << shape;
       return nullptr;
     }
+    resultTypes[i] = actual;
     results.push_back(v);
     func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
   }
+  func.setType(builder.getFunctionType(argTypes, resultTypes));
   func::ReturnOp::create(builder, fileLoc, results);
   return module;
 }
@@ -418,6 +445,16 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
 
   if (opset != kTargetOnnxOpset) {
     try {
+      // The converter's adapters (Gemm, Add with legacy broadcast, ...) need
+      // the shapes of intermediate values: infer them first, leniently (the
+      // strict pass below reports problems against the converted model).
+      try {
+        onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
+                                            /*data_prop=*/false);
+        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                           lenient);
+      } catch (const std::exception &) {
+      }
       model = onnx::version_conversion::ConvertVersion(model, kTargetOnnxOpset);
     } catch (const std::exception &e) {
       std::string msg = e.what();

@@ -401,11 +401,15 @@ LogicalResult importGather(NodeImporter &n) {
   return success();
 }
 
+/// Pad: constant mode is kiln.pad; reflect and edge are one gather per
+/// padded axis with the source index of every output position. Negative
+/// pads crop (a slice) first.
 LogicalResult importPad(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   int64_t rank = xType.getRank();
-  if (n.stringAttr("mode", "constant") != "constant")
-    return n.unsupported("Pad mode '" + n.stringAttr("mode", "constant") + "'");
+  std::string mode = n.stringAttr("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return n.unsupported("Pad mode '" + mode + "'");
   std::optional<SmallVector<int64_t>> pads =
       n.getOpset() < 11 ? std::optional(n.intsAttr("pads")) : n.constantInts(1);
   if (!pads)
@@ -413,7 +417,7 @@ LogicalResult importPad(NodeImporter &n) {
   if ((int64_t)pads->size() != 2 * rank)
     return n.error("Pad needs " + Twine(2 * rank) + " pads, got " + Twine(pads->size()));
   double value = n.getOpset() < 11 ? n.floatAttr("value", 0.0f) : 0.0;
-  if (n.hasInput(2)) {
+  if (n.hasInput(2) && mode == "constant") {
     auto c = n.constantInput(2);
     if (!c || c->getNumElements() != 1)
       return n.unsupported("Pad value computed at run time");
@@ -423,13 +427,86 @@ LogicalResult importPad(NodeImporter &n) {
     else
       value = (double)cast<IntegerAttr>(v).getInt();
   }
-  SmallVector<int64_t> low(pads->begin(), pads->begin() + rank);
-  SmallVector<int64_t> high(pads->begin() + rank, pads->end());
-  if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-    return n.unsupported("Pad with negative amounts");
   auto &b = n.builder;
-  n.setResult(0, n.create<PadOp>(n.input(0), b.getDenseI64ArrayAttr(low),
-                                 b.getDenseI64ArrayAttr(high), b.getF64FloatAttr(value)));
+  Value x = n.input(0);
+  // Negative pads remove elements.
+  SmallVector<int64_t> offsets(rank, 0), sizes(xType.getShape()), strides(rank, 1);
+  bool crop = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lo = (*pads)[d], hi = (*pads)[d + rank];
+    if (lo < 0) {
+      offsets[d] = -lo;
+      sizes[d] += lo;
+      crop = true;
+    }
+    if (hi < 0) {
+      sizes[d] += hi;
+      crop = true;
+    }
+    if (sizes[d] <= 0)
+      return n.unsupported("Pad producing an empty tensor");
+  }
+  if (crop)
+    x = n.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets), b.getDenseI64ArrayAttr(sizes),
+                          b.getDenseI64ArrayAttr(strides));
+  SmallVector<int64_t> low, high;
+  for (int64_t d = 0; d < rank; ++d) {
+    low.push_back(std::max<int64_t>((*pads)[d], 0));
+    high.push_back(std::max<int64_t>((*pads)[d + rank], 0));
+  }
+  if (mode == "constant") {
+    n.setResult(0, n.create<PadOp>(x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
+                                   b.getF64FloatAttr(value)));
+    return success();
+  }
+  for (int64_t d = 0; d < rank; ++d) {
+    if (low[d] == 0 && high[d] == 0)
+      continue;
+    int64_t size = sizes[d];
+    if (mode == "reflect" && (low[d] >= size || high[d] >= size))
+      return n.error("reflect padding of " + Twine(std::max(low[d], high[d])) +
+                     " needs an axis longer than its " + Twine(size) + " elements");
+    SmallVector<int64_t> indices;
+    for (int64_t i = -low[d]; i < size + high[d]; ++i) {
+      int64_t src = i;
+      if (mode == "edge")
+        src = std::clamp<int64_t>(i, 0, size - 1);
+      else if (i < 0)
+        src = -i;
+      else if (i >= size)
+        src = 2 * (size - 1) - i;
+      indices.push_back(src);
+    }
+    x = n.create<GatherOp>(x, n.intConstant(indices, {(int64_t)indices.size()}),
+                           b.getI64IntegerAttr(d));
+  }
+  n.setResult(0, x);
+  return success();
+}
+
+/// Tile: one gather per repeated axis (index i mod size).
+LogicalResult importTile(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  auto repeats = n.constantInts(1);
+  if (!repeats)
+    return n.unsupported("Tile repeats computed at run time");
+  if ((int64_t)repeats->size() != xType.getRank())
+    return n.error("Tile needs one repeat count per axis");
+  Value x = n.input(0);
+  for (int64_t d = 0; d < xType.getRank(); ++d) {
+    int64_t r = (*repeats)[d], size = xType.getDimSize(d);
+    if (r < 0)
+      return n.error("Tile repeat " + Twine(r) + " is negative");
+    if (r == 0)
+      return n.unsupported("Tile producing an empty tensor");
+    if (r == 1)
+      continue;
+    SmallVector<int64_t> indices;
+    for (int64_t i = 0; i < r * size; ++i)
+      indices.push_back(i % size);
+    x = n.create<GatherOp>(x, n.intConstant(indices, {r * size}), n.builder.getI64IntegerAttr(d));
+  }
+  n.setResult(0, x);
   return success();
 }
 
@@ -594,6 +671,7 @@ void registerShapeOps(OpRegistry &r) {
   r["Split"] = importSplit;
   r["Gather"] = importGather;
   r["Pad"] = importPad;
+  r["Tile"] = importTile;
   r["Expand"] = importExpand;
   r["Cast"] = importCast;
   r["CastLike"] = importCastLike;
