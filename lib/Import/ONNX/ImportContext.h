@@ -53,12 +53,16 @@ convertTensorProto(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
 
 class NodeImporter {
 public:
+  /// Static shape ONNX shape inference gave a value, if it gave one.
+  using ShapeLookup =
+      std::function<std::optional<llvm::SmallVector<int64_t>>(const std::string &)>;
+
   NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder,
                mlir::Location loc,
                std::function<mlir::Value(const std::string &)> lookup,
-               int64_t opset)
+               int64_t opset, ShapeLookup inferredShape = nullptr)
       : node(node), builder(builder), loc(loc), lookup(std::move(lookup)),
-        opset(opset) {}
+        inferredShape(std::move(inferredShape)), opset(opset) {}
 
   const onnx::NodeProto &node;
   mlir::OpBuilder &builder;
@@ -89,6 +93,11 @@ public:
   llvm::SmallVector<int64_t> intsAttr(llvm::StringRef name,
                                       llvm::ArrayRef<int64_t> defaultValue = {}) const;
 
+  /// The static shape ONNX shape inference (or the model) gives output `i`:
+  /// it lets ops whose shape operand is only known at run time, but whose
+  /// result is fixed by its shape (Reshape, Expand, Unsqueeze, ...), import.
+  std::optional<llvm::SmallVector<int64_t>> inferredOutputShape(unsigned i) const;
+
   /// Sets output `i` of the node.
   void setResult(unsigned i, mlir::Value value);
   llvm::ArrayRef<mlir::Value> results() const { return outputs; }
@@ -116,6 +125,7 @@ public:
 
 private:
   std::function<mlir::Value(const std::string &)> lookup;
+  ShapeLookup inferredShape;
   int64_t opset;
   llvm::SmallVector<mlir::Value> outputs;
 };

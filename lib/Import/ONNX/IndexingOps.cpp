@@ -152,18 +152,23 @@ LogicalResult importHardmax(NodeImporter &n) {
 
 LogicalResult importOneHot(NodeImporter &n) {
   RankedTensorType indicesType = n.inputType(0);
-  auto depth = n.constantInput(1);
-  if (!depth || depth->getNumElements() != 1)
-    return n.unsupported("OneHot with depth computed at run time");
-  int64_t size = isa<FloatType>(depth->getElementType())
-                     ? (int64_t)(*depth->getValues<APFloat>().begin()).convertToDouble()
-                     : (*depth->getValues<APInt>().begin()).getSExtValue();
-  if (size <= 0)
-    return n.error("OneHot depth " + Twine(size) + " is not positive");
   int64_t rank = indicesType.getRank() + 1;
   auto axis = n.normalizeAxis(n.intAttr("axis", -1), rank);
   if (failed(axis))
     return failure();
+  auto depth = n.constantInput(1);
+  int64_t size;
+  if (depth && depth->getNumElements() == 1) {
+    size = isa<FloatType>(depth->getElementType())
+               ? (int64_t)(*depth->getValues<APFloat>().begin()).convertToDouble()
+               : (*depth->getValues<APInt>().begin()).getSExtValue();
+  } else if (auto shape = n.inferredOutputShape(0); shape && (int64_t)shape->size() == rank) {
+    size = (*shape)[*axis]; // the depth known at run time must agree with it
+  } else {
+    return n.unsupported("OneHot with depth computed at run time");
+  }
+  if (size <= 0)
+    return n.error("OneHot depth " + Twine(size) + " is not positive");
   RankedTensorType valuesType = n.inputType(2);
   if (valuesType.getNumElements() != 2)
     return n.error("OneHot values must hold [off, on]");

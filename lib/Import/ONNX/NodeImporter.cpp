@@ -71,6 +71,12 @@ SmallVector<int64_t> NodeImporter::intsAttr(StringRef name,
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
+std::optional<SmallVector<int64_t>> NodeImporter::inferredOutputShape(unsigned i) const {
+  if (!inferredShape || i >= (unsigned)node.output_size() || node.output(i).empty())
+    return std::nullopt;
+  return inferredShape(node.output(i));
+}
+
 void NodeImporter::setResult(unsigned i, Value value) {
   if (outputs.size() <= i)
     outputs.resize(i + 1);

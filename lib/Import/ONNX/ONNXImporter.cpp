@@ -166,6 +166,9 @@ private:
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
                                                Location loc);
   Value lookup(const std::string &name);
+  /// The static shape shape inference recorded for `name` (value_info or a
+  /// graph output with every dimension known).
+  std::optional<SmallVector<int64_t>> inferredShape(const std::string &name);
   /// Imports `graph`'s nodes in order into the current block; reports every
   /// unsupported op before returning false.
   bool importNodes(const onnx::GraphProto &graph);
@@ -180,6 +183,7 @@ private:
   int64_t modelOpset; ///< the opset the model file declares
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TensorProto *> initializers;
+  llvm::StringMap<const onnx::ValueInfoProto *> valueInfos;
   Location fileLoc = UnknownLoc::get(&ctx);
 };
 
@@ -228,9 +232,26 @@ Value GraphImporter::lookup(const std::string &name) {
   return v;
 }
 
+std::optional<SmallVector<int64_t>> GraphImporter::inferredShape(const std::string &name) {
+  auto it = valueInfos.find(name);
+  if (it == valueInfos.end() || !it->second->type().tensor_type().has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> dims;
+  for (const auto &dim : it->second->type().tensor_type().shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() <= 0)
+      return std::nullopt;
+    dims.push_back(dim.dim_value());
+  }
+  return dims;
+}
+
 bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
   for (const auto &init : graph.initializer())
     initializers[init.name()] = &init;
+  for (const auto &info : graph.value_info())
+    valueInfos[info.name()] = &info;
+  for (const auto &info : graph.output())
+    valueInfos.try_emplace(info.name(), &info);
   const OpRegistry &registry = getOpRegistry();
   bool failedAny = false;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
@@ -268,7 +289,8 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
       continue;
     }
     NodeImporter importer(
-        node, builder, loc, [this](const std::string &n) { return lookup(n); }, opset);
+        node, builder, loc, [this](const std::string &n) { return lookup(n); }, opset,
+        [this](const std::string &n) { return inferredShape(n); });
     if (failed(it->second(importer))) {
       failedAny = true;
       continue;

@@ -15,10 +15,26 @@ using namespace mlir;
 namespace kiln::onnx_import {
 namespace {
 
+/// Ops whose result is fixed by its static shape (Reshape, Squeeze,
+/// Unsqueeze) import with a run-time shape operand when shape inference
+/// knows the result's shape: the operand can only agree with it.
+bool reshapeToInferred(NodeImporter &n) {
+  auto shape = n.inferredOutputShape(0);
+  RankedTensorType xType = n.inputType(0);
+  if (!shape || RankedTensorType::get(*shape, xType.getElementType()).getNumElements() !=
+                    xType.getNumElements())
+    return false;
+  n.setResult(0, n.reshape(n.input(0), *shape));
+  return true;
+}
+
 LogicalResult importReshape(NodeImporter &n) {
   auto shapeValues = n.constantInts(1);
-  if (!shapeValues)
+  if (!shapeValues) {
+    if (reshapeToInferred(n))
+      return success();
     return n.unsupported("Reshape to a shape computed at run time");
+  }
   RankedTensorType xType = n.inputType(0);
   bool allowZero = n.intAttr("allowzero", 0);
   SmallVector<int64_t> shape;
@@ -82,8 +98,11 @@ std::optional<SmallVector<int64_t>> axesOf(NodeImporter &n, unsigned inputIndex)
 LogicalResult importSqueeze(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   auto axes = axesOf(n, 1);
-  if (!axes)
+  if (!axes) {
+    if (reshapeToInferred(n))
+      return success();
     return n.unsupported("Squeeze axes computed at run time");
+  }
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < xType.getRank(); ++d) {
     bool listed = llvm::any_of(*axes, [&](int64_t a) {
@@ -104,8 +123,11 @@ LogicalResult importSqueeze(NodeImporter &n) {
 LogicalResult importUnsqueeze(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   auto axes = axesOf(n, 1);
-  if (!axes)
+  if (!axes) {
+    if (reshapeToInferred(n))
+      return success();
     return n.unsupported("Unsqueeze axes computed at run time");
+  }
   int64_t outRank = xType.getRank() + axes->size();
   SmallVector<bool> isNew(outRank, false);
   for (int64_t a : *axes) {
@@ -488,6 +510,19 @@ LogicalResult importPad(NodeImporter &n) {
 LogicalResult importTile(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   auto repeats = n.constantInts(1);
+  if (!repeats) {
+    // The inferred result shape fixes the repeat counts.
+    if (auto shape = n.inferredOutputShape(0); shape && (int64_t)shape->size() == xType.getRank()) {
+      repeats = SmallVector<int64_t>{};
+      for (int64_t d = 0; d < xType.getRank(); ++d) {
+        if ((*shape)[d] % xType.getDimSize(d) != 0) {
+          repeats.reset();
+          break;
+        }
+        repeats->push_back((*shape)[d] / xType.getDimSize(d));
+      }
+    }
+  }
   if (!repeats)
     return n.unsupported("Tile repeats computed at run time");
   if ((int64_t)repeats->size() != xType.getRank())
@@ -512,6 +547,8 @@ LogicalResult importTile(NodeImporter &n) {
 
 LogicalResult importExpand(NodeImporter &n) {
   auto shape = n.constantInts(1);
+  if (!shape)
+    shape = n.inferredOutputShape(0); // the run-time shape must broadcast to it
   if (!shape)
     return n.unsupported("Expand to a shape computed at run time");
   RankedTensorType xType = n.inputType(0);
@@ -639,6 +676,8 @@ LogicalResult importConstant(NodeImporter &n) {
 
 LogicalResult importConstantOfShape(NodeImporter &n) {
   auto shape = n.constantInts(0);
+  if (!shape)
+    shape = n.inferredOutputShape(0);
   if (!shape)
     return n.unsupported("ConstantOfShape with a shape computed at run time");
   DenseElementsAttr value;
