@@ -6,6 +6,7 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Driver/Version.h"
+#include "kiln/Import/ONNXImporter.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -16,7 +17,10 @@ using namespace llvm;
 static cl::OptionCategory kilncCategory("kilnc options");
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | model.onnxtxt>"),
-                                      cl::Required, cl::cat(kilncCategory));
+                                      cl::cat(kilncCategory));
+static cl::opt<bool> listOnnxOps("list-onnx-ops",
+                                 cl::desc("Print the ONNX op types Kiln imports, one per line"),
+                                 cl::cat(kilncCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file (default: <model>.<ext>; "
                                                      "a header <output>.h comes with objects)"),
                                        cl::value_desc("file"), cl::cat(kilncCategory));
@@ -85,6 +89,17 @@ int main(int argc, char **argv) {
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(kilncCategory);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: ahead-of-time compiler for ONNX models\n");
+
+  if (listOnnxOps) {
+    for (const std::string &op : kiln::getSupportedONNXOps())
+      outs() << op << "\n";
+    return 0;
+  }
+  if (inputFile.empty()) {
+    errs() << "kilnc: error: no model given; usage: kilnc <model.onnx | model.onnxtxt> "
+              "[options] (see --help)\n";
+    return 1;
+  }
 
   kiln::CompileOptions options;
   options.inputPath = inputFile;

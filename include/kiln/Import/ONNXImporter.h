@@ -36,6 +36,10 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importONNXModel(mlir::MLIRContext &context, llvm::StringRef path,
                 const ONNXImportOptions &options);
 
+/// The ONNX op types (default domain) the importer handles, sorted. The
+/// coverage table docs/onnx-ops.md is generated from this list.
+std::vector<std::string> getSupportedONNXOps();
+
 } // namespace kiln
 
 #endif // KILN_IMPORT_ONNXIMPORTER_H

@@ -432,6 +432,15 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
 
 } // namespace
 
+std::vector<std::string> getSupportedONNXOps() {
+  std::vector<std::string> ops;
+  for (const auto &entry : getOpRegistry())
+    ops.push_back(entry.getKey().str());
+  ops.push_back("If"); // handled by the graph importer itself
+  llvm::sort(ops);
+  return ops;
+}
+
 OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
                                       const ONNXImportOptions &options) {
   std::string displayName = options.displayName.empty()
