@@ -41,6 +41,7 @@ void registerIndexingOps(OpRegistry &registry);
 void registerNormalizationOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
+void registerEinsumOps(OpRegistry &registry);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

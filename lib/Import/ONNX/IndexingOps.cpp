@@ -9,6 +9,8 @@
 //   Hardmax   equal(iota, arg_max) cast to the input type
 //   OneHot    equal(iota, indices) selecting the on/off values
 //   GatherElements   kiln.gather_elements
+//   EyeLike, HannWindow, HammingWindow, BlackmanWindow   constants
+//   TopK      K rounds of arg_max/arg_min, gather_elements and masking
 //   CumSum    a masked sum: x broadcast over a second copy of the axis,
 //             zeroed where the (triangular) mask is false, and reduced
 //
@@ -17,6 +19,7 @@
 #include "ImportContext.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -247,9 +250,130 @@ LogicalResult importGatherElements(NodeImporter &n) {
   return success();
 }
 
+/// EyeLike: a constant with ones on diagonal k, in `dtype` or the input's
+/// element type.
+LogicalResult importEyeLike(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 2)
+    return n.error("EyeLike needs a 2-D input");
+  Type elt = type.getElementType();
+  if (const auto *dtype = n.attr("dtype")) {
+    elt = convertONNXElementType(n.getContext(), dtype->i());
+    if (!elt)
+      return n.unsupported("EyeLike dtype " + Twine(dtype->i()));
+  }
+  int64_t k = n.intAttr("k", 0);
+  Value mask = maskConstant(n, type.getShape(),
+                            [&](ArrayRef<int64_t> ij) { return ij[1] - ij[0] == k; });
+  auto result = RankedTensorType::get(type.getShape(), elt);
+  n.setResult(0, n.create<CastOp>(result, mask));
+  return success();
+}
+
+/// Hann, Hamming and Blackman windows: constants of the size the node's
+/// input gives (or that shape inference fixes).
+template <int Kind> // 0 Hann, 1 Hamming, 2 Blackman
+LogicalResult importWindow(NodeImporter &n) {
+  int64_t size;
+  if (auto c = n.constantInts(0); c && c->size() == 1)
+    size = (*c)[0];
+  else if (auto shape = n.inferredOutputShape(0); shape && shape->size() == 1)
+    size = (*shape)[0];
+  else
+    return n.unsupported(n.node.op_type() + " with a size computed at run time");
+  if (size <= 0)
+    return n.unsupported(n.node.op_type() + " producing an empty tensor");
+  Type elt = convertONNXElementType(n.getContext(), n.intAttr("output_datatype", 1));
+  if (!elt || !isa<FloatType>(elt))
+    return n.unsupported(n.node.op_type() + " with a non-float output_datatype");
+  double denominator = n.intAttr("periodic", 1) ? size : size - 1;
+  SmallVector<APFloat> values;
+  for (int64_t i = 0; i < size; ++i) {
+    double phase = denominator > 0 ? 2 * M_PI * i / denominator : 0;
+    double v;
+    if (Kind == 0)
+      v = 0.5 - 0.5 * std::cos(phase);
+    else if (Kind == 1)
+      v = 25.0 / 46.0 - 21.0 / 46.0 * std::cos(phase);
+    else
+      v = 0.42 - 0.5 * std::cos(phase) + 0.08 * std::cos(2 * phase);
+    APFloat f(v);
+    bool lost;
+    f.convert(cast<FloatType>(elt).getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(f);
+  }
+  n.setResult(0, ConstantOp::create(n.builder, n.loc,
+                                    DenseElementsAttr::get(RankedTensorType::get({size}, elt),
+                                                           values)));
+  return success();
+}
+
+/// TopK with K known at compile time: K rounds of arg_max (arg_min for the
+/// smallest), each taking the value with gather_elements and masking its
+/// position out. Ties keep the lower index first, as ONNX asks.
+LogicalResult importTopK(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (elt.isInteger(1))
+    return n.unsupported("element type TopK on bool input");
+  int64_t rank = type.getRank();
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  int64_t k;
+  if (auto c = n.constantInts(1); c && c->size() == 1)
+    k = (*c)[0];
+  else if (auto shape = n.inferredOutputShape(0); shape && (int64_t)shape->size() == rank)
+    k = (*shape)[*axis];
+  else
+    return n.unsupported("TopK with K computed at run time");
+  int64_t size = type.getDimSize(*axis);
+  if (k <= 0 || k > size)
+    return n.error("TopK K " + Twine(k) + " is not in [1, " + Twine(size) + "]");
+  if (k > 64)
+    return n.unsupported("TopK with K above 64");
+  bool largest = n.intAttr("largest", 1) != 0;
+  auto &b = n.builder;
+  Value x = n.input(0), current = x;
+  // Masked positions get the value that never wins.
+  Value never;
+  if (auto ft = dyn_cast<FloatType>(elt))
+    never = n.scalarConstant(elt, largest ? -std::numeric_limits<double>::infinity()
+                                          : std::numeric_limits<double>::infinity());
+  else {
+    unsigned bits = elt.getIntOrFloatBitWidth();
+    APInt v = largest ? APInt::getSignedMinValue(bits) : APInt::getSignedMaxValue(bits);
+    never = ConstantOp::create(
+        b, n.loc, DenseElementsAttr::get(RankedTensorType::get({}, elt), v));
+  }
+  Value positions = iota(n, rank, *axis, size);
+  SmallVector<Value> values, indices;
+  for (int64_t i = 0; i < k; ++i) {
+    auto keep = b.getBoolAttr(true), first = b.getBoolAttr(false);
+    Value index = largest
+                      ? n.create<ArgMaxOp>(current, b.getI64IntegerAttr(*axis), keep, first)
+                      : n.create<ArgMinOp>(current, b.getI64IntegerAttr(*axis), keep, first);
+    indices.push_back(index);
+    values.push_back(n.create<GatherElementsOp>(x, index, b.getI64IntegerAttr(*axis)));
+    if (i + 1 < k)
+      current = n.create<SelectOp>(n.create<EqualOp>(positions, index), never, current);
+  }
+  auto concat = [&](SmallVector<Value> &vs) {
+    return vs.size() == 1 ? vs[0] : n.create<ConcatOp>(vs, b.getI64IntegerAttr(*axis));
+  };
+  n.setResult(0, concat(values));
+  n.setResult(1, concat(indices));
+  return success();
+}
+
 } // namespace
 
 void registerIndexingOps(OpRegistry &r) {
+  r["EyeLike"] = importEyeLike;
+  r["HannWindow"] = importWindow<0>;
+  r["HammingWindow"] = importWindow<1>;
+  r["BlackmanWindow"] = importWindow<2>;
+  r["TopK"] = importTopK;
   r["GatherElements"] = importGatherElements;
   r["Trilu"] = importTrilu;
   r["Range"] = importRange;

@@ -46,6 +46,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerNormalizationOps(r);
     onnx_import::registerLossOps(r);
     onnx_import::registerResizeOps(r);
+    onnx_import::registerEinsumOps(r);
     return r;
   }();
   return registry;
