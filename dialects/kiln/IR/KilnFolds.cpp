@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APSInt.h"
 
 using namespace mlir;
 
@@ -223,10 +224,47 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
                          [](APFloat &a, const APFloat &b) { a.divide(b, kRound); });
 }
 
-OpFoldResult CastOp::fold(FoldAdaptor) {
+/// Casts of constants (shape arithmetic, loop counters) are evaluated with
+/// the op's semantics: float to integer truncates toward zero, integer
+/// widening is signed, to i1 any non-zero value is true.
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
-  return {};
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  RankedTensorType type = getType();
+  if (!input || input.getNumElements() > 4096)
+    return {};
+  Type from = input.getElementType(), to = type.getElementType();
+  auto convert = [&](Attribute a) -> Attribute {
+    if (auto f = dyn_cast<FloatAttr>(a)) {
+      APFloat v = f.getValue();
+      if (auto ft = dyn_cast<FloatType>(to)) {
+        bool lost;
+        v.convert(ft.getFloatSemantics(), kRound, &lost);
+        return FloatAttr::get(to, v);
+      }
+      if (to.isInteger(1))
+        return IntegerAttr::get(to, APInt(1, !v.isZero()));
+      APSInt i(to.getIntOrFloatBitWidth(), /*isUnsigned=*/false);
+      bool exact;
+      v.convertToInteger(i, llvm::RoundingMode::TowardZero, &exact);
+      return IntegerAttr::get(to, i);
+    }
+    APInt v = cast<IntegerAttr>(a).getValue();
+    if (auto ft = dyn_cast<FloatType>(to)) {
+      APFloat f(ft.getFloatSemantics());
+      f.convertFromAPInt(v, /*IsSigned=*/!from.isInteger(1), kRound);
+      return FloatAttr::get(to, f);
+    }
+    if (to.isInteger(1))
+      return IntegerAttr::get(to, APInt(1, !v.isZero()));
+    unsigned bits = to.getIntOrFloatBitWidth();
+    return IntegerAttr::get(to, from.isInteger(1) ? v.zext(bits) : v.sextOrTrunc(bits));
+  };
+  SmallVector<Attribute> out;
+  for (Attribute a : input.getValues<Attribute>())
+    out.push_back(convert(a));
+  return DenseElementsAttr::get(type, out);
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {

@@ -176,6 +176,9 @@ private:
   /// If with a condition known at compile time: the taken branch's nodes are
   /// imported in place and its outputs become the If's.
   LogicalResult importIf(const onnx::NodeProto &node, Location loc);
+  /// Loop with a trip count (and condition) known at compile time: the body
+  /// is imported once per iteration, scan outputs concatenated.
+  LogicalResult importLoop(const onnx::NodeProto &node, Location loc);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -263,8 +266,9 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
       failedAny = true;
       continue;
     }
-    if (node.op_type() == "If") {
-      if (!failedAny && failed(importIf(node, loc)))
+    if (node.op_type() == "If" || node.op_type() == "Loop") {
+      if (!failedAny && failed(node.op_type() == "If" ? importIf(node, loc)
+                                                      : importLoop(node, loc)))
         failedAny = true;
       continue;
     }
@@ -338,6 +342,116 @@ LogicalResult GraphImporter::importIf(const onnx::NodeProto &node, Location loc)
                             << "' is never produced";
     if (!name.empty())
       values[name] = v;
+  }
+  return success();
+}
+
+/// A scalar integer or bool constant's value, if `v` is one.
+static std::optional<int64_t> constantScalar(Value v) {
+  DenseElementsAttr value;
+  if (!v || !matchPattern(v, m_Constant(&value)) || value.getNumElements() != 1 ||
+      !value.getElementType().isSignlessInteger())
+    return std::nullopt;
+  APInt i = *value.getValues<APInt>().begin();
+  return value.getElementType().isInteger(1) ? (int64_t)!i.isZero() : i.getSExtValue();
+}
+
+LogicalResult GraphImporter::importLoop(const onnx::NodeProto &node, Location loc) {
+  constexpr int64_t kMaxIterations = 4096;
+  const onnx::GraphProto *body = nullptr;
+  for (const auto &attr : node.attribute())
+    if (attr.name() == "body")
+      body = &attr.g();
+  if (!body)
+    return emitError(loc) << "Loop has no body";
+  int64_t carried = node.input_size() - 2;
+  int64_t scans = body->output_size() - 1 - carried;
+  if (carried < 0 || scans < 0 || body->input_size() != carried + 2 ||
+      node.output_size() > carried + scans)
+    return emitError(loc) << "the Loop body's inputs and outputs do not match the node";
+  std::optional<int64_t> trips;
+  if (!node.input(0).empty()) {
+    trips = constantScalar(lookup(node.input(0)));
+    if (!trips)
+      return emitError(loc) << "Loop with a trip count computed at run time is not supported; "
+                               "Kiln unrolls loops whose trip count is known at compile time";
+  }
+  bool cond = true;
+  if (!node.input(1).empty()) {
+    auto c = constantScalar(lookup(node.input(1)));
+    if (!c)
+      return emitError(loc) << "Loop with a condition computed at run time is not supported";
+    cond = *c != 0;
+  }
+  if (!trips)
+    return emitError(loc) << "Loop without a trip count is not supported; Kiln unrolls "
+                             "loops whose trip count is known at compile time";
+  if (*trips > kMaxIterations)
+    return emitError(loc) << "Loop of " << *trips << " iterations is too long to unroll (at most "
+                          << kMaxIterations << ")";
+  SmallVector<Value> state;
+  for (int64_t j = 0; j < carried; ++j) {
+    Value v = lookup(node.input(2 + j));
+    if (!v)
+      return emitError(loc) << "input '" << node.input(2 + j) << "' is not produced by any "
+                            << "earlier node, initializer or graph input";
+    state.push_back(v);
+  }
+  SmallVector<SmallVector<Value>> scanValues(scans);
+  int64_t iterations = 0;
+  for (int64_t i = 0; i < *trips && cond; ++i, ++iterations) {
+    values[body->input(0).name()] = ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, builder.getI64Type()), APInt(64, i)));
+    values[body->input(1).name()] = ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), true));
+    for (int64_t j = 0; j < carried; ++j)
+      values[body->input(2 + j).name()] = state[j];
+    if (!importNodes(*body))
+      return failure();
+    auto next = constantScalar(lookup(body->output(0).name()));
+    if (!next && i + 1 < *trips)
+      return emitError(loc) << "Loop whose body computes its condition at run time is not "
+                               "supported";
+    cond = next.value_or(1) != 0;
+    for (int64_t j = 0; j < carried; ++j) {
+      Value v = lookup(body->output(1 + j).name());
+      if (!v || v.getType() != state[j].getType())
+        return emitError(loc) << "Loop-carried value " << j
+                              << " changes its type between iterations";
+      state[j] = v;
+    }
+    for (int64_t k = 0; k < scans; ++k) {
+      Value v = lookup(body->output(1 + carried + k).name());
+      if (!v)
+        return emitError(loc) << "scan output '" << body->output(1 + carried + k).name()
+                              << "' is never produced";
+      scanValues[k].push_back(v);
+    }
+  }
+  for (auto [j, name] : llvm::enumerate(node.output())) {
+    if (name.empty())
+      continue;
+    if ((int64_t)j < carried) {
+      values[name] = state[j];
+      continue;
+    }
+    SmallVector<Value> &parts = scanValues[j - carried];
+    if (parts.empty())
+      return emitError(loc) << "Loop with zero iterations has empty scan outputs, which are "
+                               "not supported";
+    SmallVector<Value> stacked;
+    for (Value v : parts) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape{1};
+      llvm::append_range(shape, type.getShape());
+      stacked.push_back(
+          builder.createOrFold<ReshapeOp>(loc, RankedTensorType::get(shape, type.getElementType()), v));
+    }
+    values[name] = stacked.size() == 1
+                       ? stacked[0]
+                       : builder.createOrFold<ConcatOp>(loc, stacked, builder.getI64IntegerAttr(0));
   }
   return success();
 }
@@ -438,6 +552,7 @@ std::vector<std::string> getSupportedONNXOps() {
   for (const auto &entry : getOpRegistry())
     ops.push_back(entry.getKey().str());
   ops.push_back("If"); // handled by the graph importer itself
+  ops.push_back("Loop");
   llvm::sort(ops);
   return ops;
 }

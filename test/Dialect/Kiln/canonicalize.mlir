@@ -66,3 +66,23 @@ func.func @fold_where_over_shape() -> (tensor<3xi64>, tensor<3xi1>, tensor<2xi1>
   %nan = kiln.xor %self, %t : (tensor<2xi1>, tensor<i1>) -> tensor<2xi1>
   return %sel, %and, %nan : tensor<3xi64>, tensor<3xi1>, tensor<2xi1>
 }
+
+// -----
+
+// Casts of constants fold with kiln.cast's semantics.
+// CHECK-LABEL: func @fold_cast
+func.func @fold_cast() -> (tensor<3xf32>, tensor<3xi32>, tensor<3xi1>, tensor<2xi64>) {
+  // CHECK-DAG: kiln.constant dense<[-1.000000e+00, 0.000000e+00, 3.000000e+00]> : tensor<3xf32>
+  // CHECK-DAG: kiln.constant dense<[-2, 0, 2]> : tensor<3xi32>
+  // CHECK-DAG: kiln.constant dense<[true, false, true]> : tensor<3xi1>
+  // CHECK-DAG: kiln.constant dense<[-1, 1]> : tensor<2xi64>
+  // CHECK-NOT: kiln.cast
+  %i = kiln.constant dense<[-1, 0, 3]> : tensor<3xi8>
+  %f = kiln.constant dense<[-2.7, 0.4, 2.9]> : tensor<3xf32>
+  %n = kiln.constant dense<[-1, 1]> : tensor<2xi8>
+  %0 = kiln.cast %i : tensor<3xi8> to tensor<3xf32>
+  %1 = kiln.cast %f : tensor<3xf32> to tensor<3xi32>
+  %2 = kiln.cast %i : tensor<3xi8> to tensor<3xi1>
+  %3 = kiln.cast %n : tensor<2xi8> to tensor<2xi64>
+  return %0, %1, %2, %3 : tensor<3xf32>, tensor<3xi32>, tensor<3xi1>, tensor<2xi64>
+}
