@@ -80,6 +80,8 @@ def Kiln_RemOp : Kiln_BinaryOp<"rem", "fmod(lhs, rhs)"> {
     ```
   }];
 }
+def Kiln_ShiftLeftOp : Kiln_BinaryOp<"shift_left", "lhs << rhs">;
+def Kiln_ShiftRightOp : Kiln_BinaryOp<"shift_right", "lhs >> rhs (logical: zeros shift in)">;
 def Kiln_AndOp : Kiln_BinaryOp<"and", "lhs & rhs", [Commutative]> { let hasFolder = 1; }
 def Kiln_OrOp : Kiln_BinaryOp<"or", "lhs | rhs", [Commutative]> { let hasFolder = 1; }
 def Kiln_XorOp : Kiln_BinaryOp<"xor", "lhs ^ rhs (bitwise)", [Commutative]> {

@@ -73,6 +73,8 @@ KILN_ELEMENTWISE(RemOp, {
     return arith::RemFOp::create(b, loc, args[0], args[1]);
   return arith::RemSIOp::create(b, loc, args[0], args[1]);
 })
+KILN_ELEMENTWISE(ShiftLeftOp, return arith::ShLIOp::create(b, loc, args[0], args[1]);)
+KILN_ELEMENTWISE(ShiftRightOp, return arith::ShRUIOp::create(b, loc, args[0], args[1]);)
 KILN_ELEMENTWISE(AndOp, return arith::AndIOp::create(b, loc, args[0], args[1]);)
 KILN_ELEMENTWISE(OrOp, return arith::OrIOp::create(b, loc, args[0], args[1]);)
 KILN_ELEMENTWISE(XorOp, return arith::XOrIOp::create(b, loc, args[0], args[1]);)
@@ -201,7 +203,8 @@ void populateKilnElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                SelectOpLowering, RoundOpLowering, SinOpLowering, CosOpLowering,
                TanOpLowering, AsinOpLowering, AcosOpLowering, AtanOpLowering,
                SinhOpLowering, CoshOpLowering, AsinhOpLowering, AcoshOpLowering,
-               AtanhOpLowering>(patterns.getContext());
+               AtanhOpLowering, ShiftLeftOpLowering, ShiftRightOpLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln

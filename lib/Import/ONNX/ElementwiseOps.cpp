@@ -14,11 +14,21 @@ namespace kiln::onnx_import {
 namespace {
 
 template <typename OpTy>
+FailureOr<Value> unsignedDivision(NodeImporter &n);
+
+template <typename OpTy>
 LogicalResult importBinary(NodeImporter &n) {
   if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
     return n.error("operand element types differ");
   if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
     return n.error("operand shapes do not broadcast");
+  if (std::is_same_v<OpTy, DivOp> && n.inputIsUnsigned(0)) {
+    auto q = unsignedDivision<DivOp>(n);
+    if (failed(q))
+      return failure();
+    n.setResult(0, *q);
+    return success();
+  }
   Value result = n.create<OpTy>(n.input(0), n.input(1));
   // Shape arithmetic: integer ops on small constants fold right away.
   auto lhs = n.constantInts(0), rhs = n.constantInts(1);
@@ -76,7 +86,7 @@ LogicalResult importPow(NodeImporter &n) {
     return n.error("operand shapes do not broadcast");
   Value e = n.input(1);
   if (exponent.getElementType() != base.getElementType())
-    e = n.create<CastOp>(RankedTensorType::get(exponent.getShape(), base.getElementType()), e);
+    e = n.convert(e, n.inputIsUnsigned(1), base.getElementType(), n.inputIsUnsigned(0));
   n.setResult(0, n.create<PowOp>(n.input(0), e));
   return success();
 }
@@ -84,16 +94,33 @@ LogicalResult importPow(NodeImporter &n) {
 /// Max, Min and Sum take one or more operands.
 template <typename OpTy>
 LogicalResult importVariadic(NodeImporter &n) {
-  Value acc = n.input(0);
+  // Max and Min of unsigned integers work on sign-flipped values.
+  bool flip = !std::is_same_v<OpTy, AddOp> && n.inputIsUnsigned(0);
+  Value acc = flip ? n.flipSignBit(n.input(0)) : n.input(0);
   for (unsigned i = 1; i < n.numInputs(); ++i) {
     auto accType = cast<RankedTensorType>(acc.getType());
     if (accType.getElementType() != n.inputType(i).getElementType() ||
         !broadcastShapes(accType.getShape(), n.inputType(i).getShape()))
       return n.error("operands differ in element type or do not broadcast");
-    acc = n.create<OpTy>(acc, n.input(i));
+    acc = n.create<OpTy>(acc, flip ? n.flipSignBit(n.input(i)) : n.input(i));
   }
-  n.setResult(0, acc);
+  n.setResult(0, flip ? n.flipSignBit(acc) : acc);
   return success();
+}
+
+/// Unsigned Div and Mod: zero-extended to i64, divided, truncated back.
+template <typename OpTy>
+FailureOr<Value> unsignedDivision(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (elt.getIntOrFloatBitWidth() >= 64) {
+    (void)n.unsupported(n.node.op_type() + " of uint64");
+    return failure();
+  }
+  Type i64 = n.builder.getI64Type();
+  Value a = n.convert(n.input(0), true, i64, false);
+  Value b = n.convert(n.input(1), true, i64, false);
+  Value q = n.create<OpTy>(a, b);
+  return n.convert(q, false, elt, true);
 }
 
 LogicalResult requireFloat(NodeImporter &n, unsigned i) {
@@ -151,6 +178,13 @@ LogicalResult importMod(NodeImporter &n) {
     return n.error("Mod of floats needs fmod = 1");
   if (elt.isInteger(1))
     return n.error("Mod needs numeric inputs");
+  if (n.inputIsUnsigned(0)) { // both kinds agree on non-negative values
+    auto r = unsignedDivision<RemOp>(n);
+    if (failed(r))
+      return failure();
+    n.setResult(0, *r);
+    return success();
+  }
   Value a = n.input(0), b = n.input(1);
   Value r = n.create<RemOp>(a, b);
   if (!fmod) {
@@ -163,6 +197,24 @@ LogicalResult importMod(NodeImporter &n) {
     r = n.create<SelectOp>(n.create<AndOp>(signsDiffer, nonZero), n.create<AddOp>(r, b), r);
   }
   n.setResult(0, r);
+  return success();
+}
+
+/// BitShift on unsigned integers: logical shifts.
+LogicalResult importBitShift(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (!elt.isSignlessInteger() || elt.isInteger(1) ||
+      elt != n.inputType(1).getElementType())
+    return n.error("BitShift needs two integer operands of one type");
+  if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
+    return n.error("operand shapes do not broadcast");
+  std::string direction = n.stringAttr("direction", "");
+  if (direction == "LEFT")
+    n.setResult(0, n.create<ShiftLeftOp>(n.input(0), n.input(1)));
+  else if (direction == "RIGHT")
+    n.setResult(0, n.create<ShiftRightOp>(n.input(0), n.input(1)));
+  else
+    return n.error("BitShift direction must be LEFT or RIGHT");
   return success();
 }
 
@@ -231,12 +283,14 @@ LogicalResult importClip(NodeImporter &n) {
                                      n.builder.getF64FloatAttr(hi)));
     return success();
   }
-  Value y = n.input(0);
+  bool flip = n.inputIsUnsigned(0); // unsigned order: flipped sign bits
+  auto prepare = [&](Value v) { return flip ? n.flipSignBit(v) : v; };
+  Value y = prepare(n.input(0));
   if (n.hasInput(1))
-    y = n.create<MaxOp>(y, n.reshape(n.input(1), {}));
+    y = n.create<MaxOp>(y, prepare(n.reshape(n.input(1), {})));
   if (n.hasInput(2))
-    y = n.create<MinOp>(y, n.reshape(n.input(2), {}));
-  n.setResult(0, y);
+    y = n.create<MinOp>(y, prepare(n.reshape(n.input(2), {})));
+  n.setResult(0, flip ? n.flipSignBit(y) : y);
   return success();
 }
 
@@ -296,6 +350,7 @@ void registerElementwiseOps(OpRegistry &r) {
   r["Sign"] = importSign;
   r["Mod"] = importMod;
   r["Mean"] = importMean;
+  r["BitShift"] = importBitShift;
   r["Round"] = importUnary<RoundOp>;
   r["Sin"] = importUnary<SinOp>;
   r["Cos"] = importUnary<CosOp>;

@@ -42,9 +42,18 @@ void registerNormalizationOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerEinsumOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
+
+/// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with the
+/// node's Conv attributes (strides, pads, auto_pad, dilations, group).
+mlir::FailureOr<mlir::Value> buildConvolution(NodeImporter &n, mlir::Value x, mlir::Value w,
+                                              mlir::Value bias);
 
 /// The MLIR element type of an ONNX TensorProto data type, or null.
+/// Unsigned ONNX types map to signless integers of their width.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);
+/// Whether an ONNX data type is UINT8/16/32/64.
+bool isUnsignedONNXElementType(int32_t dataType);
 
 /// A tensor initializer or Constant value as an attribute. Reports through
 /// `error` when the tensor is malformed or uses unsupported storage.
@@ -58,12 +67,17 @@ public:
   using ShapeLookup =
       std::function<std::optional<llvm::SmallVector<int64_t>>(const std::string &)>;
 
+  /// Whether a value (by name) has an unsigned ONNX element type.
+  using UnsignedLookup = std::function<bool(const std::string &)>;
+
   NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder,
                mlir::Location loc,
                std::function<mlir::Value(const std::string &)> lookup,
-               int64_t opset, ShapeLookup inferredShape = nullptr)
+               int64_t opset, ShapeLookup inferredShape = nullptr,
+               UnsignedLookup isUnsigned = nullptr)
       : node(node), builder(builder), loc(loc), lookup(std::move(lookup)),
-        inferredShape(std::move(inferredShape)), opset(opset) {}
+        inferredShape(std::move(inferredShape)), isUnsigned(std::move(isUnsigned)),
+        opset(opset) {}
 
   const onnx::NodeProto &node;
   mlir::OpBuilder &builder;
@@ -99,6 +113,17 @@ public:
   /// result is fixed by its shape (Reshape, Expand, Unsqueeze, ...), import.
   std::optional<llvm::SmallVector<int64_t>> inferredOutputShape(unsigned i) const;
 
+  /// Unsigned integers are signless in kiln; these say where ONNX means
+  /// unsigned, so that order, division and conversion use it.
+  bool inputIsUnsigned(unsigned i) const;
+  bool outputIsUnsigned(unsigned i) const;
+  /// x with its sign bit flipped: signed order on the result is unsigned
+  /// order on x (max, min, comparisons, arg_max, ...).
+  mlir::Value flipSignBit(mlir::Value x);
+  /// Converts `x` to element type `to` (same shape), zero-extending when
+  /// `fromUnsigned` and going through i64 for float to unsigned targets.
+  mlir::Value convert(mlir::Value x, bool fromUnsigned, mlir::Type to, bool toUnsigned);
+
   /// Sets output `i` of the node.
   void setResult(unsigned i, mlir::Value value);
   llvm::ArrayRef<mlir::Value> results() const { return outputs; }
@@ -127,6 +152,7 @@ public:
 private:
   std::function<mlir::Value(const std::string &)> lookup;
   ShapeLookup inferredShape;
+  UnsignedLookup isUnsigned;
   int64_t opset;
   llvm::SmallVector<mlir::Value> outputs;
 };

@@ -334,7 +334,8 @@ LogicalResult importTopK(NodeImporter &n) {
     return n.unsupported("TopK with K above 64");
   bool largest = n.intAttr("largest", 1) != 0;
   auto &b = n.builder;
-  Value x = n.input(0), current = x;
+  // Unsigned integers rank by their sign-flipped values.
+  Value x = n.input(0), current = n.inputIsUnsigned(0) ? n.flipSignBit(x) : x;
   // Masked positions get the value that never wins.
   Value never;
   if (auto ft = dyn_cast<FloatType>(elt))

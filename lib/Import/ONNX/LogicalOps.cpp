@@ -29,8 +29,14 @@ template <typename OpTy, bool Swap = false>
 LogicalResult importCompare(NodeImporter &n) {
   if (failed(checkBinary(n, 0, 1)))
     return failure();
-  n.setResult(0, Swap ? n.create<OpTy>(n.input(1), n.input(0))
-                      : n.create<OpTy>(n.input(0), n.input(1)));
+  Value a = n.input(0), b = n.input(1);
+  Type elt = n.inputType(0).getElementType();
+  if (n.inputIsUnsigned(0) && !std::is_same_v<OpTy, EqualOp> && !elt.isInteger(1)) {
+    // Unsigned order is signed order with the sign bits flipped.
+    a = n.flipSignBit(a);
+    b = n.flipSignBit(b);
+  }
+  n.setResult(0, Swap ? n.create<OpTy>(b, a) : n.create<OpTy>(a, b));
   return success();
 }
 

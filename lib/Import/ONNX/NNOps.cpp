@@ -236,16 +236,16 @@ LogicalResult importConvTranspose(NodeImporter &n) {
 }
 
 /// Conv: 2-D directly; 1-D through a unit height; 3-D above.
-LogicalResult importConv(NodeImporter &n) {
-  RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
+/// A 1-D or 2-D convolution of `x` by `w` (plus `bias` when given) with
+/// the node's attributes; Conv and the integer and quantized convolutions
+/// share it.
+FailureOr<Value> convolve(NodeImporter &n, Value x, Value w, Value bias) {
+  auto xType = cast<RankedTensorType>(x.getType()), wType = cast<RankedTensorType>(w.getType());
   int64_t rank = xType.getRank();
   if (wType.getRank() != rank)
-    return n.error("filter rank differs from input rank");
-  if (rank == 5)
-    return importConv3D(n);
+    return (void)n.error("filter rank differs from input rank"), failure();
   if (rank != 3 && rank != 4)
-    return n.unsupported(Twine(rank - 2) + "-D convolution");
-  Value x = n.input(0), w = n.input(1);
+    return (void)n.unsupported(Twine(rank - 2) + "-D convolution"), failure();
   SmallVector<int64_t> strides = n.intsAttr("strides"), dilations = n.intsAttr("dilations");
   SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
   bool is1D = rank == 3;
@@ -266,7 +266,7 @@ LogicalResult importConv(NodeImporter &n) {
   if (is1D && n.stringAttr("auto_pad", "NOTSET") == "NOTSET") {
     SmallVector<int64_t> p = n.intsAttr("pads", {0, 0});
     if (p.size() != 2)
-      return n.error("expected 2 pads for a 1-D convolution");
+      return (void)n.error("expected 2 pads for a 1-D convolution"), failure();
     pads = {0, p[0], 0, p[1]};
   } else {
     auto resolved = resolvePads(n, xShape.drop_front(2), kernel, strides, dilations);
@@ -278,25 +278,35 @@ LogicalResult importConv(NodeImporter &n) {
   int64_t channels = xShape[1];
   if (groups <= 0 || channels % groups ||
       cast<RankedTensorType>(w.getType()).getDimSize(1) * groups != channels)
-    return n.error("filter shape does not match " + Twine(channels) +
-                   " input channels in " + Twine(groups) + " groups");
+    return (void)n.error("filter shape does not match " + Twine(channels) +
+                         " input channels in " + Twine(groups) + " groups"),
+           failure();
   for (int d = 0; d < 2; ++d)
     if (windowOutputSize(xShape[2 + d], kernel[d], strides[d], dilations[d], pads[d],
                          pads[d + 2]) <= 0)
-      return n.error("the convolution window is larger than the padded input");
+      return (void)n.error("the convolution window is larger than the padded input"), failure();
   auto &b = n.builder;
   Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(strides),
                                b.getDenseI64ArrayAttr(dilations),
                                b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(groups));
-  if (n.hasInput(2)) {
+  if (bias) {
     int64_t f = wType.getDimSize(0);
-    y = n.create<AddOp>(y, n.reshape(n.input(2), {f, 1, 1}));
+    y = n.create<AddOp>(y, n.reshape(bias, {f, 1, 1}));
   }
   if (is1D) {
     auto ys = cast<RankedTensorType>(y.getType()).getShape();
     y = n.reshape(y, {ys[0], ys[1], ys[3]});
   }
-  n.setResult(0, y);
+  return y;
+}
+
+LogicalResult importConv(NodeImporter &n) {
+  if (n.inputType(0).getRank() == 5 && n.inputType(1).getRank() == 5)
+    return importConv3D(n);
+  auto y = convolve(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value());
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
   return success();
 }
 
@@ -565,6 +575,10 @@ LogicalResult importSoftmax(NodeImporter &n) {
 }
 
 } // namespace
+
+FailureOr<Value> buildConvolution(NodeImporter &n, Value x, Value w, Value bias) {
+  return convolve(n, x, w, bias);
+}
 
 void registerNNOps(OpRegistry &r) {
   r["Conv"] = importConv;

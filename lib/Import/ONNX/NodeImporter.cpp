@@ -77,6 +77,48 @@ std::optional<SmallVector<int64_t>> NodeImporter::inferredOutputShape(unsigned i
   return inferredShape(node.output(i));
 }
 
+bool NodeImporter::inputIsUnsigned(unsigned i) const {
+  return isUnsigned && hasInput(i) && isUnsigned(node.input(i));
+}
+
+bool NodeImporter::outputIsUnsigned(unsigned i) const {
+  return isUnsigned && i < (unsigned)node.output_size() && isUnsigned(node.output(i));
+}
+
+Value NodeImporter::flipSignBit(Value x) {
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  unsigned bits = elt.getIntOrFloatBitWidth();
+  Value mask = ConstantOp::create(
+      builder, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, elt), APInt::getSignMask(bits)));
+  return create<XorOp>(x, mask);
+}
+
+Value NodeImporter::convert(Value x, bool fromUnsigned, Type to, bool toUnsigned) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type from = type.getElementType();
+  if (from == to)
+    return x;
+  auto as = [&](Type elt) { return RankedTensorType::get(type.getShape(), elt); };
+  auto i64 = builder.getI64Type();
+  bool fromInt = from.isSignlessInteger() && !from.isInteger(1);
+  if (fromUnsigned && fromInt && from.getIntOrFloatBitWidth() < 64 &&
+      (isa<FloatType>(to) || to.getIntOrFloatBitWidth() > from.getIntOrFloatBitWidth())) {
+    // Zero extension: sign-extend, then clear the bits above the source width.
+    Value wide = create<CastOp>(as(i64), x);
+    Value mask = ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, i64),
+                               APInt::getLowBitsSet(64, from.getIntOrFloatBitWidth())));
+    return create<CastOp>(as(to), create<AndOp>(wide, mask));
+  }
+  if (isa<FloatType>(from) && toUnsigned && to.getIntOrFloatBitWidth() < 64)
+    // Float to unsigned: through i64, so that values above the signed range
+    // of the target survive, then truncate.
+    return create<CastOp>(as(to), create<CastOp>(as(i64), x));
+  return create<CastOp>(as(to), x);
+}
+
 void NodeImporter::setResult(unsigned i, Value value) {
   if (outputs.size() <= i)
     outputs.resize(i + 1);

@@ -47,6 +47,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerLossOps(r);
     onnx_import::registerResizeOps(r);
     onnx_import::registerEinsumOps(r);
+    onnx_import::registerQuantizationOps(r);
     return r;
   }();
   return registry;
@@ -170,6 +171,9 @@ private:
   /// The static shape shape inference recorded for `name` (value_info or a
   /// graph output with every dimension known).
   std::optional<SmallVector<int64_t>> inferredShape(const std::string &name);
+  /// Whether the value has an unsigned ONNX element type (graph inputs and
+  /// outputs, initializers, and every value shape inference typed).
+  bool isUnsigned(const std::string &name);
   /// Imports `graph`'s nodes in order into the current block; reports every
   /// unsupported op before returning false.
   bool importNodes(const onnx::GraphProto &graph);
@@ -249,12 +253,22 @@ std::optional<SmallVector<int64_t>> GraphImporter::inferredShape(const std::stri
   return dims;
 }
 
+bool GraphImporter::isUnsigned(const std::string &name) {
+  if (auto init = initializers.find(name); init != initializers.end())
+    return onnx_import::isUnsignedONNXElementType(init->second->data_type());
+  auto it = valueInfos.find(name);
+  return it != valueInfos.end() &&
+         onnx_import::isUnsignedONNXElementType(it->second->type().tensor_type().elem_type());
+}
+
 bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
   for (const auto &init : graph.initializer())
     initializers[init.name()] = &init;
   for (const auto &info : graph.value_info())
     valueInfos[info.name()] = &info;
   for (const auto &info : graph.output())
+    valueInfos.try_emplace(info.name(), &info);
+  for (const auto &info : graph.input())
     valueInfos.try_emplace(info.name(), &info);
   const OpRegistry &registry = getOpRegistry();
   bool failedAny = false;
@@ -295,7 +309,8 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
     }
     NodeImporter importer(
         node, builder, loc, [this](const std::string &n) { return lookup(n); }, opset,
-        [this](const std::string &n) { return inferredShape(n); });
+        [this](const std::string &n) { return inferredShape(n); },
+        [this](const std::string &n) { return isUnsigned(n); });
     if (failed(it->second(importer))) {
       failedAny = true;
       continue;
@@ -496,9 +511,15 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
   auto func = func::FuncOp::create(builder, fileLoc, "main",
                                    builder.getFunctionType(argTypes, resultTypes));
   Block *body = func.addEntryBlock();
+  for (const auto &info : graph.input())
+    valueInfos.try_emplace(info.name(), &info);
+  for (const auto &info : graph.output())
+    valueInfos.try_emplace(info.name(), &info);
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = body->getArgument(i);
     func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    if (isUnsigned(name))
+      func.setArgAttr(i, "kiln.unsigned", builder.getUnitAttr());
   }
   builder.setInsertionPointToEnd(body);
 
@@ -539,6 +560,8 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
     resultTypes[i] = actual;
     results.push_back(v);
     func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
+    if (isUnsigned(output.name()))
+      func.setResultAttr(i, "kiln.unsigned", builder.getUnitAttr());
   }
   func.setType(builder.getFunctionType(argTypes, resultTypes));
   func::ReturnOp::create(builder, fileLoc, results);

@@ -59,7 +59,16 @@ LogicalResult importReduce(NodeImporter &n) {
   bool axesAsInput = std::is_same_v<OpTy, ReduceSumOp> && n.getOpset() >= 13;
   if (failed(reductionAxes(n, axesAsInput, axes, noop)))
     return failure();
-  n.setResult(0, noop ? n.input(0) : reduce<OpTy>(n, n.input(0), axes, n.intAttr("keepdims", 1)));
+  if (noop) {
+    n.setResult(0, n.input(0));
+    return success();
+  }
+  // Unsigned maxima and minima: flipped sign bits in and out.
+  bool flip = (std::is_same_v<OpTy, ReduceMaxOp> || std::is_same_v<OpTy, ReduceMinOp>) &&
+              n.inputIsUnsigned(0);
+  Value x = flip ? n.flipSignBit(n.input(0)) : n.input(0);
+  Value y = reduce<OpTy>(n, x, axes, n.intAttr("keepdims", 1));
+  n.setResult(0, flip ? n.flipSignBit(y) : y);
   return success();
 }
 
@@ -120,7 +129,8 @@ LogicalResult importArgReduce(NodeImporter &n) {
     return failure();
   if (type.getDimSize(*axis) == 0)
     return n.error("cannot take the index of an empty axis");
-  n.setResult(0, n.create<OpTy>(n.input(0), n.builder.getI64IntegerAttr(*axis),
+  Value x = n.inputIsUnsigned(0) ? n.flipSignBit(n.input(0)) : n.input(0);
+  n.setResult(0, n.create<OpTy>(x, n.builder.getI64IntegerAttr(*axis),
                                 n.builder.getBoolAttr(n.intAttr("keepdims", 1) != 0),
                                 n.builder.getBoolAttr(n.intAttr("select_last_index", 0) != 0)));
   return success();

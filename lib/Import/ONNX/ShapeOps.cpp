@@ -566,21 +566,24 @@ LogicalResult importCast(NodeImporter &n) {
     return n.unsupported("Cast to element type " + Twine(n.intAttr("to", 0)));
   RankedTensorType xType = n.inputType(0);
   auto type = RankedTensorType::get(xType.getShape(), elt);
-  if (auto c = n.constantInts(0); c && isa<IntegerType>(elt) && elt.getIntOrFloatBitWidth() > 1) {
+  if (auto c = n.constantInts(0);
+      c && !n.inputIsUnsigned(0) && isa<IntegerType>(elt) && elt.getIntOrFloatBitWidth() > 1) {
     SmallVector<APInt> values;
     for (int64_t v : *c)
       values.emplace_back(elt.getIntOrFloatBitWidth(), (uint64_t)v, true, true);
     n.setResult(0, ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, values)));
     return success();
   }
-  n.setResult(0, n.create<CastOp>(type, n.input(0)));
+  n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt,
+                           isUnsignedONNXElementType(n.intAttr("to", 0))));
   return success();
 }
 
 LogicalResult importCastLike(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   Type elt = n.inputType(1).getElementType();
-  n.setResult(0, n.create<CastOp>(RankedTensorType::get(xType.getShape(), elt), n.input(0)));
+  (void)xType;
+  n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt, n.inputIsUnsigned(1)));
   return success();
 }
 

@@ -22,8 +22,18 @@ Type convertONNXElementType(MLIRContext *ctx, int32_t dataType) {
     return Float64Type::get(ctx);
   case onnx::TensorProto::FLOAT16:
     return Float16Type::get(ctx);
+  // Unsigned types are signless too; the importer tracks which values are
+  // unsigned and picks unsigned semantics where they differ (see
+  // ImportContext.h).
   case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
     return IntegerType::get(ctx, 8);
+  case onnx::TensorProto::UINT16:
+    return IntegerType::get(ctx, 16);
+  case onnx::TensorProto::UINT32:
+    return IntegerType::get(ctx, 32);
+  case onnx::TensorProto::UINT64:
+    return IntegerType::get(ctx, 64);
   case onnx::TensorProto::INT16:
     return IntegerType::get(ctx, 16);
   case onnx::TensorProto::INT32:
@@ -35,6 +45,11 @@ Type convertONNXElementType(MLIRContext *ctx, int32_t dataType) {
   default:
     return nullptr;
   }
+}
+
+bool isUnsignedONNXElementType(int32_t dataType) {
+  return dataType == onnx::TensorProto::UINT8 || dataType == onnx::TensorProto::UINT16 ||
+         dataType == onnx::TensorProto::UINT32 || dataType == onnx::TensorProto::UINT64;
 }
 
 FailureOr<DenseElementsAttr>
@@ -106,6 +121,15 @@ convertTensorProto(MLIRContext *ctx, const onnx::TensorProto &tensor,
     SmallVector<int64_t> v(tensor.int64_data().begin(), tensor.int64_data().end());
     return DenseElementsAttr::get(type, ArrayRef<int64_t>(v));
   }
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64: {
+    if (failed(checkCount(tensor.uint64_data_size())))
+      return failure();
+    SmallVector<APInt> v;
+    for (uint64_t value : tensor.uint64_data())
+      v.emplace_back(bits, value, /*isSigned=*/false, /*implicitTrunc=*/true);
+    return DenseElementsAttr::get(type, v);
+  }
   case onnx::TensorProto::FLOAT16: {
     // int32_data carries the 16-bit patterns.
     if (failed(checkCount(tensor.int32_data_size())))
@@ -116,7 +140,7 @@ convertTensorProto(MLIRContext *ctx, const onnx::TensorProto &tensor,
     return DenseElementsAttr::get(type, v);
   }
   default: {
-    // INT32, INT16, INT8 and BOOL travel in int32_data.
+    // INT32, INT16, INT8, UINT16, UINT8 and BOOL travel in int32_data.
     if (failed(checkCount(tensor.int32_data_size())))
       return failure();
     SmallVector<APInt> v;

@@ -24,13 +24,17 @@ static std::string dimsString(const std::vector<int64_t> &dims) {
 static const char *dtypeName(int32_t dtype) {
   switch (dtype) {
   case 1: return "f32";
+  case 2: return "u8";
   case 3: return "i8";
+  case 4: return "u16";
   case 5: return "i16";
   case 6: return "i32";
   case 7: return "i64";
   case 9: return "bool";
   case 10: return "f16";
   case 11: return "f64";
+  case 12: return "u32";
+  case 13: return "u64";
   default: return "?";
   }
 }

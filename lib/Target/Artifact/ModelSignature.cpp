@@ -23,7 +23,7 @@ std::string sanitizeCIdentifier(llvm::StringRef text) {
   return out;
 }
 
-static LogicalResult describe(Type type, TensorSignature &sig, Location loc) {
+static LogicalResult describe(Type type, bool isUnsigned, TensorSignature &sig, Location loc) {
   auto tensor = cast<ShapedType>(type);
   Type elt = tensor.getElementType();
   struct Mapping {
@@ -37,6 +37,14 @@ static LogicalResult describe(Type type, TensorSignature &sig, Location loc) {
     m = {KILN_DTYPE_F64, "double", 8};
   else if (elt.isF16())
     m = {KILN_DTYPE_F16, "uint16_t", 2};
+  else if (isUnsigned && elt.isInteger(64))
+    m = {KILN_DTYPE_U64, "uint64_t", 8};
+  else if (isUnsigned && elt.isInteger(32))
+    m = {KILN_DTYPE_U32, "uint32_t", 4};
+  else if (isUnsigned && elt.isInteger(16))
+    m = {KILN_DTYPE_U16, "uint16_t", 2};
+  else if (isUnsigned && elt.isInteger(8))
+    m = {KILN_DTYPE_U8, "uint8_t", 1};
   else if (elt.isInteger(64))
     m = {KILN_DTYPE_I64, "int64_t", 8};
   else if (elt.isInteger(32))
@@ -74,7 +82,8 @@ FailureOr<ModelSignature> getModelSignature(func::FuncOp func, llvm::StringRef n
     auto attr = func.getArgAttrOfType<StringAttr>(i, "kiln.name");
     t.name = attr ? attr.str() : "input" + std::to_string(i);
     t.fieldName = fieldFor(t.name);
-    if (failed(describe(type.getInput(i), t, func.getLoc())))
+    bool isUnsigned = func.getArgAttr(i, "kiln.unsigned") != nullptr;
+    if (failed(describe(type.getInput(i), isUnsigned, t, func.getLoc())))
       return failure();
     sig.inputs.push_back(t);
   }
@@ -83,7 +92,8 @@ FailureOr<ModelSignature> getModelSignature(func::FuncOp func, llvm::StringRef n
     auto attr = func.getResultAttrOfType<StringAttr>(i, "kiln.name");
     t.name = attr ? attr.str() : "output" + std::to_string(i);
     t.fieldName = fieldFor(t.name);
-    if (failed(describe(type.getResult(i), t, func.getLoc())))
+    bool isUnsigned = func.getResultAttr(i, "kiln.unsigned") != nullptr;
+    if (failed(describe(type.getResult(i), isUnsigned, t, func.getLoc())))
       return failure();
     sig.outputs.push_back(t);
   }
