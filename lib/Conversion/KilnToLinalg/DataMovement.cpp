@@ -92,6 +92,19 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
+/// A gathered index as `index`: negative values count from the end of the
+/// axis, and out-of-range values are clamped into it.
+Value normalizeIndex(OpBuilder &b, Location l, Value raw, int64_t extent) {
+  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value size = arith::ConstantIndexOp::create(b, l, extent);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
+  Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, idx, size), idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(b, l, idx, last);
+}
+
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
@@ -114,15 +127,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value size = arith::ConstantIndexOp::create(b, l, extent);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
-          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-          idx = arith::SelectOp::create(b, l, negative,
-                                        arith::AddIOp::create(b, l, idx, size), idx);
-          idx = arith::MaxSIOp::create(b, l, idx, zero);
-          idx = arith::MinSIOp::create(b, l, idx, last);
+          Value idx = normalizeIndex(b, l, args[0], extent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));
@@ -156,15 +161,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value size = arith::ConstantIndexOp::create(b, l, extent);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
-          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-          idx = arith::SelectOp::create(b, l, negative,
-                                        arith::AddIOp::create(b, l, idx, size), idx);
-          idx = arith::MaxSIOp::create(b, l, idx, zero);
-          idx = arith::MinSIOp::create(b, l, idx, last);
+          Value idx = normalizeIndex(b, l, args[0], extent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < type.getRank(); ++d)
             coords.push_back(d == axis ? idx : Value(linalg::IndexOp::create(b, l, d)));
