@@ -558,6 +558,59 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   return success();
 }
 
+template <typename OpTy>
+static LogicalResult verifyScatterCommon(OpTy op) {
+  if (op.getType() != op.getData().getType())
+    return op.emitOpError() << "result type " << op.getType() << " differs from the data's "
+                            << op.getData().getType();
+  if (op.getUpdates().getType().getElementType() != op.getData().getType().getElementType())
+    return op.emitOpError("updates and data differ in element type");
+  StringRef r = op.getReduction();
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return op.emitOpError() << "unknown reduction '" << r << "'";
+  if (op.getData().getType().getNumElements() == 0)
+    return op.emitOpError("scatter into an empty tensor");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(verifyScatterCommon(*this)))
+    return failure();
+  auto data = getData().getType(), indices = getIndices().getType(),
+       updates = getUpdates().getType();
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError() << "axis " << axis << " is out of range for rank " << data.getRank();
+  if (indices.getShape() != updates.getShape() || indices.getRank() != data.getRank())
+    return emitOpError() << "indices " << shapeString(indices.getShape()) << " and updates "
+                         << shapeString(updates.getShape())
+                         << " must share one shape of the data's rank";
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != axis && indices.getDimSize(d) > data.getDimSize(d))
+      return emitOpError() << "indices " << shapeString(indices.getShape())
+                           << " exceed the data " << shapeString(data.getShape())
+                           << " off the axis";
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(verifyScatterCommon(*this)))
+    return failure();
+  auto data = getData().getType(), indices = getIndices().getType(),
+       updates = getUpdates().getType();
+  if (indices.getRank() < 1)
+    return emitOpError("indices must have rank 1 or more");
+  int64_t k = indices.getShape().back();
+  if (k < 1 || k > data.getRank())
+    return emitOpError() << "index tuples of " << k << " for data of rank " << data.getRank();
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(k));
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "updates must be " << shapeString(expected) << ", not "
+                         << shapeString(updates.getShape());
+  return success();
+}
+
 } // namespace kiln
 
 #define GET_OP_CLASSES

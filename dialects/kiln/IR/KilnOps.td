@@ -522,4 +522,44 @@ def Kiln_GatherElementsOp : Kiln_Op<"gather_elements", [Pure, InferTypeOpAdaptor
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+class Kiln_ScatterOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure]> {
+  let summary = "A copy of `data` with elements replaced at indices (" # what # ")";
+  let arguments = (ins Kiln_Tensor:$data, Kiln_IndexTensor:$indices, Kiln_Tensor:$updates,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_ScatterElementsOp : Kiln_ScatterOp<"scatter_elements", "one index per update"> {
+  let description = [{
+    The inverse of `kiln.gather_elements`: `indices` and `updates` have one
+    shape, of the data's rank. Update `u[i0, ..., ik, ...]` (`ik` on `axis`)
+    goes to `data[i0, ..., indices[i0, ..., ik, ...], ...]`. Negative
+    indices count from the end; `reduction` is `none` (replace; among
+    duplicates the last update wins), `add`, `mul`, `max` or `min`
+    (combined with what is there). Updates apply in row-major order.
+
+    ```mlir
+    %r = kiln.scatter_elements %data, %idx, %upd {axis = 1 : i64, reduction = "add"}
+         : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_IndexTensor:$indices, Kiln_Tensor:$updates,
+                       I64Attr:$axis, DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+}
+
+def Kiln_ScatterNDOp : Kiln_ScatterOp<"scatter_nd", "index tuples address slices"> {
+  let description = [{
+    `indices` is `[..., k]`: each of its tuples addresses a slice of `data`
+    by its first `k` dimensions; `updates` is `indices.shape[:-1] ++
+    data.shape[k:]`. `reduction` as for `kiln.scatter_elements`.
+
+    ```mlir
+    %r = kiln.scatter_nd %data, %idx, %upd {reduction = "none"}
+         : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4x4xf32>) -> tensor<4x4x4xf32>
+    ```
+  }];
+}
+
 #endif // KILN_OPS_TD

@@ -28,6 +28,8 @@ void populateKilnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Constants, transpose, reshape, concat, slice, pad and gather.
 void populateKilnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Scatters: scf.for nests over tensors (lib/Conversion/KilnToLinalg/Scatter.cpp).
+void populateKilnScatterToLoopsPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

@@ -92,19 +92,6 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
-/// A gathered index as `index`: negative values count from the end of the
-/// axis, and out-of-range values are clamped into it.
-Value normalizeIndex(OpBuilder &b, Location l, Value raw, int64_t extent) {
-  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
-  Value size = arith::ConstantIndexOp::create(b, l, extent);
-  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
-  Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-  idx = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, idx, size), idx);
-  idx = arith::MaxSIOp::create(b, l, idx, zero);
-  return arith::MinSIOp::create(b, l, idx, last);
-}
-
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,

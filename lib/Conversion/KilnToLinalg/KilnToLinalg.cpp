@@ -10,6 +10,7 @@
 #include "kiln/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
@@ -27,7 +28,7 @@ struct ConvertKilnToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect, func::FuncDialect>();
+                           tensor::TensorDialect, func::FuncDialect, scf::SCFDialect>();
     target.addIllegalDialect<KilnDialect>();
     RewritePatternSet patterns(ctx);
     populateKilnElementwiseToLinalgPatterns(patterns);
@@ -35,6 +36,7 @@ struct ConvertKilnToLinalgPass
     populateKilnPoolingToLinalgPatterns(patterns);
     populateKilnReductionToLinalgPatterns(patterns);
     populateKilnDataMovementToLinalgPatterns(patterns);
+    populateKilnScatterToLoopsPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -158,4 +158,15 @@ Value createMin(OpBuilder &b, Location loc, Value l, Value r) {
   return arith::MinSIOp::create(b, loc, l, r);
 }
 
+Value normalizeIndex(OpBuilder &b, Location l, Value raw, int64_t extent) {
+  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value size = arith::ConstantIndexOp::create(b, l, extent);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value last = arith::ConstantIndexOp::create(b, l, extent - 1);
+  Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, idx, size), idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(b, l, idx, last);
+}
+
 } // namespace kiln::lowering

@@ -60,6 +60,11 @@ mlir::Value createMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mli
 mlir::Value createMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mlir::Value r);
 mlir::Value createMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mlir::Value r);
 
+/// An index read from an indices tensor as `index`: negative values count
+/// from the end of an axis of `extent`, out-of-range values are clamped.
+mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw,
+                           int64_t extent);
+
 } // namespace kiln::lowering
 
 #endif // KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H

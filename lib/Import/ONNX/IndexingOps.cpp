@@ -9,6 +9,7 @@
 //   Hardmax   equal(iota, arg_max) cast to the input type
 //   OneHot    equal(iota, indices) selecting the on/off values
 //   GatherElements   kiln.gather_elements
+//   ScatterElements, ScatterND   kiln.scatter_elements, kiln.scatter_nd
 //   EyeLike, HannWindow, HammingWindow, BlackmanWindow   constants
 //   TopK      K rounds of arg_max/arg_min, gather_elements and masking
 //   CumSum    a masked sum: x broadcast over a second copy of the axis,
@@ -367,9 +368,47 @@ LogicalResult importTopK(NodeImporter &n) {
   return success();
 }
 
+/// ScatterElements (and Scatter, its name before opset 11).
+LogicalResult importScatterElements(NodeImporter &n) {
+  RankedTensorType data = n.inputType(0), indices = n.inputType(1), updates = n.inputType(2);
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), data.getRank());
+  if (failed(axis))
+    return failure();
+  if (indices.getShape() != updates.getShape() || indices.getRank() != data.getRank())
+    return n.error("indices and updates must share one shape of the data's rank");
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != *axis && indices.getDimSize(d) > data.getDimSize(d))
+      return n.error("indices are larger than the data off the axis");
+  if (data.getElementType() != updates.getElementType())
+    return n.error("updates and data differ in element type");
+  std::string reduction = n.stringAttr("reduction", "none");
+  n.setResult(0, n.create<ScatterElementsOp>(data, n.input(0), n.input(1), n.input(2),
+                                             n.builder.getI64IntegerAttr(*axis),
+                                             n.builder.getStringAttr(reduction)));
+  return success();
+}
+
+LogicalResult importScatterND(NodeImporter &n) {
+  RankedTensorType data = n.inputType(0), indices = n.inputType(1), updates = n.inputType(2);
+  if (indices.getRank() < 1 || indices.getShape().back() > data.getRank())
+    return n.error("index tuples are longer than the data's rank");
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(indices.getShape().back()));
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return n.error("updates have the wrong shape for these indices");
+  if (data.getElementType() != updates.getElementType())
+    return n.error("updates and data differ in element type");
+  n.setResult(0, n.create<ScatterNDOp>(data, n.input(0), n.input(1), n.input(2),
+                                       n.builder.getStringAttr(n.stringAttr("reduction", "none"))));
+  return success();
+}
+
 } // namespace
 
 void registerIndexingOps(OpRegistry &r) {
+  r["ScatterElements"] = importScatterElements;
+  r["Scatter"] = importScatterElements;
+  r["ScatterND"] = importScatterND;
   r["EyeLike"] = importEyeLike;
   r["HannWindow"] = importWindow<0>;
   r["HammingWindow"] = importWindow<1>;

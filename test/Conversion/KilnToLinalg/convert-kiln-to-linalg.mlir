@@ -222,3 +222,21 @@ func.func @gather_elements(%x: tensor<4x10xf32>, %i: tensor<4x2xi64>) -> tensor<
   %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x2xi64>) -> tensor<4x2xf32>
   return %0 : tensor<4x2xf32>
 }
+
+// -----
+
+// Scatters are loop nests threading the result tensor through tensor.insert.
+// CHECK-LABEL: func @scatter_elements
+func.func @scatter_elements(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x5xf32> {
+  // CHECK: %[[R:.*]] = scf.for %[[I:.*]] = {{.*}} iter_args(%[[T:.*]] = %arg0) -> (tensor<3x5xf32>)
+  // CHECK: scf.for %[[J:.*]] = {{.*}} iter_args(%[[T2:.*]] = %[[T]])
+  // CHECK: %[[RAW:.*]] = tensor.extract %arg1[%[[I]], %[[J]]]
+  // CHECK: %[[COL:.*]] = arith.minsi
+  // CHECK: %[[UPD:.*]] = tensor.extract %arg2[%[[I]], %[[J]]]
+  // CHECK: %[[OLD:.*]] = tensor.extract %[[T2]][%[[I]], %[[COL]]]
+  // CHECK: %[[SUM:.*]] = arith.addf %[[OLD]], %[[UPD]]
+  // CHECK: tensor.insert %[[SUM]] into %[[T2]][%[[I]], %[[COL]]]
+  // CHECK: return %[[R]]
+  %0 = kiln.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}

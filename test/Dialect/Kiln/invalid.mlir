@@ -143,3 +143,19 @@ func.func @gather_elements_off_axis(%x: tensor<4x10xf32>, %i: tensor<5x1xi64>) -
   %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<5x1xi64>) -> tensor<5x1xf32>
   return %0 : tensor<5x1xf32>
 }
+
+// -----
+
+func.func @scatter_nd_updates(%nd: tensor<4x4xf32>, %ni: tensor<2x1xi64>, %nu: tensor<2x3xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{updates must be 2x4, not 2x3}}
+  %0 = kiln.scatter_nd %nd, %ni, %nu : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @scatter_reduction(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{unknown reduction 'avg'}}
+  %0 = kiln.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "avg"} : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}

@@ -116,3 +116,14 @@ func.func @gather_elements(%x: tensor<4x10xf32>, %i: tensor<4x1xi64>) -> tensor<
   %0 = kiln.gather_elements %x, %i {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x1xi64>) -> tensor<4x1xf32>
   return %0 : tensor<4x1xf32>
 }
+
+// CHECK-LABEL: func @scatter
+func.func @scatter(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>,
+                   %nd: tensor<4x4xf32>, %ni: tensor<2x1xi64>, %nu: tensor<2x4xf32>)
+    -> (tensor<3x5xf32>, tensor<4x4xf32>) {
+  // CHECK: kiln.scatter_elements {{.*}} {axis = 1 : i64, reduction = "add"}
+  %0 = kiln.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
+  // CHECK: kiln.scatter_nd
+  %1 = kiln.scatter_nd %nd, %ni, %nu : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+  return %0, %1 : tensor<3x5xf32>, tensor<4x4xf32>
+}
