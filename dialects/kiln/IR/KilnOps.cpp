@@ -558,6 +558,30 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   return success();
 }
 
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t b = adaptor.getBatchDims();
+  if (indices.getRank() < 1)
+    return emitOptionalError(loc, "indices must have rank 1 or more");
+  int64_t k = indices.getShape().back();
+  if (b < 0 || b >= indices.getRank() || k < 1 || b + k > input.getRank())
+    return emitOptionalError(loc, "batch_dims " + Twine(b) + " and index tuples of " +
+                                      Twine(k) + " do not fit input " +
+                                      shapeString(input.getShape()) + " and indices " +
+                                      shapeString(indices.getShape()));
+  if (input.getShape().take_front(b) != indices.getShape().take_front(b))
+    return emitOptionalError(loc, "the batch dimensions of the input and indices differ");
+  for (int64_t j = 0; j < k; ++j)
+    if (input.getDimSize(b + j) == 0)
+      return emitOptionalError(loc, "gather from an empty axis");
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, input.getShape().drop_front(b + k));
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 template <typename OpTy>
 static LogicalResult verifyScatterCommon(OpTy op) {
   if (op.getType() != op.getData().getType())

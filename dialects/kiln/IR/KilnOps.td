@@ -522,6 +522,25 @@ def Kiln_GatherElementsOp : Kiln_Op<"gather_elements", [Pure, InferTypeOpAdaptor
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_GatherNDOp : Kiln_Op<"gather_nd", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gathers slices addressed by index tuples";
+  let description = [{
+    `indices` is `[..., k]`. With `batch_dims = b`, the first `b` dimensions
+    of the input and the indices are shared batch dimensions; every index
+    tuple addresses a slice of the input by its next `k` dimensions. The
+    result is `indices.shape[:-1] ++ input.shape[b + k:]`. Negative indices
+    count from the end; out-of-range ones are clamped.
+
+    ```mlir
+    %r = kiln.gather_nd %x, %idx {batch_dims = 0 : i64}
+         : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices, I64Attr:$batch_dims);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
 class Kiln_ScatterOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure]> {
   let summary = "A copy of `data` with elements replaced at indices (" # what # ")";
   let arguments = (ins Kiln_Tensor:$data, Kiln_IndexTensor:$indices, Kiln_Tensor:$updates,

@@ -159,11 +159,53 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
+/// A parallel generic over the result with no inputs: each element reads
+/// its index tuple from `indices` and extracts from the input there.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto inType = op.getInput().getType();
+    auto idxType = op.getIndices().getType();
+    int64_t b = op.getBatchDims(), k = idxType.getShape().back();
+    int64_t tupleRank = idxType.getRank() - 1;
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())};
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{}, createEmpty(rewriter, loc, type), maps, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange) {
+          SmallVector<Value> position, coords;
+          for (int64_t d = 0; d < tupleRank; ++d)
+            position.push_back(linalg::IndexOp::create(nb, l, d));
+          for (int64_t d = 0; d < b; ++d)
+            coords.push_back(position[d]);
+          SmallVector<Value> at(position);
+          at.push_back(Value());
+          for (int64_t j = 0; j < k; ++j) {
+            at.back() = arith::ConstantIndexOp::create(nb, l, j);
+            coords.push_back(normalizeIndex(nb, l, tensor::ExtractOp::create(nb, l, indices, at),
+                                            inType.getDimSize(b + j)));
+          }
+          for (int64_t d = tupleRank; d < type.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(nb, l, d));
+          linalg::YieldOp::create(nb, l, Value(tensor::ExtractOp::create(nb, l, input, coords)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateKilnDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, TransposeLowering, ReshapeLowering, SliceLowering,
-               PadLowering, ConcatLowering, GatherLowering, GatherElementsLowering>(
+               PadLowering, ConcatLowering, GatherLowering, GatherElementsLowering,
+               GatherNDLowering>(
       patterns.getContext());
 }
 

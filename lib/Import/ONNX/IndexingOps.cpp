@@ -8,7 +8,7 @@
 //   Range     evaluated at compile time (its operands must be constants)
 //   Hardmax   equal(iota, arg_max) cast to the input type
 //   OneHot    equal(iota, indices) selecting the on/off values
-//   GatherElements   kiln.gather_elements
+//   GatherElements, GatherND   kiln.gather_elements, kiln.gather_nd
 //   ScatterElements, ScatterND   kiln.scatter_elements, kiln.scatter_nd
 //   EyeLike, HannWindow, HammingWindow, BlackmanWindow   constants
 //   TopK      K rounds of arg_max/arg_min, gather_elements and masking
@@ -368,6 +368,19 @@ LogicalResult importTopK(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importGatherND(NodeImporter &n) {
+  RankedTensorType data = n.inputType(0), indices = n.inputType(1);
+  int64_t b = n.intAttr("batch_dims", 0);
+  if (indices.getRank() < 1)
+    return n.error("indices must have rank 1 or more");
+  int64_t k = indices.getShape().back();
+  if (b < 0 || b >= indices.getRank() || k < 1 || b + k > data.getRank() ||
+      data.getShape().take_front(b) != indices.getShape().take_front(b))
+    return n.error("batch_dims and the index tuples do not fit the data and indices");
+  n.setResult(0, n.create<GatherNDOp>(n.input(0), n.input(1), n.builder.getI64IntegerAttr(b)));
+  return success();
+}
+
 /// ScatterElements (and Scatter, its name before opset 11).
 LogicalResult importScatterElements(NodeImporter &n) {
   RankedTensorType data = n.inputType(0), indices = n.inputType(1), updates = n.inputType(2);
@@ -406,6 +419,7 @@ LogicalResult importScatterND(NodeImporter &n) {
 } // namespace
 
 void registerIndexingOps(OpRegistry &r) {
+  r["GatherND"] = importGatherND;
   r["ScatterElements"] = importScatterElements;
   r["Scatter"] = importScatterElements;
   r["ScatterND"] = importScatterND;

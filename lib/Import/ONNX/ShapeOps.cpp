@@ -580,9 +580,7 @@ LogicalResult importCast(NodeImporter &n) {
 }
 
 LogicalResult importCastLike(NodeImporter &n) {
-  RankedTensorType xType = n.inputType(0);
   Type elt = n.inputType(1).getElementType();
-  (void)xType;
   n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt, n.inputIsUnsigned(1)));
   return success();
 }

@@ -240,3 +240,18 @@ func.func @scatter_elements(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tensor
   %0 = kiln.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
+
+// -----
+
+// GatherND: each result element reads its index tuple, then the input.
+// CHECK-LABEL: func @gather_nd
+func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<5x2xi64>) -> tensor<5x4xf32> {
+  // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+  // CHECK: %[[P:.*]] = linalg.index 0
+  // CHECK: tensor.extract %arg1[%[[P]], %{{.*}}] : tensor<5x2xi64>
+  // CHECK: tensor.extract %arg1[%[[P]], %{{.*}}] : tensor<5x2xi64>
+  // CHECK: %[[R:.*]] = linalg.index 1
+  // CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}, %[[R]]] : tensor<2x3x4xf32>
+  %0 = kiln.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x3x4xf32>, tensor<5x2xi64>) -> tensor<5x4xf32>
+  return %0 : tensor<5x4xf32>
+}

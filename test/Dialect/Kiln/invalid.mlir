@@ -159,3 +159,12 @@ func.func @scatter_reduction(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tenso
   %0 = kiln.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "avg"} : (tensor<3x5xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x5xf32>
   return %0 : tensor<3x5xf32>
 }
+
+// -----
+
+func.func @gather_nd_tuple(%x: tensor<2x3xf32>, %i: tensor<5x3xi64>) -> tensor<5xf32> {
+  // expected-error @+2 {{batch_dims 0 and index tuples of 3 do not fit input 2x3 and indices 5x3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<5x3xi64>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
