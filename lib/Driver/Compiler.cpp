@@ -309,6 +309,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
 
   ONNXImportOptions importOptions;
   importOptions.inputShapes = options.inputShapes;
+  importOptions.constantInputs = options.constantInputs;
   importOptions.displayName = displayName;
   OwningOpRef<ModuleOp> module = importONNXModel(ctx, options.inputPath, importOptions);
   if (!module)
@@ -340,6 +341,22 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
       data.features = (*machine)->getTargetFeatureString().str();
       data.optLevel = options.optLevel;
       data.inputShapes = options.inputShapes;
+      for (const auto &[input, spec] : options.constantInputs) {
+        StringRef file = spec;
+        if (!file.consume_front("@")) {
+          data.constantInputs[input] = spec;
+          continue;
+        }
+        auto bytes = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                                 /*RequiresNullTerminator=*/false);
+        if (!bytes) {
+          llvm::errs() << displayName << ": error: cannot read '" << file
+                       << "': " << bytes.getError().message() << "\n";
+          return 1;
+        }
+        data.constantInputs[input] = "@" + llvm::sys::path::filename(file).str() +
+                                     " sha256:" + sha256Hex((*bytes)->getBuffer());
+      }
       for (const auto &[path, contents] : outputs.getPending())
         data.outputs.push_back({llvm::sys::path::filename(path).str(), contents});
       outputs.add(options.manifestPath, renderManifest(data));

@@ -46,19 +46,23 @@ std::string kiln::renderManifest(const ManifestData &data) {
       j.attribute("features", data.features);
       j.attribute("opt_level", (int64_t)data.optLevel);
       j.attributeObject("shapes", [&] {
-        for (const auto &[input, dims] : data.inputShapes)
-          j.attributeArray(input, [&] {
-            for (int64_t d : dims)
+        for (const auto &shape : data.inputShapes)
+          j.attributeArray(shape.first, [&] {
+            for (int64_t d : shape.second)
               j.value(d);
           });
       });
+      j.attributeObject("const_inputs", [&] {
+        for (const auto &[input, value] : data.constantInputs)
+          j.attribute(input, value);
+      });
     });
     j.attributeArray("outputs", [&] {
-      for (const auto &[file, contents] : data.outputs)
+      for (const auto &output : data.outputs)
         j.object([&] {
-          j.attribute("file", file);
-          j.attribute("size", (int64_t)contents.size());
-          j.attribute("sha256", sha256Hex(contents));
+          j.attribute("file", output.first);
+          j.attribute("size", (int64_t)output.second.size());
+          j.attribute("sha256", sha256Hex(output.second));
         });
     });
   });

@@ -13,6 +13,13 @@
 # generators, non-tensor model inputs or outputs) are found from the model
 # itself and reported as out of scope instead of failures.
 #
+# Kiln compiles static shapes. When kilnc reports that it needs a graph
+# input at compile time (an operand that fixes a shape, such as Slice
+# bounds or Resize scales, or a symbolic input dimension), its message
+# names the input and the flag that binds it; the runner follows that hint
+# as a user would, with the value (`--const-input name=@input_K.pb`) or
+# shape (`--shape`) from the first data set, and counts such passes apart.
+#
 # Known failures are listed in xfail.txt (`<suite>/<test>  # <reason>`).
 # A listed failure is expected; an unlisted failure and a listed test that
 # passes are both unexpected, and any unexpected result makes the exit
@@ -254,6 +261,62 @@ def numbered_files(directory, prefix):
     return [path for _, path in sorted(found)]
 
 
+CONST_HINT_RE = re.compile(r"--const-input (\S+?)=\.\.\.")
+SHAPE_HINT_RE = re.compile(r"graph input '([^']+)' dimension \d+ is symbolic.*"
+                           r"bind it with --shape")
+
+
+class Bindings:
+    """The --const-input and --shape flags a test needs, taken from kilnc's
+    hints and filled from the first data set's input files."""
+
+    def __init__(self, runtime_inputs, input_files):
+        self.files = dict(zip(runtime_inputs, input_files))
+        self.constants = {}   # name -> TensorProto file
+        self.shapes = {}      # name -> "AxB"
+
+    def flags(self):
+        out = []
+        for name in sorted(self.shapes):
+            out += ["--shape", "%s=%s" % (name, self.shapes[name])]
+        for name in sorted(self.constants):
+            out += ["--const-input", "%s=@%s" % (name, self.constants[name])]
+        return out
+
+    def follow(self, stderr):
+        """Add the bindings kilnc asks for; False when there is none new."""
+        import onnx
+        added = False
+        for name in CONST_HINT_RE.findall(stderr):
+            if name in self.files and name not in self.constants:
+                self.constants[name] = self.files[name]
+                added = True
+        for name in SHAPE_HINT_RE.findall(stderr):
+            if name not in self.files or name in self.shapes \
+                    or name in self.constants:
+                continue
+            dims = list(onnx.load_tensor(self.files[name]).dims)
+            if 0 in dims:
+                # Kiln has no empty tensors; an empty input can only be a
+                # compile-time value (an empty axes list, say).
+                self.constants[name] = self.files[name]
+            else:
+                self.shapes[name] = "x".join(map(str, dims)) or "scalar"
+            added = True
+        return added
+
+    def differing(self, input_files):
+        """The name of a bound input whose file in another data set holds
+        other bytes than the one bound, or None."""
+        for name, path in zip(self.files, input_files):
+            if name in self.constants:
+                with open(self.constants[name], "rb") as a, \
+                        open(path, "rb") as b:
+                    if a.read() != b.read():
+                        return name
+        return None
+
+
 def run_test(args, suite, test):
     """Compile and run one test; return its result record."""
     test_dir = os.path.join(args.data_dir, suite, test)
@@ -282,10 +345,22 @@ def run_test(args, suite, test):
         os.remove(so_path)
     log = []
 
-    cmd = [args.kilnc, model_path, "--emit=shared", "-o", so_path]
-    rc, output, stderr = run_tool(cmd, CALL_TIMEOUT_S)
-    log.append("$ " + " ".join(cmd) + "\n" + output +
-               "[exit status %s]\n" % ("timeout" if rc is None else rc))
+    sets = data_sets(test_dir)
+    first_inputs = (numbered_files(os.path.join(test_dir, sets[0]), "input")
+                    if sets else [])
+    bindings = Bindings(runtime_inputs, first_inputs)
+    while True:
+        cmd = [args.kilnc, model_path, "--emit=shared", "-o", so_path]
+        cmd += bindings.flags()
+        rc, output, stderr = run_tool(cmd, CALL_TIMEOUT_S)
+        log.append("$ " + " ".join(cmd) + "\n" + output +
+                   "[exit status %s]\n" % ("timeout" if rc is None else rc))
+        # kilnc names the graph inputs it needs at compile time (values with
+        # --const-input, shapes with --shape): a user follows those hints
+        # with their own values; here they come from the first data set.
+        if rc == 0 or crash_signal(rc) or not bindings.follow(stderr):
+            break
+    result["bound"] = sorted(bindings.constants)
     if rc != 0:
         result["stage"] = "kilnc"
         sig = crash_signal(rc)
@@ -305,7 +380,6 @@ def run_test(args, suite, test):
         return result
 
     symbol = sanitize_identifier(test) + "_model"
-    sets = data_sets(test_dir)
     if not sets:
         result["reason"] = "no test_data_set_* directory"
         result["stage"] = "data"
@@ -323,10 +397,19 @@ def run_test(args, suite, test):
                                 % (data_set, len(inputs), len(runtime_inputs)))
             write_log(log_path, log)
             return result
+        differing = bindings.differing(inputs)
+        if differing:
+            result["stage"] = "data"
+            result["reason"] = ("%s: input '%s' is bound at compile time but "
+                                "differs from test_data_set_0"
+                                % (data_set, differing))
+            write_log(log_path, log)
+            return result
         cmd = [args.kiln_run, so_path, "--model-symbol", symbol, "--quiet",
                "--rtol", RTOL, "--atol", ATOL]
-        for path in inputs:
-            cmd += ["--input", path]
+        for name, path in zip(runtime_inputs, inputs):
+            if name not in bindings.constants:
+                cmd += ["--input", path]
         for path in outputs:
             cmd += ["--expected", path]
         rc, output, _ = run_tool(cmd, CALL_TIMEOUT_S)
@@ -528,9 +611,11 @@ def main(argv):
         p = sum(r["status"] == "pass" for r in rs)
         f = sum(r["status"] == "fail" for r in rs)
         s = sum(r["status"] == "out-of-scope" for r in rs)
+        b = sum(r["status"] == "pass" and bool(r.get("bound")) for r in rs)
         rate = "%.1f%%" % (100.0 * p / (p + f)) if p + f else "n/a"
-        print("%s: %d passed, %d failed, %d out of scope (pass rate %s)"
-              % (suite, p, f, s, rate))
+        print("%s: %d passed, %d failed, %d out of scope (pass rate %s); "
+              "%d of the passes bind inputs with --const-input"
+              % (suite, p, f, s, rate, b))
     print("time: %.1f s" % elapsed)
     print("%d passed, %d failed" % (passed, len(unexpected)))
     return 1 if unexpected else 0

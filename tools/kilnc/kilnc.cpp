@@ -45,6 +45,12 @@ static cl::opt<std::string> compileTo(
 static cl::list<std::string> shapes(
     "shape", cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224 (repeatable)"),
     cl::value_desc("name=AxBxC"), cl::cat(kilncCategory));
+static cl::list<std::string> constInputs(
+    "const-input",
+    cl::desc("Give an input its value at compile time, inline (--const-input axes=0,2) or "
+             "from a serialized TensorProto (--const-input scales=@scales.pb); the input "
+             "leaves the generated function (repeatable)"),
+    cl::value_desc("name=V,V,...|name=@file.pb"), cl::cat(kilncCategory));
 static cl::opt<std::string> targetTriple("target",
                                          cl::desc("Target triple (default: the host)"),
                                          cl::cat(kilncCategory));
@@ -133,6 +139,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.inputShapes[spec.substr(0, eq)] = *dims;
+  }
+  for (const std::string &spec : constInputs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      errs() << "kilnc: error: bad --const-input '" << spec
+             << "'; expected name=V,V,... or name=@tensor.pb\n";
+      return 1;
+    }
+    options.constantInputs[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
   return kiln::compileModel(options);
 }

@@ -192,11 +192,88 @@ static constexpr auto kRound = llvm::RoundingMode::NearestTiesToEven;
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+/// Evaluates an integer binary op (two's complement, so signedness does not
+/// matter) on constants with broadcasting: shape and index arithmetic.
+template <typename Fn>
+static Attribute foldIntBinary(Attribute lhs, Attribute rhs, RankedTensorType resultType,
+                               Fn fn) {
+  auto elt = dyn_cast<IntegerType>(resultType.getElementType());
+  if (!elt || elt.getWidth() == 1)
+    return nullptr;
+  return foldElementwise({lhs, rhs}, resultType, [&](ArrayRef<Attribute> args) -> Attribute {
+    auto a = dyn_cast<IntegerAttr>(args[0]), b = dyn_cast<IntegerAttr>(args[1]);
+    if (!a || !b)
+      return nullptr;
+    return IntegerAttr::get(elt, fn(a.getValue(), b.getValue()));
+  });
+}
+
+/// Evaluates a unary op on a constant: `floatFn` for floats, `intFn` (may
+/// be null) for integers.
+static Attribute foldUnary(Attribute input, RankedTensorType resultType,
+                           function_ref<APFloat(const APFloat &)> floatFn,
+                           function_ref<APInt(const APInt &)> intFn) {
+  Type elt = resultType.getElementType();
+  if (isa<IntegerType>(elt) && !intFn)
+    return nullptr;
+  return foldElementwise({input}, resultType, [&](ArrayRef<Attribute> args) -> Attribute {
+    if (auto f = dyn_cast<FloatAttr>(args[0]))
+      return FloatAttr::get(elt, floatFn(f.getValue()));
+    if (auto i = dyn_cast<IntegerAttr>(args[0]))
+      return IntegerAttr::get(elt, intFn(i.getValue()));
+    return nullptr;
+  });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(), [](const APFloat &a) { return neg(a); },
+      [](const APInt &a) { return -a; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(), [](const APFloat &a) { return abs(a); },
+      [](const APInt &a) { return a.abs(); });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &a) { return a.isNegative() ? APFloat::getZero(a.getSemantics()) : a; },
+      nullptr);
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &a) {
+        APFloat r = a;
+        r.roundToIntegral(llvm::RoundingMode::TowardNegative);
+        return r;
+      },
+      nullptr);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &a) {
+        APFloat r = a;
+        r.roundToIntegral(llvm::RoundingMode::TowardPositive);
+        return r;
+      },
+      nullptr);
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getRhs(), 0.0) && getLhs().getType() == getType())
     return getLhs();
   if (isSplatFloat(adaptor.getLhs(), 0.0) && getRhs().getType() == getType())
     return getRhs();
+  if (Attribute r = foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                                  [](const APInt &a, const APInt &b) { return a + b; }))
+    return r;
   return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
                          [](APFloat &a, const APFloat &b) { a.add(b, kRound); });
 }
@@ -204,6 +281,9 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   if (isSplatFloat(adaptor.getRhs(), 0.0) && getLhs().getType() == getType())
     return getLhs();
+  if (Attribute r = foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                                  [](const APInt &a, const APInt &b) { return a - b; }))
+    return r;
   return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
                          [](APFloat &a, const APFloat &b) { a.subtract(b, kRound); });
 }
@@ -213,6 +293,9 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
     return getLhs();
   if (isSplatFloat(adaptor.getLhs(), 1.0) && getRhs().getType() == getType())
     return getRhs();
+  if (Attribute r = foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                                  [](const APInt &a, const APInt &b) { return a * b; }))
+    return r;
   return foldFloatBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
                          [](APFloat &a, const APFloat &b) { a.multiply(b, kRound); });
 }

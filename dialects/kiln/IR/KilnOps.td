@@ -155,18 +155,18 @@ class Kiln_UnaryOp<string mnemonic, string equation, list<Trait> traits = [],
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)"> { let hasFolder = 1; }
 def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)">;
 def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exp(x)">;
 def Kiln_LogOp : Kiln_UnaryOp<"log", "log(x)">;
 def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "sqrt(x)">;
-def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x", [], Kiln_NumericTensor, "a float or integer">;
-def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|", [], Kiln_NumericTensor, "a float or integer">;
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x", [], Kiln_NumericTensor, "a float or integer"> { let hasFolder = 1; }
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|", [], Kiln_NumericTensor, "a float or integer"> { let hasFolder = 1; }
 def Kiln_ErfOp : Kiln_UnaryOp<"erf", "erf(x)">;
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x">;
-def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)">;
-def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)">;
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)"> { let hasFolder = 1; }
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)"> { let hasFolder = 1; }
 def Kiln_RoundOp : Kiln_UnaryOp<"round", "round half to even(x)">;
 def Kiln_SinOp : Kiln_UnaryOp<"sin", "sin(x)">;
 def Kiln_CosOp : Kiln_UnaryOp<"cos", "cos(x)">;

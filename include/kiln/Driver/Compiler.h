@@ -29,6 +29,8 @@ struct CompileOptions {
   /// Stop after this phase and print its IR (to the output or stdout).
   std::optional<Phase> compileTo;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// `--const-input name=V,V,...|@FILE`: inputs bound at compile time.
+  std::map<std::string, std::string> constantInputs;
   std::string targetTriple, cpu, features;
   unsigned optLevel = 2;
   bool printTiming = false;

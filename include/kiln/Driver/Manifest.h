@@ -26,6 +26,9 @@ struct ManifestData {
   std::string name, emit, triple, cpu, features;
   unsigned optLevel = 2;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Inputs bound at compile time: name -> the inline values, or
+  /// "@<file name> sha256:<hex>" for a TensorProto file.
+  std::map<std::string, std::string> constantInputs;
   /// Each output: its file name (no directory) and contents.
   std::vector<std::pair<std::string, llvm::StringRef>> outputs;
 };

@@ -25,6 +25,9 @@ constexpr int kTargetOnnxOpset = 17;
 struct ONNXImportOptions {
   /// Shapes given with `--shape name=AxBxC`, by graph input name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Inputs given their values at compile time with `--const-input
+  /// name=V,V,...` or `name=@tensor.pb`, by graph input name.
+  std::map<std::string, std::string> constantInputs;
   /// The file name used in locations and diagnostics (no directories, so
   /// that outputs do not depend on where the model lies).
   std::string displayName;

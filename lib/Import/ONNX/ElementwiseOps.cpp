@@ -240,7 +240,7 @@ LogicalResult importDropout(NodeImporter &n) {
   if (n.hasInput(2)) {
     auto training = n.constantInput(2);
     if (!training || training->getNumElements() != 1)
-      return n.unsupported("Dropout with training_mode computed at run time");
+      return n.unsupportedAtRunTime({2}, "Dropout with training_mode computed at run time");
     if (!training->getValues<APInt>()[0].isZero())
       return n.unsupported("Dropout in training mode");
   }

@@ -18,6 +18,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace kiln::onnx_import {
@@ -43,6 +44,8 @@ void registerLossOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerEinsumOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerDataDependentOps(OpRegistry &registry);
+void registerUnpoolOps(OpRegistry &registry);
 
 /// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with the
 /// node's Conv attributes (strides, pads, auto_pad, dilations, group).
@@ -54,6 +57,21 @@ mlir::FailureOr<mlir::Value> buildConvolution(NodeImporter &n, mlir::Value x, ml
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);
 /// Whether an ONNX data type is UINT8/16/32/64.
 bool isUnsignedONNXElementType(int32_t dataType);
+
+/// Turns the graph inputs named in `constants` (name -> comma-separated
+/// values, or `@FILE` holding a TensorProto) into initializers; `shapes`
+/// gives the shape of inline values where the model does not fix it.
+mlir::LogicalResult
+bindConstantInputs(onnx::ModelProto &model, mlir::Location fileLoc,
+                   const std::map<std::string, std::string> &constants,
+                   const std::map<std::string, std::vector<int64_t>> &shapes);
+
+/// The graph inputs (by name) whose values `v` is computed from.
+llvm::SmallVector<std::string> graphInputsFeeding(mlir::Value v);
+/// "; it comes from graph input 'a' (...--const-input a=...)" for the graph
+/// inputs feeding `values`, or "" when none does: the hint that lets a user
+/// bind an operand Kiln needs at compile time.
+std::string constInputHint(llvm::ArrayRef<mlir::Value> values);
 
 /// A tensor initializer or Constant value as an attribute. Reports through
 /// `error` when the tensor is malformed or uses unsupported storage.
@@ -132,6 +150,11 @@ public:
   mlir::LogicalResult error(const llvm::Twine &message);
   /// Reports that an attribute value is not supported; returns failure().
   mlir::LogicalResult unsupported(const llvm::Twine &what);
+  /// Reports that `what`, computed from inputs `inputs` at run time, is not
+  /// supported, naming the graph inputs that could be bound at compile time
+  /// with --const-input; returns failure().
+  mlir::LogicalResult unsupportedAtRunTime(std::initializer_list<unsigned> inputs,
+                                           const llvm::Twine &what);
 
   /// Creates `op` and folds it when its operands are constants.
   template <typename OpTy, typename... Args>

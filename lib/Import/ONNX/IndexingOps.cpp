@@ -88,7 +88,7 @@ LogicalResult importRange(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
   auto start = n.constantInput(0), limit = n.constantInput(1), delta = n.constantInput(2);
   if (!start || !limit || !delta)
-    return n.unsupported("Range with operands computed at run time");
+    return n.unsupportedAtRunTime({0, 1, 2}, "Range with operands computed at run time");
   auto scalar = [&](DenseElementsAttr a) -> double {
     if (isa<FloatType>(elt))
       return (*a.getValues<APFloat>().begin()).convertToDouble();
@@ -169,7 +169,7 @@ LogicalResult importOneHot(NodeImporter &n) {
   } else if (auto shape = n.inferredOutputShape(0); shape && (int64_t)shape->size() == rank) {
     size = (*shape)[*axis]; // the depth known at run time must agree with it
   } else {
-    return n.unsupported("OneHot with depth computed at run time");
+    return n.unsupportedAtRunTime({1}, "OneHot with depth computed at run time");
   }
   if (size <= 0)
     return n.error("OneHot depth " + Twine(size) + " is not positive");
@@ -206,7 +206,7 @@ LogicalResult importCumSum(NodeImporter &n) {
     return n.unsupported("element type CumSum on bool input");
   auto axisValue = n.constantInts(1);
   if (!axisValue || axisValue->size() != 1)
-    return n.unsupported("CumSum with an axis computed at run time");
+    return n.unsupportedAtRunTime({1}, "CumSum with an axis computed at run time");
   int64_t rank = type.getRank();
   auto axis = n.normalizeAxis((*axisValue)[0], rank);
   if (failed(axis))
@@ -251,6 +251,50 @@ LogicalResult importGatherElements(NodeImporter &n) {
   return success();
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b reversed, the rest kept. The lengths may be known
+/// only at run time: the source index of every element, t < len ? len - 1 -
+/// t : t, is computed elementwise and read with gather_elements.
+LogicalResult importReverseSequence(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return n.error("ReverseSequence needs an input of rank 2 or more");
+  auto timeAxis = n.normalizeAxis(n.intAttr("time_axis", 0), rank);
+  auto batchAxis = n.normalizeAxis(n.intAttr("batch_axis", 1), rank);
+  if (failed(timeAxis) || failed(batchAxis))
+    return failure();
+  if (*timeAxis == *batchAxis)
+    return n.error("time_axis and batch_axis must differ");
+  int64_t steps = type.getDimSize(*timeAxis), batch = type.getDimSize(*batchAxis);
+  RankedTensorType lensType = n.inputType(1);
+  if (lensType.getRank() != 1 || lensType.getDimSize(0) != batch)
+    return n.error("sequence_lens must have one entry per batch entry (" + Twine(batch) + ")");
+  auto i64 = n.builder.getI64Type();
+  SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
+  timeShape[*timeAxis] = steps;
+  batchShape[*batchAxis] = batch;
+  Value t = n.intConstant(llvm::to_vector(llvm::seq<int64_t>(0, steps)), timeShape);
+  Value lens = n.reshape(n.create<CastOp>(RankedTensorType::get({batch}, i64), n.input(1)),
+                         batchShape);
+  SmallVector<int64_t> pairShape(rank, 1);
+  pairShape[*timeAxis] = steps;
+  pairShape[*batchAxis] = batch;
+  auto pairType = RankedTensorType::get(pairShape, i64);
+  Value inside = n.create<LessOp>(RankedTensorType::get(pairShape, n.builder.getI1Type()), t,
+                                  lens);
+  Value reversed = n.create<SubOp>(
+      pairType, n.create<SubOp>(RankedTensorType::get(batchShape, i64), lens,
+                                n.intConstant({1}, {})),
+      t);
+  Value source = n.create<SelectOp>(pairType, inside, reversed,
+                                    n.create<BroadcastOp>(pairType, t));
+  Value indices = n.create<BroadcastOp>(RankedTensorType::get(type.getShape(), i64), source);
+  n.setResult(0, n.create<GatherElementsOp>(n.input(0), indices,
+                                            n.builder.getI64IntegerAttr(*timeAxis)));
+  return success();
+}
+
 /// EyeLike: a constant with ones on diagonal k, in `dtype` or the input's
 /// element type.
 LogicalResult importEyeLike(NodeImporter &n) {
@@ -281,7 +325,7 @@ LogicalResult importWindow(NodeImporter &n) {
   else if (auto shape = n.inferredOutputShape(0); shape && shape->size() == 1)
     size = (*shape)[0];
   else
-    return n.unsupported(n.node.op_type() + " with a size computed at run time");
+    return n.unsupportedAtRunTime({0}, n.node.op_type() + " with a size computed at run time");
   if (size <= 0)
     return n.unsupported(n.node.op_type() + " producing an empty tensor");
   Type elt = convertONNXElementType(n.getContext(), n.intAttr("output_datatype", 1));
@@ -327,7 +371,7 @@ LogicalResult importTopK(NodeImporter &n) {
   else if (auto shape = n.inferredOutputShape(0); shape && (int64_t)shape->size() == rank)
     k = (*shape)[*axis];
   else
-    return n.unsupported("TopK with K computed at run time");
+    return n.unsupportedAtRunTime({1}, "TopK with K computed at run time");
   int64_t size = type.getDimSize(*axis);
   if (k <= 0 || k > size)
     return n.error("TopK K " + Twine(k) + " is not in [1, " + Twine(size) + "]");
@@ -419,6 +463,7 @@ LogicalResult importScatterND(NodeImporter &n) {
 } // namespace
 
 void registerIndexingOps(OpRegistry &r) {
+  r["ReverseSequence"] = importReverseSequence;
   r["GatherND"] = importGatherND;
   r["ScatterElements"] = importScatterElements;
   r["Scatter"] = importScatterElements;

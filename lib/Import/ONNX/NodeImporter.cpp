@@ -8,6 +8,8 @@
 #include "ImportContext.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 
@@ -131,6 +133,55 @@ LogicalResult NodeImporter::error(const Twine &message) {
 
 LogicalResult NodeImporter::unsupported(const Twine &what) {
   return emitError(loc) << what << " is not supported";
+}
+
+LogicalResult NodeImporter::unsupportedAtRunTime(std::initializer_list<unsigned> inputs,
+                                                 const Twine &what) {
+  SmallVector<Value> values;
+  for (unsigned i : inputs)
+    if (Value v = input(i))
+      values.push_back(v);
+  return emitError(loc) << what << " is not supported" << constInputHint(values);
+}
+
+SmallVector<std::string> graphInputsFeeding(Value v) {
+  SmallVector<std::string> names;
+  llvm::SmallPtrSet<Value, 16> seen;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Value cur = worklist.pop_back_val();
+    if (!cur || !seen.insert(cur).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(cur)) {
+      auto func = dyn_cast_or_null<FunctionOpInterface>(arg.getOwner()->getParentOp());
+      if (func && arg.getOwner()->isEntryBlock())
+        if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "kiln.name"))
+          if (!llvm::is_contained(names, name.str()))
+            names.push_back(name.str());
+      continue;
+    }
+    if (Operation *def = cur.getDefiningOp())
+      llvm::append_range(worklist, def->getOperands());
+  }
+  llvm::sort(names);
+  return names;
+}
+
+std::string constInputHint(ArrayRef<Value> values) {
+  SmallVector<std::string> names;
+  for (Value v : values)
+    for (std::string &name : graphInputsFeeding(v))
+      if (!llvm::is_contained(names, name))
+        names.push_back(std::move(name));
+  if (names.empty())
+    return "";
+  std::string hint = names.size() == 1 ? "; it comes from graph input " : "; it comes from graph inputs ";
+  for (auto [i, name] : llvm::enumerate(names))
+    hint += (i ? ", '" : "'") + name + "'";
+  hint += ", which Kiln can take at compile time:";
+  for (const std::string &name : names)
+    hint += " --const-input " + name + "=...";
+  return hint;
 }
 
 Value NodeImporter::scalarConstant(Type elementType, double value) {

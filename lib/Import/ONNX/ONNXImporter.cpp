@@ -48,6 +48,8 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerResizeOps(r);
     onnx_import::registerEinsumOps(r);
     onnx_import::registerQuantizationOps(r);
+    onnx_import::registerDataDependentOps(r);
+    onnx_import::registerUnpoolOps(r);
     return r;
   }();
   return registry;
@@ -101,7 +103,7 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
     if (!initializerNames.contains(input.name()))
       inputNames.insert(input.name());
   for (const auto &entry : options.inputShapes)
-    if (!inputNames.contains(entry.first))
+    if (!inputNames.contains(entry.first) && !options.constantInputs.count(entry.first))
       return emitError(fileLoc) << "--shape names '" << entry.first
                                 << "', which is not an input of the model";
   for (auto &input : *graph.mutable_input()) {
@@ -337,7 +339,8 @@ LogicalResult GraphImporter::importIf(const onnx::NodeProto &node, Location loc)
   DenseElementsAttr value;
   if (!matchPattern(cond, m_Constant(&value)) || value.getNumElements() != 1)
     return emitError(loc) << "If with a condition computed at run time is not supported; "
-                             "Kiln needs it known at compile time";
+                             "Kiln needs it known at compile time"
+                          << onnx_import::constInputHint({cond});
   bool taken = !(*value.getValues<APInt>().begin()).isZero();
   const onnx::GraphProto *branch = nullptr;
   for (const auto &attr : node.attribute())
@@ -389,13 +392,15 @@ LogicalResult GraphImporter::importLoop(const onnx::NodeProto &node, Location lo
     trips = constantScalar(lookup(node.input(0)));
     if (!trips)
       return emitError(loc) << "Loop with a trip count computed at run time is not supported; "
-                               "Kiln unrolls loops whose trip count is known at compile time";
+                               "Kiln unrolls loops whose trip count is known at compile time"
+                            << onnx_import::constInputHint({lookup(node.input(0))});
   }
   bool cond = true;
   if (!node.input(1).empty()) {
     auto c = constantScalar(lookup(node.input(1)));
     if (!c)
-      return emitError(loc) << "Loop with a condition computed at run time is not supported";
+      return emitError(loc) << "Loop with a condition computed at run time is not supported"
+                            << onnx_import::constInputHint({lookup(node.input(1))});
     cond = *c != 0;
   }
   if (!trips)
@@ -598,6 +603,10 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
                               << " is not supported; Kiln reads opsets 1 to "
                               << kTargetOnnxOpset,
            nullptr;
+
+  if (failed(onnx_import::bindConstantInputs(model, fileLoc, options.constantInputs,
+                                             options.inputShapes)))
+    return nullptr;
 
   try {
     onnx::checker::check_model(model);

@@ -25,7 +25,7 @@ LogicalResult reductionAxes(NodeImporter &n, bool axesAsInput, SmallVector<int64
   else
     given = n.intsAttr("axes");
   if (!given)
-    return n.unsupported("reduction axes computed at run time");
+    return n.unsupportedAtRunTime({1}, "reduction axes computed at run time");
   noop = false;
   if (given->empty()) {
     if (n.intAttr("noop_with_empty_axes", 0)) {

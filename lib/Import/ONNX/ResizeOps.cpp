@@ -64,22 +64,25 @@ SmallVector<double> coefficients(const ResizeMode &m, double ratio) {
 AxisTaps computeTaps(const ResizeMode &m, int64_t in, int64_t out, double scale,
                      double roiStart, double roiEnd) {
   AxisTaps taps;
+  // The transformations use the unrounded output length scale x in, as
+  // ONNX's reference does (with sizes given, scale = out / in exactly).
+  double length = scale * in;
   for (int64_t o = 0; o < out; ++o) {
     double x;
     const std::string &c = m.coordinates;
     if (c == "half_pixel")
       x = (o + 0.5) / scale - 0.5;
     else if (c == "pytorch_half_pixel")
-      x = out > 1 ? (o + 0.5) / scale - 0.5 : 0;
+      x = length > 1 ? (o + 0.5) / scale - 0.5 : 0;
     else if (c == "align_corners")
-      x = out == 1 ? 0 : o * double(in - 1) / double(out - 1);
+      x = length == 1 ? 0 : o * double(in - 1) / (length - 1);
     else if (c == "asymmetric")
       x = o / scale;
     else if (c == "tf_half_pixel_for_nearest")
       x = (o + 0.5) / scale;
     else // tf_crop_and_resize
-      x = out > 1 ? roiStart * (in - 1) + o * (roiEnd - roiStart) * (in - 1) / double(out - 1)
-                  : 0.5 * (roiStart + roiEnd) * (in - 1);
+      x = length > 1 ? roiStart * (in - 1) + o * (roiEnd - roiStart) * (in - 1) / (length - 1)
+                     : 0.5 * (roiStart + roiEnd) * (in - 1);
     taps.outside.push_back(c == "tf_crop_and_resize" && (x < 0 || x > in - 1));
     int64_t base = (int64_t)std::floor(x);
     double ratio = x - base;
@@ -133,6 +136,8 @@ LogicalResult importResize(NodeImporter &n) {
   ResizeMode m;
   m.mode = n.stringAttr("mode", "nearest");
   m.coordinates = n.stringAttr("coordinate_transformation_mode", "half_pixel");
+  if (m.coordinates == "tf_half_pixel_for_nn") // its name in early opset-11 exporters
+    m.coordinates = "tf_half_pixel_for_nearest";
   m.nearest = n.stringAttr("nearest_mode", "round_prefer_floor");
   m.cubicA = n.floatAttr("cubic_coeff_a", -0.75f);
   m.excludeOutside = n.intAttr("exclude_outside", 0) != 0;
@@ -170,7 +175,7 @@ LogicalResult importResize(NodeImporter &n) {
       n.hasInput(3) && n.inputType(3).getNumElements() > 0 ? n.constantInts(3)
                                                            : SmallVector<int64_t>{};
   if (!roi || !scales || !sizes)
-    return n.unsupported("Resize with roi, scales or sizes computed at run time");
+    return n.unsupportedAtRunTime({1, 2, 3}, "Resize with roi, scales or sizes computed at run time");
   if (scales->empty() == sizes->empty())
     return n.error("Resize needs exactly one of scales and sizes");
   if ((!scales->empty() && (int64_t)scales->size() != rank) ||

@@ -33,7 +33,7 @@ LogicalResult importReshape(NodeImporter &n) {
   if (!shapeValues) {
     if (reshapeToInferred(n))
       return success();
-    return n.unsupported("Reshape to a shape computed at run time");
+    return n.unsupportedAtRunTime({1}, "Reshape to a shape computed at run time");
   }
   RankedTensorType xType = n.inputType(0);
   bool allowZero = n.intAttr("allowzero", 0);
@@ -101,7 +101,7 @@ LogicalResult importSqueeze(NodeImporter &n) {
   if (!axes) {
     if (reshapeToInferred(n))
       return success();
-    return n.unsupported("Squeeze axes computed at run time");
+    return n.unsupportedAtRunTime({1}, "Squeeze axes computed at run time");
   }
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < xType.getRank(); ++d) {
@@ -126,7 +126,7 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
   if (!axes) {
     if (reshapeToInferred(n))
       return success();
-    return n.unsupported("Unsqueeze axes computed at run time");
+    return n.unsupportedAtRunTime({1}, "Unsqueeze axes computed at run time");
   }
   int64_t outRank = xType.getRank() + axes->size();
   SmallVector<bool> isNew(outRank, false);
@@ -238,7 +238,7 @@ LogicalResult importSlice(NodeImporter &n) {
     steps = n.hasInput(4) ? n.constantInts(4) : SmallVector<int64_t>{};
   }
   if (!starts || !ends || !axes || (n.getOpset() >= 10 && !steps))
-    return n.unsupported("Slice bounds computed at run time");
+    return n.unsupportedAtRunTime({1, 2, 3, 4}, "Slice bounds computed at run time");
   if (axes->empty())
     axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
   if (!steps || steps->empty())
@@ -268,8 +268,11 @@ LogicalResult importSlice(NodeImporter &n) {
       SmallVector<int64_t> indices;
       for (int64_t k = start; k > end; k += step)
         indices.push_back(k);
-      if (indices.empty())
-        return n.unsupported("Slice producing an empty tensor");
+      if (indices.empty()) {
+        offsets[*axis] = 0;
+        sizes[*axis] = 0;
+        continue;
+      }
       reversed.push_back({*axis, indices});
       // Recorded as a negative stride for constant folding below.
       offsets[*axis] = start;
@@ -291,8 +294,15 @@ LogicalResult importSlice(NodeImporter &n) {
       offsets[*axis] = 0;
   }
   auto &b = n.builder;
-  if (llvm::is_contained(sizes, 0))
-    return n.unsupported("Slice producing an empty tensor");
+  if (llvm::is_contained(sizes, 0)) {
+    // An empty result is the same whatever the input: a constant, which
+    // shape arithmetic (Concat of an empty prefix, say) consumes at compile
+    // time. Kiln has no empty tensors at run time.
+    auto type = RankedTensorType::get(sizes, xType.getElementType());
+    n.setResult(0, ConstantOp::create(n.builder, n.loc,
+                                      DenseElementsAttr::get(type, ArrayRef<Attribute>{})));
+    return success();
+  }
   auto constantInput = n.constantInput(0);
   if (!reversed.empty() && !(constantInput && constantInput->getNumElements() <= 4096)) {
     for (auto &[axis, indices] : reversed) {
@@ -350,7 +360,7 @@ LogicalResult importSplit(NodeImporter &n) {
   else
     split = n.intsAttr("split");
   if (!split)
-    return n.unsupported("Split sizes computed at run time");
+    return n.unsupportedAtRunTime({1}, "Split sizes computed at run time");
   if (split->empty()) {
     if (dim % outputs != 0)
       return n.error("axis " + Twine(*axis) + " of size " + Twine(dim) +
@@ -435,14 +445,14 @@ LogicalResult importPad(NodeImporter &n) {
   std::optional<SmallVector<int64_t>> pads =
       n.getOpset() < 11 ? std::optional(n.intsAttr("pads")) : n.constantInts(1);
   if (!pads)
-    return n.unsupported("Pad amounts computed at run time");
+    return n.unsupportedAtRunTime({1, 3}, "Pad amounts computed at run time");
   if ((int64_t)pads->size() != 2 * rank)
     return n.error("Pad needs " + Twine(2 * rank) + " pads, got " + Twine(pads->size()));
   double value = n.getOpset() < 11 ? n.floatAttr("value", 0.0f) : 0.0;
   if (n.hasInput(2) && mode == "constant") {
     auto c = n.constantInput(2);
     if (!c || c->getNumElements() != 1)
-      return n.unsupported("Pad value computed at run time");
+      return n.unsupportedAtRunTime({2}, "Pad value computed at run time");
     Attribute v = *c->getValues<Attribute>().begin();
     if (auto f = dyn_cast<FloatAttr>(v))
       value = f.getValueAsDouble();
@@ -524,7 +534,7 @@ LogicalResult importTile(NodeImporter &n) {
     }
   }
   if (!repeats)
-    return n.unsupported("Tile repeats computed at run time");
+    return n.unsupportedAtRunTime({1}, "Tile repeats computed at run time");
   if ((int64_t)repeats->size() != xType.getRank())
     return n.error("Tile needs one repeat count per axis");
   Value x = n.input(0);
@@ -550,7 +560,7 @@ LogicalResult importExpand(NodeImporter &n) {
   if (!shape)
     shape = n.inferredOutputShape(0); // the run-time shape must broadcast to it
   if (!shape)
-    return n.unsupported("Expand to a shape computed at run time");
+    return n.unsupportedAtRunTime({1}, "Expand to a shape computed at run time");
   RankedTensorType xType = n.inputType(0);
   auto result = broadcastShapes(xType.getShape(), *shape);
   if (!result)
@@ -680,7 +690,7 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   if (!shape)
     shape = n.inferredOutputShape(0);
   if (!shape)
-    return n.unsupported("ConstantOfShape with a shape computed at run time");
+    return n.unsupportedAtRunTime({0}, "ConstantOfShape with a shape computed at run time");
   DenseElementsAttr value;
   if (const auto *a = n.attr("value")) {
     auto attr = convertTensorProto(n.getContext(), a->t(),
