@@ -50,6 +50,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerQuantizationOps(r);
     onnx_import::registerDataDependentOps(r);
     onnx_import::registerUnpoolOps(r);
+    onnx_import::registerTextOps(r);
     return r;
   }();
   return registry;
