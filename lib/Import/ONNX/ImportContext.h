@@ -47,6 +47,7 @@ void registerQuantizationOps(OpRegistry &registry);
 void registerDataDependentOps(OpRegistry &registry);
 void registerUnpoolOps(OpRegistry &registry);
 void registerTextOps(OpRegistry &registry);
+void registerSpectralOps(OpRegistry &registry);
 
 /// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with the
 /// node's Conv attributes (strides, pads, auto_pad, dilations, group).
