@@ -68,7 +68,7 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
         options.workspaceAlignment);
   case Phase::LLVM:
     return llvm::formatv(
-        "builtin.module(func.func(kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
+        "builtin.module(func.func(kiln-flatten-empty-arguments,kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
         "convert-scf-to-cf,arith-expand),convert-math-to-funcs,"
         "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
         "finalize-memref-to-llvm{{index-bitwidth={0}},"

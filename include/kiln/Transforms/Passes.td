@@ -53,4 +53,24 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FlattenEmptyArgumentsPass : Pass<"kiln-flatten-empty-arguments", "mlir::func::FuncOp"> {
+  let summary = "Retype zero-element memref arguments as memref<0xT>";
+  let description = [{
+    A model whose input or output has a zero dimension (a Slice that
+    selects nothing, a Split part of size 0) gets a memref argument like
+    `memref<20x0x5xf32>`. MLIR gives such a memref the constant layout 0, so
+    it has no strides, and the bare-pointer calling convention cannot pass
+    it. Nothing can be read or written through an empty buffer: the pass
+    erases the copies and linalg ops that touch only empty arguments and
+    retypes the arguments as rank-1 `memref<0xT>`, which pass as a plain
+    pointer like any other. Any other use is an error.
+
+    ```mlir
+    func.func @main(%arg0: memref<4xf32>, %arg1: memref<2x0xf32>)
+    // becomes
+    func.func @main(%arg0: memref<4xf32>, %arg1: memref<0xf32>)
+    ```
+  }];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -241,8 +241,17 @@ LogicalResult importDropout(NodeImporter &n) {
     auto training = n.constantInput(2);
     if (!training || training->getNumElements() != 1)
       return n.unsupportedAtRunTime({2}, "Dropout with training_mode computed at run time");
-    if (!training->getValues<APInt>()[0].isZero())
-      return n.unsupported("Dropout in training mode");
+    if (!training->getValues<APInt>()[0].isZero()) {
+      // Training mode drops at random, except with ratio 0: the identity.
+      auto ratio = n.hasInput(1) ? n.constantInput(1) : std::nullopt;
+      if (n.hasInput(1) && !ratio)
+        return n.unsupportedAtRunTime({1}, "Dropout in training mode with a ratio computed at "
+                                           "run time");
+      bool zero = ratio && ratio->getNumElements() == 1 &&
+                  (*ratio->getValues<APFloat>().begin()).isZero();
+      if (!zero)
+        return n.unsupported("Dropout in training mode (random) with a ratio other than 0");
+    }
   }
   n.setResult(0, n.input(0));
   RankedTensorType type = n.inputType(0);

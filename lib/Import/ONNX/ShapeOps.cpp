@@ -384,9 +384,12 @@ LogicalResult importSplit(NodeImporter &n) {
       strides(xType.getRank(), 1);
   for (int64_t i = 0; i < outputs; ++i) {
     sizes[*axis] = (*split)[i];
-    if (sizes[*axis] == 0)
-      return n.unsupported("Split producing an empty tensor");
-    if (sizes[*axis] == dim) {
+    if (sizes[*axis] == 0) {
+      // An empty part is a constant (Kiln has no empty tensors at run time).
+      auto type = RankedTensorType::get(sizes, xType.getElementType());
+      n.setResult(i, ConstantOp::create(n.builder, n.loc,
+                                        DenseElementsAttr::get(type, ArrayRef<Attribute>{})));
+    } else if (sizes[*axis] == dim) {
       n.setResult(i, n.input(0));
     } else {
       n.setResult(i, n.create<SliceOp>(n.input(0), b.getDenseI64ArrayAttr(offsets),
