@@ -48,6 +48,7 @@ void registerDataDependentOps(OpRegistry &registry);
 void registerUnpoolOps(OpRegistry &registry);
 void registerTextOps(OpRegistry &registry);
 void registerSpectralOps(OpRegistry &registry);
+void registerGridSampleOps(OpRegistry &registry);
 
 /// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with the
 /// node's Conv attributes (strides, pads, auto_pad, dilations, group).

@@ -52,6 +52,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerUnpoolOps(r);
     onnx_import::registerTextOps(r);
     onnx_import::registerSpectralOps(r);
+    onnx_import::registerGridSampleOps(r);
     return r;
   }();
   return registry;
