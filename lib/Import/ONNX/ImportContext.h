@@ -55,6 +55,13 @@ void registerGridSampleOps(OpRegistry &registry);
 mlir::FailureOr<mlir::Value> buildConvolution(NodeImporter &n, mlir::Value x, mlir::Value w,
                                               mlir::Value bias);
 
+/// MaxPool with its Indices output (node inputs and attributes from `n`;
+/// pads resolved, begin values then end values).
+mlir::LogicalResult importMaxPoolWithIndices(NodeImporter &n, llvm::ArrayRef<int64_t> kernel,
+                                             llvm::ArrayRef<int64_t> strides,
+                                             llvm::ArrayRef<int64_t> dilations,
+                                             llvm::ArrayRef<int64_t> pads);
+
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 /// Unsigned ONNX types map to signless integers of their width.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);

@@ -334,8 +334,7 @@ LogicalResult importPool(NodeImporter &n) {
   int64_t rank = xType.getRank() - 2;
   if (rank < 1 || rank > 3)
     return n.unsupported(Twine(rank) + "-D pooling");
-  if (n.node.output_size() > 1 && !n.node.output(1).empty())
-    return n.unsupported("MaxPool's Indices output");
+  bool withIndices = n.node.output_size() > 1 && !n.node.output(1).empty();
   SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
   if ((int64_t)kernel.size() != rank)
     return n.error("kernel_shape must have " + Twine(rank) + " entries");
@@ -372,12 +371,22 @@ LogicalResult importPool(NodeImporter &n) {
         windowOutputSize(in[d], kernel[d], strides[d], dilations[d], (*pads)[d],
                          (*pads)[d + rank]) <= 0)
       return n.error("the pooling window is larger than the padded input");
-  if (IsMax && n.intAttr("storage_order", 0) != 0)
-    return n.unsupported("MaxPool storage_order 1");
+  if (withIndices)
+    return importMaxPoolWithIndices(n, kernel, strides, dilations, *pads);
 
   int64_t N = xType.getDimSize(0), C = xType.getDimSize(1);
   const SmallVector<int64_t> &p = *pads;
   Value x = n.input(0);
+  // Integer max pools run in f64, which holds every 8-, 16- and 32-bit
+  // value exactly.
+  Type elt = xType.getElementType();
+  bool integer = !isa<FloatType>(elt);
+  if (integer) {
+    if (!IsMax || elt.getIntOrFloatBitWidth() > 32 || elt.isInteger(1))
+      return n.unsupported((IsMax ? "MaxPool" : "AveragePool") + Twine(" of ") +
+                           Twine(elt.getIntOrFloatBitWidth()) + "-bit integers");
+    x = n.convert(x, n.inputIsUnsigned(0), n.builder.getF64Type(), false);
+  }
   Value y;
   if (rank == 2) {
     y = pool2D<IsMax>(n, x, kernel, strides, dilations, p, countIncludePad);
@@ -401,6 +410,8 @@ LogicalResult importPool(NodeImporter &n) {
     int64_t od = cast<RankedTensorType>(d.getType()).getDimSize(2);
     y = n.reshape(d, {N, C, od, oh, ow});
   }
+  if (integer)
+    y = n.convert(y, false, elt, n.outputIsUnsigned(0));
   n.setResult(0, y);
   return success();
 }
@@ -491,9 +502,47 @@ Value channelParam(NodeImporter &n, Value v, int64_t rank) {
 
 /// BatchNormalization (inference): y = x * a + b with
 /// a = scale / sqrt(var + eps) and b = bias - mean * a.
+/// BatchNormalization in training mode: normalizes by the batch's own
+/// statistics (mean and population variance over every axis but the
+/// channels) and, as outputs 1 and 2, blends them into the running ones:
+/// running = input * momentum + current * (1 - momentum).
+LogicalResult importBatchNormTraining(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  int64_t rank = xType.getRank();
+  if (rank < 2)
+    return n.error("BatchNormalization needs an input of rank >= 2");
+  Type elt = xType.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.error("BatchNormalization needs a floating-point input");
+  double eps = n.floatAttr("epsilon", 1e-5f), momentum = n.floatAttr("momentum", 0.9f);
+  SmallVector<int64_t> axes{0};
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  auto reduceAxes = n.builder.getDenseI64ArrayAttr(axes);
+  Value x = n.input(0);
+  Value mean = n.create<ReduceMeanOp>(x, reduceAxes, n.builder.getBoolAttr(true));
+  Value centered = n.create<SubOp>(x, mean);
+  Value var = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered), reduceAxes,
+                                     n.builder.getBoolAttr(true));
+  Value denom = n.create<SqrtOp>(n.create<AddOp>(var, n.scalarConstant(elt, eps)));
+  Value y = n.create<DivOp>(centered, denom);
+  y = n.create<MulOp>(y, channelParam(n, n.input(1), rank));
+  n.setResult(0, n.create<AddOp>(y, channelParam(n, n.input(2), rank)));
+  int64_t channels = xType.getDimSize(1);
+  auto blend = [&](Value running, Value current) {
+    Value kept = n.create<MulOp>(running, n.scalarConstant(elt, momentum));
+    Value added = n.create<MulOp>(n.reshape(current, {channels}),
+                                  n.scalarConstant(elt, 1.0 - momentum));
+    return n.create<AddOp>(kept, added);
+  };
+  n.setResult(1, blend(n.input(3), mean));
+  n.setResult(2, blend(n.input(4), var));
+  return success();
+}
+
 LogicalResult importBatchNorm(NodeImporter &n) {
   if (n.intAttr("training_mode", 0))
-    return n.unsupported("BatchNormalization in training mode");
+    return importBatchNormTraining(n);
   for (int i = 1; i < n.node.output_size(); ++i)
     if (!n.node.output(i).empty())
       return n.unsupported("BatchNormalization's running statistics outputs");

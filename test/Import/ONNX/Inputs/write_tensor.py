@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # Writes a serialized ONNX TensorProto without needing the onnx package:
 #   write_tensor.py OUT.pb TYPE DIMS VALUES
-# TYPE is float32, int64 or bool; DIMS like 2x3 ("" for a scalar); VALUES
+# TYPE is float32, uint8, int64 or bool; DIMS like 2x3 ("" for a scalar); VALUES
 # comma separated, row-major. Used by lit tests that run kiln-run.
 import struct
 import sys
 
-TYPES = {"float32": (1, "<f"), "int64": (7, "<q"), "bool": (9, "<?")}
+TYPES = {"float32": (1, "<f"), "uint8": (2, "<B"), "int64": (7, "<q"), "bool": (9, "<?")}
 
 
 def varint(n):
