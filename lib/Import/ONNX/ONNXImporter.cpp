@@ -188,6 +188,9 @@ private:
   /// Loop with a trip count (and condition) known at compile time: the body
   /// is imported once per iteration, scan outputs concatenated.
   LogicalResult importLoop(const onnx::NodeProto &node, Location loc);
+  /// Scan: unrolled over the scan inputs' length (at most 4096 steps), each
+  /// step's slices fed to the body, scan outputs stacked along their axes.
+  LogicalResult importScan(const onnx::NodeProto &node, Location loc);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -285,9 +288,10 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
       failedAny = true;
       continue;
     }
-    if (node.op_type() == "If" || node.op_type() == "Loop") {
-      if (!failedAny && failed(node.op_type() == "If" ? importIf(node, loc)
-                                                      : importLoop(node, loc)))
+    if (node.op_type() == "If" || node.op_type() == "Loop" || node.op_type() == "Scan") {
+      if (!failedAny && failed(node.op_type() == "If"     ? importIf(node, loc)
+                               : node.op_type() == "Loop" ? importLoop(node, loc)
+                                                          : importScan(node, loc)))
         failedAny = true;
       continue;
     }
@@ -479,6 +483,129 @@ LogicalResult GraphImporter::importLoop(const onnx::NodeProto &node, Location lo
   return success();
 }
 
+LogicalResult GraphImporter::importScan(const onnx::NodeProto &node, Location loc) {
+  constexpr int64_t kMaxIterations = 4096;
+  const onnx::GraphProto *body = nullptr;
+  int64_t numScanInputs = -1;
+  SmallVector<int64_t> inputAxes, inputDirections, outputAxes, outputDirections;
+  for (const auto &attr : node.attribute()) {
+    if (attr.name() == "body")
+      body = &attr.g();
+    else if (attr.name() == "num_scan_inputs")
+      numScanInputs = attr.i();
+    else if (attr.name() == "scan_input_axes")
+      inputAxes.assign(attr.ints().begin(), attr.ints().end());
+    else if (attr.name() == "scan_input_directions")
+      inputDirections.assign(attr.ints().begin(), attr.ints().end());
+    else if (attr.name() == "scan_output_axes")
+      outputAxes.assign(attr.ints().begin(), attr.ints().end());
+    else if (attr.name() == "scan_output_directions")
+      outputDirections.assign(attr.ints().begin(), attr.ints().end());
+  }
+  if (!body || numScanInputs < 1)
+    return emitError(loc) << "Scan needs a body and num_scan_inputs >= 1";
+  int64_t states = node.input_size() - numScanInputs;
+  int64_t scanOutputs = body->output_size() - states;
+  if (states < 0 || scanOutputs < 0 || body->input_size() != node.input_size() ||
+      node.output_size() > body->output_size())
+    return emitError(loc) << "the Scan body's inputs and outputs do not match the node";
+  auto axisOf = [](ArrayRef<int64_t> axes, int64_t i) { return i < (int64_t)axes.size() ? axes[i] : 0; };
+
+  SmallVector<Value> state, scanned;
+  for (int64_t j = 0; j < node.input_size(); ++j) {
+    Value v = lookup(node.input(j));
+    if (!v)
+      return emitError(loc) << "input '" << node.input(j) << "' is not produced by any "
+                            << "earlier node, initializer or graph input";
+    (j < states ? state : scanned).push_back(v);
+  }
+  // Every scan input is cut along its axis into single steps.
+  int64_t steps = -1;
+  SmallVector<int64_t> axes;
+  for (auto [k, v] : llvm::enumerate(scanned)) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t axis = axisOf(inputAxes, k);
+    if (axis < 0)
+      axis += type.getRank();
+    if (axis < 0 || axis >= type.getRank())
+      return emitError(loc) << "scan input " << k << " has no axis " << axisOf(inputAxes, k);
+    if (steps >= 0 && type.getDimSize(axis) != steps)
+      return emitError(loc) << "the scan inputs differ in length";
+    steps = type.getDimSize(axis);
+    axes.push_back(axis);
+  }
+  if (steps > kMaxIterations)
+    return emitError(loc) << "Scan of " << steps << " steps is too long to unroll (at most "
+                          << kMaxIterations << ")";
+  if (steps == 0)
+    return emitError(loc) << "Scan over empty inputs is not supported";
+  SmallVector<SmallVector<Value>> outputs(scanOutputs);
+  for (int64_t i = 0; i < steps; ++i) {
+    for (int64_t j = 0; j < states; ++j)
+      values[body->input(j).name()] = state[j];
+    for (auto [k, v] : llvm::enumerate(scanned)) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t at = axisOf(inputDirections, k) ? steps - 1 - i : i;
+      SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+          strides(type.getRank(), 1);
+      offsets[axes[k]] = at;
+      sizes[axes[k]] = 1;
+      Value step = builder.createOrFold<SliceOp>(
+          loc, RankedTensorType::get(sizes, type.getElementType()), v,
+          builder.getDenseI64ArrayAttr(offsets), builder.getDenseI64ArrayAttr(sizes),
+          builder.getDenseI64ArrayAttr(strides));
+      SmallVector<int64_t> squeezed(type.getShape());
+      squeezed.erase(squeezed.begin() + axes[k]);
+      values[body->input(states + k).name()] = builder.createOrFold<ReshapeOp>(
+          loc, RankedTensorType::get(squeezed, type.getElementType()), step);
+    }
+    if (!importNodes(*body))
+      return failure();
+    for (int64_t j = 0; j < states; ++j) {
+      Value v = lookup(body->output(j).name());
+      if (!v || v.getType() != state[j].getType())
+        return emitError(loc) << "Scan state " << j << " changes its type between steps";
+      state[j] = v;
+    }
+    for (int64_t k = 0; k < scanOutputs; ++k) {
+      Value v = lookup(body->output(states + k).name());
+      if (!v)
+        return emitError(loc) << "scan output '" << body->output(states + k).name()
+                              << "' is never produced";
+      outputs[k].push_back(v);
+    }
+  }
+  for (auto [j, name] : llvm::enumerate(node.output())) {
+    if (name.empty())
+      continue;
+    if ((int64_t)j < states) {
+      values[name] = state[j];
+      continue;
+    }
+    int64_t k = j - states;
+    SmallVector<Value> parts = outputs[k];
+    if (axisOf(outputDirections, k))
+      std::reverse(parts.begin(), parts.end());
+    auto type = cast<RankedTensorType>(parts.front().getType());
+    int64_t axis = axisOf(outputAxes, k);
+    if (axis < 0)
+      axis += type.getRank() + 1;
+    if (axis < 0 || axis > type.getRank())
+      return emitError(loc) << "scan output " << k << " has no axis " << axisOf(outputAxes, k);
+    SmallVector<int64_t> shape(type.getShape());
+    shape.insert(shape.begin() + axis, 1);
+    SmallVector<Value> stacked;
+    for (Value v : parts)
+      stacked.push_back(builder.createOrFold<ReshapeOp>(
+          loc, RankedTensorType::get(shape, type.getElementType()), v));
+    values[name] = stacked.size() == 1
+                       ? stacked[0]
+                       : builder.createOrFold<ConcatOp>(loc, stacked,
+                                                        builder.getI64IntegerAttr(axis));
+  }
+  return success();
+}
+
 OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) {
   fileLoc = FileLineColLoc::get(&ctx, displayName, 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -584,6 +711,7 @@ std::vector<std::string> getSupportedONNXOps() {
     ops.push_back(entry.getKey().str());
   ops.push_back("If"); // handled by the graph importer itself
   ops.push_back("Loop");
+  ops.push_back("Scan");
   llvm::sort(ops);
   return ops;
 }
