@@ -16,6 +16,8 @@ PACKAGES=(
   # ONNX: protobuf, libonnx (parser, checker, shape inference, version
   # converter) and the backend test data
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
+  # libtorch for the TorchScript front end (kilnc model.pt)
+  libtorch-dev
   # Test models are made with Debian's PyTorch and ONNX (/usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
 )

@@ -13,6 +13,7 @@
 #include "kiln/Config.h"
 #include "kiln/Driver/Manifest.h"
 #include "kiln/Import/ONNXImporter.h"
+#include "kiln/Import/TorchScriptImporter.h"
 #include "kiln/Target/Artifact.h"
 #include "kiln/Target/CPU.h"
 #include "kiln/Transforms/Passes.h"
@@ -48,18 +49,25 @@ public:
 
 private:
   LogicalResult report(Diagnostic &diag) {
-    std::string file, node, opType;
+    std::string file, node, opType, torchOp;
     diag.getLocation()->walk([&](Location loc) {
       if (auto fused = dyn_cast<FusedLoc>(loc)) {
-        if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata()))
+        if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata())) {
           if (meta.getValue().starts_with("onnx.") && opType.empty())
             opType = meta.getValue().drop_front(5).str();
+          if (meta.getValue().starts_with("torch.") && torchOp.empty())
+            torchOp = meta.getValue().drop_front(6).str();
+        }
       } else if (auto name = dyn_cast<NameLoc>(loc)) {
         if (node.empty())
           node = name.getName().str();
       } else if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
-        if (file.empty())
+        if (file.empty()) {
           file = fileLoc.getFilename().str();
+          // TorchScript ops point at the user's Python line.
+          if (fileLoc.getLine() > 0)
+            file += ":" + std::to_string(fileLoc.getLine());
+        }
       }
       return WalkResult::advance();
     });
@@ -82,6 +90,8 @@ private:
       os << "node '" << node << "' (" << opType << "): ";
     else if (!node.empty())
       os << "'" << node << "': ";
+    else if (!torchOp.empty())
+      os << torchOp << ": ";
     os << message << "\n";
     for (Diagnostic &note : diag.getNotes())
       os << (file.empty() ? "kilnc" : file) << ": note: " << note.str() << "\n";
@@ -193,6 +203,13 @@ std::string printOp(Operation *op, bool debugInfo) {
   op->print(os, flags);
   os << "\n";
   return text;
+}
+
+/// TorchScript archives: `.pt`, `.pth` and `.torchscript`; everything else
+/// is read as ONNX.
+bool isTorchScriptPath(llvm::StringRef path) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  return ext == ".pt" || ext == ".pth" || ext == ".torchscript";
 }
 
 llvm::StringRef extensionFor(EmitKind kind) {
@@ -307,11 +324,23 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     return 1;
   }
 
-  ONNXImportOptions importOptions;
-  importOptions.inputShapes = options.inputShapes;
-  importOptions.constantInputs = options.constantInputs;
-  importOptions.displayName = displayName;
-  OwningOpRef<ModuleOp> module = importONNXModel(ctx, options.inputPath, importOptions);
+  OwningOpRef<ModuleOp> module;
+  if (isTorchScriptPath(options.inputPath)) {
+    if (!options.constantInputs.empty()) {
+      llvm::errs() << displayName << ": error: --const-input applies to ONNX models\n";
+      return 1;
+    }
+    TorchScriptImportOptions importOptions;
+    importOptions.inputShapes = options.inputShapes;
+    importOptions.displayName = displayName;
+    module = importTorchScriptModel(ctx, options.inputPath, importOptions);
+  } else {
+    ONNXImportOptions importOptions;
+    importOptions.inputShapes = options.inputShapes;
+    importOptions.constantInputs = options.constantInputs;
+    importOptions.displayName = displayName;
+    module = importONNXModel(ctx, options.inputPath, importOptions);
+  }
   if (!module)
     return 1;
   if (failed(verify(*module)))

@@ -1,0 +1,288 @@
+//===- AtenElementwiseOps.cpp - Arithmetic and activations ------*- C++ -*-===//
+//
+// aten::add/sub/mul/div on tensors (with Python-number operands as scalar
+// constants and add's alpha) or, for compile-time numbers, evaluated at
+// import; the activations of torchvision's models and transformers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AtenContext.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::torchscript {
+
+namespace {
+
+bool isNumber(const Item &item) {
+  return item.kind == Item::Kind::Int || item.kind == Item::Kind::Float ||
+         item.kind == Item::Kind::Bool;
+}
+
+/// The element type of the result of a binary op: the tensor operand's.
+Type operandElementType(NodeImporter &n) {
+  for (unsigned i = 0; i < 2 && i < n.numInputs(); ++i)
+    if (n.item(i).kind == Item::Kind::Tensor)
+      return cast<RankedTensorType>(n.item(i).tensor.getType()).getElementType();
+  return nullptr;
+}
+
+template <typename OpTy, typename Fn>
+LogicalResult binary(NodeImporter &n, Fn evaluate) {
+  // Numbers known at compile time (sizes, shape arithmetic).
+  if (isNumber(n.item(0)) && isNumber(n.item(1))) {
+    bool ints = n.item(0).kind != Item::Kind::Float && n.item(1).kind != Item::Kind::Float;
+    if (ints && !std::is_same_v<OpTy, DivOp>) {
+      int64_t a = *n.getInt(0), b = *n.getInt(1);
+      n.setResult(0, Item::ofInt((int64_t)evaluate((double)a, (double)b)));
+    } else {
+      n.setResult(0, Item::ofFloat(evaluate(*n.getFloat(0), *n.getFloat(1))));
+    }
+    return success();
+  }
+  Type elt = operandElementType(n);
+  if (!elt)
+    return n.error("expected a tensor operand");
+  Value a = n.asTensor(0, elt), b = n.asTensor(1, elt);
+  if (!a || !b)
+    return failure();
+  // add and sub take alpha: a + alpha * b.
+  if ((std::is_same_v<OpTy, AddOp> || std::is_same_v<OpTy, SubOp>) && n.numInputs() > 2 &&
+      !n.isNone(2)) {
+    auto alpha = n.getFloat(2);
+    if (!alpha)
+      return failure();
+    if (*alpha != 1.0)
+      b = n.create<MulOp>(b, n.scalarConstant(elt, *alpha));
+  }
+  if (std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2))
+    return n.unsupported("div with a rounding_mode");
+  n.setTensor(0, n.create<OpTy>(a, b));
+  return success();
+}
+
+LogicalResult add(NodeImporter &n) {
+  return binary<AddOp>(n, [](double a, double b) { return a + b; });
+}
+LogicalResult sub(NodeImporter &n) {
+  return binary<SubOp>(n, [](double a, double b) { return a - b; });
+}
+LogicalResult mul(NodeImporter &n) {
+  return binary<MulOp>(n, [](double a, double b) { return a * b; });
+}
+LogicalResult div(NodeImporter &n) {
+  return binary<DivOp>(n, [](double a, double b) { return a / b; });
+}
+
+LogicalResult floordiv(NodeImporter &n) {
+  auto a = n.getInt(0), b = n.getInt(1);
+  if (!a || !b)
+    return failure();
+  if (*b == 0)
+    return n.error("integer division by zero");
+  int64_t q = *a / *b;
+  if ((*a % *b != 0) && ((*a < 0) != (*b < 0)))
+    --q;
+  n.setResult(0, Item::ofInt(q));
+  return success();
+}
+
+/// rsub(a, b, alpha) = b - alpha * a.
+LogicalResult rsub(NodeImporter &n) {
+  Type elt = operandElementType(n);
+  if (!elt)
+    return n.error("expected a tensor operand");
+  Value a = n.asTensor(0, elt), b = n.asTensor(1, elt);
+  if (!a || !b)
+    return failure();
+  if (n.numInputs() > 2 && !n.isNone(2)) {
+    auto alpha = n.getFloat(2);
+    if (!alpha)
+      return failure();
+    if (*alpha != 1.0)
+      a = n.create<MulOp>(a, n.scalarConstant(elt, *alpha));
+  }
+  n.setTensor(0, n.create<SubOp>(b, a));
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult unary(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  n.setTensor(0, n.create<OpTy>(x));
+  return success();
+}
+
+Value clamp(NodeImporter &n, Value x, double lo, double hi) {
+  return n.create<ClampOp>(x, n.builder.getF64FloatAttr(lo), n.builder.getF64FloatAttr(hi));
+}
+
+LogicalResult hardtanh(NodeImporter &n) {
+  Value x = n.tensor(0);
+  auto lo = n.getFloat(1), hi = n.getFloat(2);
+  if (!x || !lo || !hi)
+    return failure();
+  n.setTensor(0, clamp(n, x, *lo, *hi));
+  return success();
+}
+
+LogicalResult clampOp(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  double lo = -INFINITY, hi = INFINITY;
+  if (!n.isNone(1)) {
+    auto v = n.getFloat(1);
+    if (!v)
+      return failure();
+    lo = *v;
+  }
+  if (n.numInputs() > 2 && !n.isNone(2)) {
+    auto v = n.getFloat(2);
+    if (!v)
+      return failure();
+    hi = *v;
+  }
+  n.setTensor(0, clamp(n, x, lo, hi));
+  return success();
+}
+
+/// x * relu6(x + 3) / 6
+LogicalResult hardswish(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  Value gate = clamp(n, n.create<AddOp>(x, n.scalarConstant(elt, 3.0)), 0.0, 6.0);
+  n.setTensor(0, n.create<MulOp>(x, n.create<MulOp>(gate, n.scalarConstant(elt, 1.0 / 6.0))));
+  return success();
+}
+
+/// relu6(x + 3) / 6
+LogicalResult hardsigmoid(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  Value gate = clamp(n, n.create<AddOp>(x, n.scalarConstant(elt, 3.0)), 0.0, 6.0);
+  n.setTensor(0, n.create<MulOp>(gate, n.scalarConstant(elt, 1.0 / 6.0)));
+  return success();
+}
+
+/// x * sigmoid(x)
+LogicalResult silu(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  n.setTensor(0, n.create<MulOp>(x, n.create<SigmoidOp>(x)));
+  return success();
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)), or the tanh approximation.
+LogicalResult gelu(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  std::string approximate = n.numInputs() > 1 && n.item(1).kind == Item::Kind::String
+                                ? n.item(1).s
+                                : "none";
+  Value inner;
+  if (approximate == "tanh") {
+    Value cube = n.create<MulOp>(n.create<MulOp>(x, x), x);
+    Value arg = n.create<MulOp>(
+        n.create<AddOp>(x, n.create<MulOp>(cube, n.scalarConstant(elt, 0.044715))),
+        n.scalarConstant(elt, std::sqrt(2.0 / M_PI)));
+    inner = n.create<TanhOp>(arg);
+  } else if (approximate == "none") {
+    inner = n.create<ErfOp>(n.create<MulOp>(x, n.scalarConstant(elt, M_SQRT1_2)));
+  } else {
+    return n.unsupported("gelu approximate='" + approximate + "'");
+  }
+  Value half = n.create<MulOp>(x, n.scalarConstant(elt, 0.5));
+  n.setTensor(0, n.create<MulOp>(half, n.create<AddOp>(inner, n.scalarConstant(elt, 1.0))));
+  return success();
+}
+
+LogicalResult leakyRelu(NodeImporter &n) {
+  Value x = n.tensor(0);
+  auto slope = n.numInputs() > 1 ? n.getFloat(1) : std::optional<double>(0.01);
+  if (!x || !slope)
+    return failure();
+  n.setTensor(0, n.create<LeakyReluOp>(x, n.builder.getF64FloatAttr(*slope)));
+  return success();
+}
+
+/// x ** exponent for a compile-time exponent (squares and square roots
+/// become mul and sqrt).
+LogicalResult pow(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  if (n.item(1).kind == Item::Kind::Tensor) {
+    n.setTensor(0, n.create<PowOp>(x, n.asTensor(1, elt)));
+    return success();
+  }
+  auto e = n.getFloat(1);
+  if (!e)
+    return failure();
+  if (*e == 2.0)
+    n.setTensor(0, n.create<MulOp>(x, x));
+  else if (*e == 0.5)
+    n.setTensor(0, n.create<SqrtOp>(x));
+  else
+    n.setTensor(0, n.create<PowOp>(x, n.scalarConstant(elt, *e)));
+  return success();
+}
+
+LogicalResult rsqrt(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  n.setTensor(0, n.create<ReciprocalOp>(n.create<SqrtOp>(x)));
+  return success();
+}
+
+} // namespace
+
+void registerAtenElementwiseOps(AtenRegistry &r) {
+  r["aten::add"] = add;
+  r["aten::sub"] = sub;
+  r["aten::mul"] = mul;
+  r["aten::div"] = div;
+  r["aten::floordiv"] = floordiv;
+  r["aten::rsub"] = rsub;
+  r["aten::relu"] = unary<ReluOp>;
+  r["aten::sigmoid"] = unary<SigmoidOp>;
+  r["aten::tanh"] = unary<TanhOp>;
+  r["aten::exp"] = unary<ExpOp>;
+  r["aten::log"] = unary<LogOp>;
+  r["aten::sqrt"] = unary<SqrtOp>;
+  r["aten::neg"] = unary<NegOp>;
+  r["aten::abs"] = unary<AbsOp>;
+  r["aten::erf"] = unary<ErfOp>;
+  r["aten::reciprocal"] = unary<ReciprocalOp>;
+  r["aten::rsqrt"] = rsqrt;
+  r["aten::hardtanh"] = hardtanh;
+  r["aten::relu6"] = [](NodeImporter &n) -> LogicalResult {
+    Value x = n.tensor(0);
+    if (!x)
+      return failure();
+    n.setTensor(0, clamp(n, x, 0.0, 6.0));
+    return success();
+  };
+  r["aten::clamp"] = clampOp;
+  r["aten::hardswish"] = hardswish;
+  r["aten::hardsigmoid"] = hardsigmoid;
+  r["aten::silu"] = silu;
+  r["aten::gelu"] = gelu;
+  r["aten::leaky_relu"] = leakyRelu;
+  r["aten::pow"] = pow;
+}
+
+} // namespace kiln::torchscript

@@ -1,0 +1,310 @@
+//===- AtenShapeOps.cpp - Views, layout and reductions ----------*- C++ -*-===//
+//
+// Shape ops with static shapes: flatten/view/reshape onto kiln.reshape
+// (with -1 resolved), permute/transpose/t onto kiln.transpose, cat onto
+// kiln.concat, slice/select onto kiln.slice, mean/sum onto kiln's
+// reductions; contiguous and to/type_as of the same type are identities.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AtenContext.h"
+
+#include <numeric>
+
+using namespace mlir;
+
+namespace kiln::torchscript {
+
+namespace {
+
+LogicalResult flatten(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  if (rank == 0) {
+    n.setTensor(0, n.reshape(n.tensor(0), {1}));
+    return success();
+  }
+  auto start = n.getDim(1, rank), end = n.getDim(2, rank);
+  if (!start || !end)
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < *start; ++d)
+    shape.push_back(type.getDimSize(d));
+  int64_t merged = 1;
+  for (int64_t d = *start; d <= *end; ++d)
+    merged *= type.getDimSize(d);
+  shape.push_back(merged);
+  for (int64_t d = *end + 1; d < rank; ++d)
+    shape.push_back(type.getDimSize(d));
+  n.setTensor(0, n.reshape(n.tensor(0), shape));
+  return success();
+}
+
+LogicalResult view(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  auto shape = n.getInts(1);
+  if (!type || !shape)
+    return failure();
+  int64_t known = 1, inferred = -1;
+  for (auto [i, d] : llvm::enumerate(*shape)) {
+    if (d == -1) {
+      if (inferred >= 0)
+        return n.error("view's shape has more than one -1");
+      inferred = i;
+    } else {
+      known *= d;
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || type.getNumElements() % known)
+      return n.error("cannot view " + Twine(type.getNumElements()) + " elements as the shape");
+    (*shape)[inferred] = type.getNumElements() / known;
+  }
+  int64_t total = std::accumulate(shape->begin(), shape->end(), int64_t(1),
+                                  std::multiplies<int64_t>());
+  if (total != type.getNumElements())
+    return n.error("cannot view " + Twine(type.getNumElements()) + " elements as " +
+                   Twine(total));
+  n.setTensor(0, n.reshape(n.tensor(0), *shape));
+  return success();
+}
+
+LogicalResult permute(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  auto dims = n.getInts(1);
+  if (!type || !dims)
+    return failure();
+  for (int64_t &d : *dims)
+    if (d < 0)
+      d += type.getRank();
+  n.setTensor(0, n.create<TransposeOp>(n.tensor(0), n.builder.getDenseI64ArrayAttr(*dims)));
+  return success();
+}
+
+LogicalResult transposeDims(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  int64_t a = 0, b = 1;
+  if (n.node.kind == "aten::t") {
+    if (rank < 2) {
+      n.setResult(0, n.item(0));
+      return success();
+    }
+  } else {
+    auto d0 = n.getDim(1, rank), d1 = n.getDim(2, rank);
+    if (!d0 || !d1)
+      return failure();
+    a = *d0;
+    b = *d1;
+  }
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[a], perm[b]);
+  n.setTensor(0, n.create<TransposeOp>(n.tensor(0), n.builder.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+LogicalResult cat(NodeImporter &n) {
+  const Item &list = n.item(0);
+  if (list.kind != Item::Kind::List || list.list.empty())
+    return n.error("cat needs a list of tensors");
+  SmallVector<Value> inputs;
+  for (const Item &e : list.list) {
+    if (e.kind != Item::Kind::Tensor)
+      return n.error("cat needs a list of tensors");
+    if (cast<RankedTensorType>(e.tensor.getType()).getNumElements() > 0)
+      inputs.push_back(e.tensor);
+  }
+  int64_t rank = cast<RankedTensorType>(list.list.front().tensor.getType()).getRank();
+  auto dim = n.getDim(1, rank);
+  if (!dim)
+    return failure();
+  if (inputs.size() == 1) {
+    n.setTensor(0, inputs.front());
+    return success();
+  }
+  n.setTensor(0, n.create<ConcatOp>(inputs, n.builder.getI64IntegerAttr(*dim)));
+  return success();
+}
+
+LogicalResult unsqueeze(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  auto dim = n.getDim(1, type.getRank() + 1);
+  if (!dim)
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + *dim, 1);
+  n.setTensor(0, n.reshape(n.tensor(0), shape));
+  return success();
+}
+
+LogicalResult squeeze(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  SmallVector<int64_t> shape;
+  if (n.numInputs() > 1) {
+    auto dim = n.getDim(1, type.getRank());
+    if (!dim)
+      return failure();
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != *dim || type.getDimSize(d) != 1)
+        shape.push_back(type.getDimSize(d));
+  } else {
+    for (int64_t s : type.getShape())
+      if (s != 1)
+        shape.push_back(s);
+  }
+  n.setTensor(0, n.reshape(n.tensor(0), shape));
+  return success();
+}
+
+/// slice(input, dim, start, end, step); None bounds are the whole axis.
+LogicalResult slice(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  auto dim = n.getDim(1, rank);
+  auto step = n.getInt(4);
+  if (!dim || !step)
+    return failure();
+  int64_t size = type.getDimSize(*dim);
+  int64_t start = 0, end = size;
+  if (!n.isNone(2)) {
+    auto v = n.getInt(2);
+    if (!v)
+      return failure();
+    start = *v;
+  }
+  if (!n.isNone(3)) {
+    auto v = n.getInt(3);
+    if (!v)
+      return failure();
+    end = *v;
+  }
+  if (*step <= 0)
+    return n.unsupported("slice with a step of " + Twine(*step));
+  if (start < 0)
+    start += size;
+  if (end < 0)
+    end += size;
+  start = std::clamp<int64_t>(start, 0, size);
+  end = std::clamp<int64_t>(end, start, size);
+  int64_t count = (end - start + *step - 1) / *step;
+  if (count == 0)
+    return n.unsupported("slice producing an empty tensor");
+  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape()), strides(rank, 1);
+  offsets[*dim] = start;
+  sizes[*dim] = count;
+  strides[*dim] = *step;
+  n.setTensor(0, n.create<SliceOp>(n.tensor(0), n.builder.getDenseI64ArrayAttr(offsets),
+                                   n.builder.getDenseI64ArrayAttr(sizes),
+                                   n.builder.getDenseI64ArrayAttr(strides)));
+  return success();
+}
+
+/// select(input, dim, index): a slice of one, the axis dropped.
+LogicalResult select(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  auto dim = n.getDim(1, rank);
+  auto index = n.getInt(2);
+  if (!dim || !index)
+    return failure();
+  int64_t size = type.getDimSize(*dim), i = *index < 0 ? *index + size : *index;
+  if (i < 0 || i >= size)
+    return n.error("index " + Twine(*index) + " is out of range for size " + Twine(size));
+  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape()), strides(rank, 1);
+  offsets[*dim] = i;
+  sizes[*dim] = 1;
+  Value s = n.create<SliceOp>(n.tensor(0), n.builder.getDenseI64ArrayAttr(offsets),
+                              n.builder.getDenseI64ArrayAttr(sizes),
+                              n.builder.getDenseI64ArrayAttr(strides));
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + *dim);
+  n.setTensor(0, n.reshape(s, shape));
+  return success();
+}
+
+/// mean / sum(input, dims, keepdim, dtype)
+template <typename OpTy>
+LogicalResult reduce(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  bool keep = false;
+  if (n.numInputs() <= 2) { // mean(input, dtype): every axis
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  } else {
+    auto dims = n.isNone(1) ? std::optional(SmallVector<int64_t>{}) : n.getInts(1, 1);
+    auto keepdim = n.getBool(2);
+    if (!dims || !keepdim)
+      return failure();
+    keep = *keepdim;
+    for (int64_t d : *dims)
+      axes.push_back(d < 0 ? d + rank : d);
+    if (axes.empty())
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (n.numInputs() > 3 && !n.isNone(3))
+      return n.unsupported(n.node.kind + " with a dtype");
+  }
+  llvm::sort(axes);
+  n.setTensor(0, n.create<OpTy>(n.tensor(0), n.builder.getDenseI64ArrayAttr(axes),
+                                n.builder.getBoolAttr(keep)));
+  return success();
+}
+
+LogicalResult identity(NodeImporter &n) {
+  n.setResult(0, n.item(0));
+  return success();
+}
+
+/// expand(input, size, implicit): -1 keeps a dimension.
+LogicalResult expand(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  auto sizes = n.getInts(1);
+  if (!type || !sizes)
+    return failure();
+  int64_t offset = sizes->size() - type.getRank();
+  if (offset < 0)
+    return n.error("expand to fewer dimensions than the input has");
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if ((*sizes)[d + offset] == -1)
+      (*sizes)[d + offset] = type.getDimSize(d);
+  n.setTensor(0, n.create<BroadcastOp>(RankedTensorType::get(*sizes, type.getElementType()),
+                                       n.tensor(0)));
+  return success();
+}
+
+} // namespace
+
+void registerAtenShapeOps(AtenRegistry &r) {
+  r["aten::flatten"] = flatten;
+  r["aten::view"] = view;
+  r["aten::reshape"] = view;
+  r["aten::permute"] = permute;
+  r["aten::transpose"] = transposeDims;
+  r["aten::t"] = transposeDims;
+  r["aten::cat"] = cat;
+  r["aten::unsqueeze"] = unsqueeze;
+  r["aten::squeeze"] = squeeze;
+  r["aten::slice"] = slice;
+  r["aten::select"] = select;
+  r["aten::mean"] = reduce<ReduceMeanOp>;
+  r["aten::sum"] = reduce<ReduceSumOp>;
+  r["aten::contiguous"] = identity;
+  r["aten::clone"] = identity;
+  r["aten::expand"] = expand;
+}
+
+} // namespace kiln::torchscript
