@@ -34,7 +34,13 @@ LogicalResult binary(NodeImporter &n, Fn evaluate) {
   // Numbers known at compile time (sizes, shape arithmetic).
   if (isNumber(n.item(0)) && isNumber(n.item(1))) {
     bool ints = n.item(0).kind != Item::Kind::Float && n.item(1).kind != Item::Kind::Float;
-    if (ints && !std::is_same_v<OpTy, DivOp>) {
+    bool rounded = std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 &&
+                   n.item(2).kind == Item::Kind::String;
+    if (rounded) {
+      double q = *n.getFloat(0) / *n.getFloat(1);
+      q = n.item(2).s == "floor" ? std::floor(q) : std::trunc(q);
+      n.setResult(0, ints ? Item::ofInt((int64_t)q) : Item::ofFloat(q));
+    } else if (ints && !std::is_same_v<OpTy, DivOp>) {
       int64_t a = *n.getInt(0), b = *n.getInt(1);
       n.setResult(0, Item::ofInt((int64_t)evaluate((double)a, (double)b)));
     } else {
@@ -57,9 +63,32 @@ LogicalResult binary(NodeImporter &n, Fn evaluate) {
     if (*alpha != 1.0)
       b = n.create<MulOp>(b, n.scalarConstant(elt, *alpha));
   }
-  if (std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2))
-    return n.unsupported("div with a rounding_mode");
-  n.setTensor(0, n.create<OpTy>(a, b));
+  Value r = n.create<OpTy>(a, b);
+  if (std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2)) {
+    // rounding_mode "trunc" or "floor".
+    if (n.item(2).kind != Item::Kind::String ||
+        (n.item(2).s != "trunc" && n.item(2).s != "floor"))
+      return n.unsupported("div with this rounding_mode");
+    bool floor = n.item(2).s == "floor";
+    if (isa<FloatType>(elt)) {
+      Value down = n.create<FloorOp>(r);
+      if (!floor) // toward zero: ceil below zero
+        down = n.create<SelectOp>(n.create<LessOp>(r, n.scalarConstant(elt, 0.0)),
+                                  n.create<CeilOp>(r), down);
+      r = down;
+    } else if (floor) {
+      // Integer division truncates; step down where the signs differ and
+      // the division is inexact.
+      Value rem = n.create<RemOp>(a, b);
+      Value inexact = n.create<XorOp>(n.create<EqualOp>(rem, n.scalarConstant(elt, 0)),
+                                      n.scalarConstant(n.builder.getI1Type(), 1));
+      Value zero = n.scalarConstant(elt, 0);
+      Value signsDiffer = n.create<XorOp>(n.create<LessOp>(a, zero), n.create<LessOp>(b, zero));
+      r = n.create<SelectOp>(n.create<AndOp>(inexact, signsDiffer),
+                             n.create<SubOp>(r, n.scalarConstant(elt, 1)), r);
+    }
+  }
+  n.setTensor(0, r);
   return success();
 }
 

@@ -286,9 +286,166 @@ LogicalResult expand(NodeImporter &n) {
   return success();
 }
 
+/// zeros / ones (size, dtype, layout, device, pin_memory) and full (size,
+/// value, ...): constants; the dtype defaults to f32.
+LogicalResult filled(NodeImporter &n) {
+  auto sizes = n.getInts(0);
+  if (!sizes)
+    return failure();
+  bool isFull = n.node.kind == "aten::full";
+  double value = n.node.kind == "aten::ones" ? 1.0 : 0.0;
+  if (isFull) {
+    auto v = n.getFloat(1);
+    if (!v)
+      return failure();
+    value = *v;
+  }
+  unsigned dtypeArg = isFull ? 2 : 1;
+  Type elt = n.builder.getF32Type();
+  if (!n.isNone(dtypeArg)) {
+    auto code = n.getInt(dtypeArg);
+    if (!code)
+      return failure();
+    // c10::ScalarType codes: 3 int32, 4 int64, 6 float32, 7 float64, 11 bool.
+    switch (*code) {
+    case 3:
+      elt = n.builder.getI32Type();
+      break;
+    case 4:
+      elt = n.builder.getI64Type();
+      break;
+    case 6:
+      break;
+    case 7:
+      elt = n.builder.getF64Type();
+      break;
+    case 11:
+      elt = n.builder.getI1Type();
+      break;
+    default:
+      return n.unsupported(n.node.kind + " with dtype code " + Twine(*code));
+    }
+  }
+  auto type = RankedTensorType::get(*sizes, elt);
+  n.setTensor(0, n.create<BroadcastOp>(type, n.scalarConstant(elt, value)));
+  return success();
+}
+
+/// Slices of `x` along `dim` of the given sizes, as a list item.
+Item pieces(NodeImporter &n, Value x, int64_t dim, ArrayRef<int64_t> sizes) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Item list;
+  list.kind = Item::Kind::List;
+  SmallVector<int64_t> offsets(rank, 0), shape(type.getShape()), strides(rank, 1);
+  for (int64_t size : sizes) {
+    shape[dim] = size;
+    list.list.push_back(Item::ofTensor(n.create<SliceOp>(
+        x, n.builder.getDenseI64ArrayAttr(offsets), n.builder.getDenseI64ArrayAttr(shape),
+        n.builder.getDenseI64ArrayAttr(strides))));
+    offsets[dim] += size;
+  }
+  return list;
+}
+
+/// chunk(x, chunks, dim): pieces of ceil(size / chunks).
+LogicalResult chunk(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  auto chunks = n.getInt(1);
+  auto dim = n.getDim(2, type.getRank());
+  if (!chunks || !dim)
+    return failure();
+  int64_t size = type.getDimSize(*dim), step = (size + *chunks - 1) / *chunks;
+  SmallVector<int64_t> sizes;
+  for (int64_t at = 0; at < size; at += step)
+    sizes.push_back(std::min(step, size - at));
+  n.setResult(0, pieces(n, n.tensor(0), *dim, sizes));
+  return success();
+}
+
+/// split(x, split_size or sizes, dim)
+LogicalResult split(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  auto dim = n.getDim(2, type.getRank());
+  if (!dim)
+    return failure();
+  int64_t size = type.getDimSize(*dim);
+  SmallVector<int64_t> sizes;
+  if (n.item(1).kind == Item::Kind::Int) {
+    int64_t step = n.item(1).i;
+    if (step <= 0)
+      return n.error("split size must be positive");
+    for (int64_t at = 0; at < size; at += step)
+      sizes.push_back(std::min(step, size - at));
+  } else {
+    auto given = n.getInts(1);
+    if (!given)
+      return failure();
+    sizes = *given;
+  }
+  n.setResult(0, pieces(n, n.tensor(0), *dim, sizes));
+  return success();
+}
+
+/// unbind(x, dim): the slices with the axis dropped.
+LogicalResult unbind(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  auto dim = n.getDim(1, type.getRank());
+  if (!dim)
+    return failure();
+  Item list = pieces(n, n.tensor(0), *dim, SmallVector<int64_t>(type.getDimSize(*dim), 1));
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + *dim);
+  for (Item &e : list.list)
+    e.tensor = n.reshape(e.tensor, shape);
+  n.setResult(0, list);
+  return success();
+}
+
+/// unflatten(x, dim, sizes)
+LogicalResult unflatten(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  auto dim = n.getDim(1, type.getRank());
+  auto sizes = n.getInts(2);
+  if (!dim || !sizes)
+    return failure();
+  int64_t known = 1, inferred = -1;
+  for (auto [i, s] : llvm::enumerate(*sizes)) {
+    if (s == -1)
+      inferred = i;
+    else
+      known *= s;
+  }
+  if (inferred >= 0)
+    (*sizes)[inferred] = type.getDimSize(*dim) / known;
+  SmallVector<int64_t> shape(type.getShape().take_front(*dim));
+  shape.append(sizes->begin(), sizes->end());
+  shape.append(type.getShape().begin() + *dim + 1, type.getShape().end());
+  n.setTensor(0, n.reshape(n.tensor(0), shape));
+  return success();
+}
+
 } // namespace
 
 void registerAtenShapeOps(AtenRegistry &r) {
+  r["aten::chunk"] = chunk;
+  r["aten::unsafe_chunk"] = chunk;
+  r["aten::split"] = split;
+  r["aten::unsafe_split"] = split;
+  r["aten::split_with_sizes"] = split;
+  r["aten::unbind"] = unbind;
+  r["aten::unflatten"] = unflatten;
+  r["aten::zeros"] = filled;
+  r["aten::ones"] = filled;
+  r["aten::full"] = filled;
   r["aten::flatten"] = flatten;
   r["aten::view"] = view;
   r["aten::reshape"] = view;

@@ -40,6 +40,16 @@ Type convertDType(MLIRContext *ctx, DType dtype) {
 }
 
 Value NodeImporter::tensor(unsigned i) {
+  // Numbers become 0-d constants where a tensor is needed.
+  if (i < inputs.size()) {
+    Item &item = inputs[i];
+    if (item.kind == Item::Kind::Float)
+      item = Item::ofTensor(scalarConstant(builder.getF32Type(), item.f));
+    else if (item.kind == Item::Kind::Int)
+      item = Item::ofTensor(scalarConstant(builder.getI64Type(), item.i));
+    else if (item.kind == Item::Kind::Bool)
+      item = Item::ofTensor(scalarConstant(builder.getI1Type(), item.b));
+  }
   if (i >= inputs.size() || inputs[i].kind != Item::Kind::Tensor) {
     (void)error("input " + Twine(i) + " must be a tensor");
     return nullptr;

@@ -86,14 +86,14 @@ LogicalResult dim(NodeImporter &n) {
   return success();
 }
 
+/// A number made a 0-d tensor stays a compile-time number (traced shape
+/// arithmetic goes through these); ops that need a tensor make it a scalar
+/// constant of their other operand's type.
 LogicalResult numToTensor(NodeImporter &n) {
   const Item &v = n.item(0);
-  if (v.kind == Item::Kind::Int || v.kind == Item::Kind::Bool)
-    n.setTensor(0, n.scalarConstant(n.builder.getI64Type(), v.kind == Item::Kind::Int ? v.i : v.b));
-  else if (v.kind == Item::Kind::Float)
-    n.setTensor(0, n.scalarConstant(n.builder.getF64Type(), v.f));
-  else
+  if (v.kind != Item::Kind::Int && v.kind != Item::Kind::Bool && v.kind != Item::Kind::Float)
     return n.error("NumToTensor of a value not known at compile time");
+  n.setResult(0, v);
   return success();
 }
 

@@ -20,6 +20,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace kiln {
@@ -74,6 +76,35 @@ private:
 
 FailureOr<ts::Item> GraphImporter::constantItem(const ts::TSValue &value, Location loc) {
   using Kind = ts::TSValue::Kind;
+  if (value.tensor && value.tensor->shape.empty() &&
+      (value.tensor->dtype == ts::DType::Float32 || value.tensor->dtype == ts::DType::Float64 ||
+       value.tensor->dtype == ts::DType::Int64 || value.tensor->dtype == ts::DType::Int32)) {
+    // 0-d constants (torch.tensor(4), traced Python numbers) are numbers
+    // at compile time, and scalar constants where a tensor is needed.
+    const std::string &b = value.tensor->bytes;
+    switch (value.tensor->dtype) {
+    case ts::DType::Float32: {
+      float f;
+      std::memcpy(&f, b.data(), sizeof f);
+      return ts::Item::ofFloat(f);
+    }
+    case ts::DType::Float64: {
+      double f;
+      std::memcpy(&f, b.data(), sizeof f);
+      return ts::Item::ofFloat(f);
+    }
+    case ts::DType::Int64: {
+      int64_t i;
+      std::memcpy(&i, b.data(), sizeof i);
+      return ts::Item::ofInt(i);
+    }
+    default: {
+      int32_t i;
+      std::memcpy(&i, b.data(), sizeof i);
+      return ts::Item::ofInt(i);
+    }
+    }
+  }
   if (value.tensor) {
     const ts::ConstantTensor &t = *value.tensor;
     Type elt = ts::convertDType(&ctx, t.dtype);
@@ -151,18 +182,24 @@ LogicalResult GraphImporter::importBlock(const ts::TSBlock &block, ArrayRef<ts::
                                          SmallVector<ts::Item> &results) {
   for (auto [id, arg] : llvm::zip(block.inputs, args))
     items[id] = arg;
+  // After an unsupported op the rest of the block is only scanned for
+  // other unsupported ops (each kind and source line reported once), so
+  // that one run lists them all; any other error stops the import.
   bool failedAny = false;
   for (const ts::TSNode &node : block.nodes) {
-    // Keep going after an unsupported op to report every other one, but
-    // stop at the first error of any other kind.
-    if (failed(importNode(node))) {
-      if (!getRegistry().count(node.kind) && node.kind != "prim::If" &&
-          node.kind != "prim::Loop") {
-        failedAny = true;
-        continue;
-      }
-      return failure();
+    bool known = getRegistry().count(node.kind) || node.kind == "prim::If" ||
+                 node.kind == "prim::Loop";
+    if (!known) {
+      std::string key = node.kind + "@" + node.file + ":" + std::to_string(node.line);
+      if (reportedOps.insert(key).second)
+        emitError(nodeLocation(node)) << "op '" << node.kind << "' is not supported";
+      failedAny = true;
+      continue;
     }
+    if (failedAny)
+      continue;
+    if (failed(importNode(node)))
+      return failure();
   }
   if (failedAny)
     return failure();
