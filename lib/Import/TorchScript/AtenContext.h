@@ -124,6 +124,7 @@ void registerAtenElementwiseOps(AtenRegistry &registry);
 void registerAtenNNOps(AtenRegistry &registry);
 void registerAtenShapeOps(AtenRegistry &registry);
 void registerPrimOps(AtenRegistry &registry);
+void registerAtenRecurrentOps(AtenRegistry &registry);
 
 /// The MLIR element type of a TorchGraph dtype, or null.
 mlir::Type convertDType(mlir::MLIRContext *ctx, DType dtype);

@@ -44,6 +44,7 @@ struct TSValue {
   std::vector<int64_t> ints;
   std::vector<double> floats;
   std::shared_ptr<ConstantTensor> tensor; ///< a constant tensor
+  std::vector<std::shared_ptr<ConstantTensor>> tensors; ///< a constant tensor list
 };
 
 struct TSNode;

@@ -112,13 +112,10 @@ public:
       return true; // a constant without a value (should not happen)
     value.isConstant = true;
     if (ivalue->isTensor()) {
-      at::Tensor t = ivalue->toTensor().contiguous().cpu();
-      auto tensor = std::make_shared<ConstantTensor>();
-      tensor->dtype = convertDType(t.scalar_type());
-      tensor->dtypeName = c10::toString(t.scalar_type());
-      tensor->shape.assign(t.sizes().begin(), t.sizes().end());
-      tensor->bytes.assign(static_cast<const char *>(t.data_ptr()), t.nbytes());
-      graph.values[id].tensor = std::move(tensor);
+      value.tensor = copyTensor(ivalue->toTensor());
+    } else if (ivalue->isTensorList()) {
+      for (const at::Tensor &t : ivalue->toTensorVector())
+        value.tensors.push_back(copyTensor(t));
     } else if (ivalue->isInt()) {
       value.i = ivalue->toInt();
     } else if (ivalue->isDouble()) {
@@ -144,6 +141,16 @@ public:
     }
     (void)error;
     return true;
+  }
+
+  static std::shared_ptr<ConstantTensor> copyTensor(const at::Tensor &original) {
+    at::Tensor t = original.contiguous().cpu();
+    auto tensor = std::make_shared<ConstantTensor>();
+    tensor->dtype = convertDType(t.scalar_type());
+    tensor->dtypeName = c10::toString(t.scalar_type());
+    tensor->shape.assign(t.sizes().begin(), t.sizes().end());
+    tensor->bytes.assign(static_cast<const char *>(t.data_ptr()), t.nbytes());
+    return tensor;
   }
 
   bool copyBlock(const torch::jit::Block *block, TSBlock &out, std::string &error) {

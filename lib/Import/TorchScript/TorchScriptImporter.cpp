@@ -37,6 +37,7 @@ const ts::AtenRegistry &getRegistry() {
     ts::registerAtenNNOps(r);
     ts::registerAtenShapeOps(r);
     ts::registerPrimOps(r);
+    ts::registerAtenRecurrentOps(r);
     return r;
   }();
   return registry;
@@ -58,6 +59,7 @@ private:
   }
   FailureOr<ts::Item> lookup(int id, Location loc);
   FailureOr<ts::Item> constantItem(const ts::TSValue &value, Location loc);
+  FailureOr<ts::Item> tensorConstant(const ts::ConstantTensor &t, StringRef name, Location loc);
   LogicalResult importBlock(const ts::TSBlock &block, ArrayRef<ts::Item> args,
                             SmallVector<ts::Item> &results);
   LogicalResult importNode(const ts::TSNode &node);
@@ -73,6 +75,32 @@ private:
   Block *entry = nullptr;
   llvm::StringSet<> reportedOps;
 };
+
+FailureOr<ts::Item> GraphImporter::tensorConstant(const ts::ConstantTensor &t,
+                                                  StringRef name, Location loc) {
+  Type elt = ts::convertDType(&ctx, t.dtype);
+  if (!elt)
+    return emitError(loc) << "constant tensor '" << name << "' has unsupported dtype "
+                          << t.dtypeName;
+  auto type = RankedTensorType::get(t.shape, elt);
+  DenseElementsAttr attr;
+  if (elt.isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : t.bytes)
+      bits.push_back(c != 0);
+    attr = DenseElementsAttr::get(type, bits);
+  } else {
+    bool isSplat = false;
+    ArrayRef<char> raw(t.bytes.data(), t.bytes.size());
+    if (!DenseElementsAttr::isValidRawBuffer(type, raw, isSplat))
+      return emitError(loc) << "constant tensor '" << name << "' has "
+                            << t.bytes.size() << " bytes, which do not fit its shape";
+    attr = DenseElementsAttr::getFromRawBuffer(type, raw);
+  }
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(entry);
+  return ts::Item::ofTensor(ConstantOp::create(builder, loc, attr));
+}
 
 FailureOr<ts::Item> GraphImporter::constantItem(const ts::TSValue &value, Location loc) {
   using Kind = ts::TSValue::Kind;
@@ -105,30 +133,18 @@ FailureOr<ts::Item> GraphImporter::constantItem(const ts::TSValue &value, Locati
     }
     }
   }
-  if (value.tensor) {
-    const ts::ConstantTensor &t = *value.tensor;
-    Type elt = ts::convertDType(&ctx, t.dtype);
-    if (!elt)
-      return emitError(loc) << "constant tensor '" << value.name << "' has unsupported dtype "
-                            << t.dtypeName;
-    auto type = RankedTensorType::get(t.shape, elt);
-    DenseElementsAttr attr;
-    if (elt.isInteger(1)) {
-      SmallVector<bool> bits;
-      for (char c : t.bytes)
-        bits.push_back(c != 0);
-      attr = DenseElementsAttr::get(type, bits);
-    } else {
-      bool isSplat = false;
-      ArrayRef<char> raw(t.bytes.data(), t.bytes.size());
-      if (!DenseElementsAttr::isValidRawBuffer(type, raw, isSplat))
-        return emitError(loc) << "constant tensor '" << value.name << "' has "
-                              << t.bytes.size() << " bytes, which do not fit its shape";
-      attr = DenseElementsAttr::getFromRawBuffer(type, raw);
+  if (value.tensor)
+    return tensorConstant(*value.tensor, value.name, loc);
+  if (!value.tensors.empty()) {
+    ts::Item list;
+    list.kind = ts::Item::Kind::List;
+    for (const auto &t : value.tensors) {
+      auto item = tensorConstant(*t, value.name, loc);
+      if (failed(item))
+        return failure();
+      list.list.push_back(*item);
     }
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(entry);
-    return ts::Item::ofTensor(ConstantOp::create(builder, loc, attr));
+    return list;
   }
   switch (value.kind) {
   case Kind::Int:
