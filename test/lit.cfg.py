@@ -22,6 +22,9 @@ llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%python", config.python_executable))
+# Tests of the TorchScript front end need kilnc built with libtorch.
+if config.have_torchscript:
+    config.available_features.add("torchscript")
 config.substitutions.append(("%runtime_include", config.runtime_include))
 config.substitutions.append(("%runtime_lib", config.runtime_lib))
 

@@ -182,15 +182,42 @@ public:
   }
 
 private:
-  /// The user's Python file and line the node came from: the range that
-  /// generated the serialized code when the module kept it.
-  static void locate(const torch::jit::Node *node, TSNode &copy) {
-    torch::jit::SourceRange range = node->sourceRange();
+  using FileLine = c10::optional<std::tuple<std::string, size_t, size_t>>;
+
+  /// The Python file and line of a range: the range that generated the
+  /// serialized code when the module kept it.
+  static FileLine fileLine(const torch::jit::SourceRange &range) {
     if (auto original = range.findSourceRangeThatGenerated())
-      range = *original;
-    if (auto flc = range.file_line_col()) {
-      copy.file = std::get<0>(*flc);
-      copy.line = static_cast<int64_t>(std::get<1>(*flc));
+      return original->file_line_col();
+    return range.file_line_col();
+  }
+
+  static bool insideTorch(const std::string &file) {
+    return file.find("/torch/") != std::string::npos &&
+           (file.find("-packages/torch/") != std::string::npos ||
+            file.find("/lib/python") != std::string::npos);
+  }
+
+  /// The user's Python file and line the node came from. Ops inside
+  /// PyTorch's own modules (nn.Linear calls F.linear) are attributed to
+  /// the innermost frame of the inlined call stack that is the user's,
+  /// when the module recorded one (scripted modules do; traced submodules
+  /// often keep only PyTorch's line).
+  static void locate(const torch::jit::Node *node, TSNode &copy) {
+    FileLine where = fileLine(node->sourceRange());
+    if ((!where || insideTorch(std::get<0>(*where))) && node->callstack()) {
+      auto frames = (*node->callstack())->vec();
+      for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        FileLine frame = fileLine(std::get<1>(*it));
+        if (frame && !std::get<0>(*frame).empty() && !insideTorch(std::get<0>(*frame))) {
+          where = frame;
+          break;
+        }
+      }
+    }
+    if (where) {
+      copy.file = std::get<0>(*where);
+      copy.line = static_cast<int64_t>(std::get<1>(*where));
     }
   }
 
