@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+# ===- test/torchscript/run_torchscript_e2e.py - TorchScript numerics ---=== #
+#
+# Builds PyTorch models with Debian's PyTorch (seeded random weights,
+# batch-norm statistics randomized), traces or scripts them, saves the
+# TorchScript modules, and for each one checks, on its own line:
+#
+#   NAME        kilnc NAME.pt --shape ... --emit=shared, then kiln-run on
+#               the same input reproduces PyTorch's output:
+#               max|kiln - torch| / max|torch| <= 1e-4
+#   NAME ir     (models also exported to ONNX) the kiln IR of the
+#               TorchScript and the ONNX import, after canonicalization,
+#               build the same dataflow graph (compared as expressions, so
+#               the order of independent ops and of commutative operands
+#               does not matter), constants' contents aside (each exporter
+#               folds batch norm into the convolution with its own
+#               rounding); for the MLP exactly the same, constants included
+#   dynamic-if  a scripted module with data-dependent control flow fails
+#               with exit status 1 and an error naming its Python line
+#
+# The last line is "N passed, M failed"; the exit status is 1 on failure.
+#
+# ===------------------------------------------------------------------=== #
+
+import argparse
+import inspect
+import os
+import re
+import subprocess
+import sys
+
+import torch
+import torch.nn as nn
+
+TOLERANCE = 1e-4  # never widen this
+SEED = 1234
+
+
+def randomize_batchnorm(module, gen):
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            with torch.no_grad():
+                m.weight.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
+                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_var.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
+                                 nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class SequenceModel(nn.Module):
+    def __init__(self, kind):
+        super().__init__()
+        cell = nn.LSTM if kind == "lstm" else nn.GRU
+        self.rnn = cell(16, 32, num_layers=2, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(64, 5)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.head(y[:, -1])
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128,
+                                           dropout=0.0)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
+class DataDependent(nn.Module):
+    def forward(self, x):
+        if bool(x.mean() > 0):
+            return x + 1.0
+        return x
+
+
+def build_models():
+    """[(name, module, input tensor, also check against ONNX)]"""
+    import torchvision
+    gen = torch.Generator().manual_seed(SEED)
+    models = []
+    vision = [("resnet18", torchvision.models.resnet18),
+              ("mobilenet_v2", torchvision.models.mobilenet_v2),
+              ("efficientnet_b0", torchvision.models.efficientnet_b0),
+              ("densenet121", torchvision.models.densenet121)]
+    for i, (name, ctor) in enumerate(vision):
+        torch.manual_seed(SEED + i)
+        module = ctor(weights=None)
+        randomize_batchnorm(module, gen)
+        models.append((name, module.eval(), torch.randn(1, 3, 224, 224, generator=gen),
+                       name == "resnet18"))
+    torch.manual_seed(SEED + 10)
+    models.append(("mlp", MLP().eval(), torch.randn(1, 784, generator=gen), True))
+    torch.manual_seed(SEED + 11)
+    models.append(("transformer_encoder", Encoder().eval(),
+                   torch.randn(16, 1, 64, generator=gen), False))
+    for i, kind in enumerate(("lstm", "gru")):
+        torch.manual_seed(SEED + 12 + i)
+        models.append((kind, SequenceModel(kind).eval(), torch.randn(1, 12, 16, generator=gen),
+                       False))
+    return models
+
+
+def save_tensor(array, path):
+    import onnx.numpy_helper
+    with open(path, "wb") as f:
+        f.write(onnx.numpy_helper.from_array(array).SerializeToString())
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
+COMMUTATIVE = {"kiln.add", "kiln.mul", "kiln.max", "kiln.min", "kiln.and", "kiln.or",
+               "kiln.xor", "kiln.equal"}
+OP_RE = re.compile(r"^(%[\w]+) = ([\w.]+) (.*)$")
+
+
+def graph_signature(text, keep_constants):
+    """A canonical form of a kiln function: every returned value as a
+    nested expression of ops, attributes and types over the arguments and
+    constants, with commutative operands sorted. Two imports that build the
+    same dataflow graph in another order (independent branches, swapped
+    add operands) have the same signature."""
+    defs = {}
+    returned = None
+    for line in text.splitlines():
+        line = line.strip()
+        m = OP_RE.match(line)
+        if m:
+            defs[m.group(1)] = (m.group(2), m.group(3))
+        elif line.startswith("return "):
+            returned = re.findall(r"%\w+", line.split(":")[0])
+    memo = {}
+
+    def sign(value):
+        if value.startswith("%arg"):
+            return value
+        if value in memo:
+            return memo[value]
+        op, rest = defs[value]
+        if op == "kiln.constant":
+            body = rest if keep_constants else re.sub(r"dense<.*>", "dense<...>", rest)
+            result = "const(%s)" % body
+        else:
+            operands = re.findall(r"%\w+", rest.split(" : ")[0].split(" {")[0])
+            tail = re.sub(r"%\w+", "", rest)
+            parts = [sign(o) for o in operands]
+            if op in COMMUTATIVE:
+                parts.sort()
+            result = "%s(%s)[%s]" % (op, ",".join(parts), tail)
+        memo[value] = result
+        return result
+
+    return [sign(v) for v in returned or []]
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--kilnc", required=True)
+    p.add_argument("--kiln-run", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--models", default=None, help="comma-separated subset")
+    args = p.parse_args(argv)
+    os.makedirs(args.work, exist_ok=True)
+    only = set(args.models.split(",")) if args.models else None
+
+    results = []
+
+    def report(name, ok, detail):
+        results.append(ok)
+        print("%s %s (%s)" % ("PASS" if ok else "FAIL", name, detail), flush=True)
+
+    for name, module, x, with_onnx in build_models():
+        if only and name not in only:
+            continue
+        pt = os.path.join(args.work, name + ".pt")
+        with torch.no_grad():
+            expected = module(x)
+            torch.jit.trace(module, (x,)).save(pt)
+        shape = "x=" + "x".join(str(d) for d in x.shape)
+        so = os.path.join(args.work, name + ".so")
+        rc, out = run([args.kilnc, pt, "--shape", shape, "--emit=shared", "-o", so])
+        if rc != 0:
+            report(name, False, "kilnc: " + out.strip().splitlines()[-1])
+            continue
+        inp, ref = os.path.join(args.work, name + ".in.pb"), os.path.join(args.work, name + ".out.pb")
+        save_tensor(x.numpy(), inp)
+        save_tensor(expected.numpy(), ref)
+        rc, out = run([args.kiln_run, so, "--model-symbol", name + "_model", "--input", inp,
+                       "--expected", ref, "--relative-max-error", "%g" % TOLERANCE])
+        rel = re.findall(r"relative ([0-9.eE+-]+|nan|inf)", out)
+        report(name, rc == 0, "relative error %s" % (rel[0] if rel else out.strip()[-200:]))
+        if with_onnx:
+            onnx_path = os.path.join(args.work, name + ".onnx")
+            torch.onnx.export(module, (x,), onnx_path, input_names=["x"],
+                              output_names=["output"], opset_version=17)
+            rc1, ts_ir = run([args.kilnc, pt, "--shape", shape, "--compile-to=kiln",
+                              "--no-locations", "-o", "-"])
+            rc2, onnx_ir = run([args.kilnc, onnx_path, "--compile-to=kiln", "--no-locations",
+                                "-o", "-"])
+            exact = name == "mlp"
+            ts_sig = graph_signature(ts_ir, exact) if rc1 == 0 else None
+            same = rc2 == 0 and bool(ts_sig) and ts_sig == graph_signature(onnx_ir, exact)
+            report(name + " ir", same, "TorchScript and ONNX give the same kiln IR" +
+                   (", constants included" if exact else ", constants aside")
+                   if same else "the kiln IR differs")
+
+    if not only or "dynamic-if" in only:
+        pt = os.path.join(args.work, "dynamic_if.pt")
+        torch.jit.script(DataDependent()).save(pt)
+        line = inspect.getsourcelines(DataDependent.forward)[1] + 1
+        rc, out = run([args.kilnc, pt, "--shape", "x=2x3", "-o",
+                       os.path.join(args.work, "dynamic_if.o")])
+        where = "%s:%d: error:" % (os.path.basename(__file__), line)
+        ok = rc == 1 and where in out and not os.path.exists(
+            os.path.join(args.work, "dynamic_if.o"))
+        report("dynamic-if", ok, out.strip().splitlines()[-1] if out.strip() else "no message")
+
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
