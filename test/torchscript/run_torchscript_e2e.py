@@ -2,8 +2,9 @@
 # ===- test/torchscript/run_torchscript_e2e.py - TorchScript numerics ---=== #
 #
 # Builds PyTorch models with Debian's PyTorch (seeded random weights,
-# batch-norm statistics randomized), traces or scripts them, saves the
-# TorchScript modules, and for each one checks, on its own line:
+# batch-norm statistics randomized), traces them (scripts the control-flow
+# module), saves the TorchScript modules, and for each one checks, on its
+# own line:
 #
 #   NAME        kilnc NAME.pt --shape ... --emit=shared, then kiln-run on
 #               the same input reproduces PyTorch's output:
@@ -80,6 +81,21 @@ class Encoder(nn.Module):
         return self.encoder(x)
 
 
+class ConstantControl(nn.Module):
+    """Scripted: a `for` over a constant range and an `if` on a shape."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(32, 32)
+
+    def forward(self, x):
+        for i in range(4):
+            x = torch.tanh(self.fc(x)) + float(i)
+        if x.size(0) == 2:
+            x = x * 0.5
+        return x
+
+
 class DataDependent(nn.Module):
     def forward(self, x):
         if bool(x.mean() > 0):
@@ -111,6 +127,9 @@ def build_models():
         torch.manual_seed(SEED + 12 + i)
         models.append((kind, SequenceModel(kind).eval(), torch.randn(1, 12, 16, generator=gen),
                        False))
+    torch.manual_seed(SEED + 14)
+    models.append(("scripted_control", ConstantControl().eval(),
+                   torch.randn(2, 32, generator=gen), False))
     return models
 
 
@@ -191,7 +210,10 @@ def main(argv):
         pt = os.path.join(args.work, name + ".pt")
         with torch.no_grad():
             expected = module(x)
-            torch.jit.trace(module, (x,)).save(pt)
+            if name.startswith("scripted"):
+                torch.jit.script(module).save(pt)
+            else:
+                torch.jit.trace(module, (x,)).save(pt)
         shape = "x=" + "x".join(str(d) for d in x.shape)
         so = os.path.join(args.work, name + ".so")
         rc, out = run([args.kilnc, pt, "--shape", shape, "--emit=shared", "-o", so])
