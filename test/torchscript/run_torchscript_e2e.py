@@ -33,19 +33,11 @@ import sys
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from make_models import randomize_batchnorm  # noqa: E402
+
 TOLERANCE = 1e-4  # never widen this
 SEED = 1234
-
-
-def randomize_batchnorm(module, gen):
-    for m in module.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            n = m.num_features
-            with torch.no_grad():
-                m.weight.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
-                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
-                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
-                m.running_var.copy_(torch.empty(n).uniform_(0.5, 1.5, generator=gen))
 
 
 class MLP(nn.Module):
