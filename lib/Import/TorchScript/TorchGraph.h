@@ -74,7 +74,13 @@ struct TSGraph {
 /// Loads `path` with torch::jit::load, freezes it (parameters become
 /// constants), inlines calls and simplifies the forward graph, and copies
 /// it into `graph`. On failure returns false with a message in `error`.
+/// Implemented by the kiln_torchscript module (TorchGraphPlugin.cpp loads
+/// it on first use).
 bool loadTorchScriptGraph(const std::string &path, TSGraph &graph, std::string &error);
+
+/// The module's entry point, looked up by name after dlopen.
+using LoadGraphFn = bool (*)(const std::string &path, TSGraph &graph, std::string &error);
+constexpr const char *kLoadGraphSymbol = "kiln_torchscript_load_graph";
 
 } // namespace kiln::torchscript
 

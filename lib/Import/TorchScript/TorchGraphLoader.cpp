@@ -1,6 +1,8 @@
 //===- TorchGraphLoader.cpp - libtorch module to a TorchGraph ---*- C++ -*-===//
 //
-// The only translation unit that includes libtorch. It loads the module,
+// The only translation unit that includes libtorch, built as the
+// kiln_torchscript module that kilnc loads when it compiles a .pt file
+// (entry point kiln_torchscript_load_graph). It loads the module,
 // puts it in eval mode and freezes it (parameters and buffers become
 // constants, method calls are inlined, conv + batch-norm pairs fold), then
 // runs the simplifications that make the graph plain dataflow where
@@ -134,8 +136,9 @@ public:
       auto list = ivalue->toDoubleVector();
       value.floats.assign(list.begin(), list.end());
     } else if (ivalue->isBoolList()) {
-      for (bool b : ivalue->toBoolList())
-        value.ints.push_back(b);
+      c10::List<bool> list = ivalue->toBoolList();
+      for (size_t i = 0; i < list.size(); ++i)
+        value.ints.push_back(list.get(i));
     } else {
       value.isConstant = false; // left for the importer to reject if used
     }
@@ -227,7 +230,7 @@ private:
 
 } // namespace
 
-bool loadTorchScriptGraph(const std::string &path, TSGraph &graph, std::string &error) {
+static bool loadGraph(const std::string &path, TSGraph &graph, std::string &error) {
   try {
     torch::jit::Module module = torch::jit::load(path, c10::Device(c10::kCPU));
     module.eval();
@@ -269,3 +272,10 @@ bool loadTorchScriptGraph(const std::string &path, TSGraph &graph, std::string &
 }
 
 } // namespace kiln::torchscript
+
+/// The entry point kilnc looks up after loading this module.
+extern "C" __attribute__((visibility("default"))) bool
+kiln_torchscript_load_graph(const std::string &path, kiln::torchscript::TSGraph &graph,
+                            std::string &error) {
+  return kiln::torchscript::loadGraph(path, graph, error);
+}
