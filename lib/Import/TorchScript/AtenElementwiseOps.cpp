@@ -21,12 +21,18 @@ bool isNumber(const Item &item) {
          item.kind == Item::Kind::Bool;
 }
 
-/// The element type of the result of a binary op: the tensor operand's.
+/// The element type of the result of a binary op: the tensor operands',
+/// promoted like PyTorch does between a float and an integer tensor.
 Type operandElementType(NodeImporter &n) {
-  for (unsigned i = 0; i < 2 && i < n.numInputs(); ++i)
-    if (n.item(i).kind == Item::Kind::Tensor)
-      return cast<RankedTensorType>(n.item(i).tensor.getType()).getElementType();
-  return nullptr;
+  Type result;
+  for (unsigned i = 0; i < 2 && i < n.numInputs(); ++i) {
+    if (n.item(i).kind != Item::Kind::Tensor)
+      continue;
+    Type t = cast<RankedTensorType>(n.item(i).tensor.getType()).getElementType();
+    if (!result || (isa<FloatType>(t) && !isa<FloatType>(result)))
+      result = t;
+  }
+  return result;
 }
 
 template <typename OpTy, typename Fn>
