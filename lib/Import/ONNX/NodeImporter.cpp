@@ -7,6 +7,8 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/ImportBuilders.h"
+
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -185,13 +187,7 @@ std::string constInputHint(ArrayRef<Value> values) {
 }
 
 Value NodeImporter::scalarConstant(Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  Attribute attr;
-  if (auto ft = dyn_cast<FloatType>(elementType))
-    attr = DenseElementsAttr::get(type, builder.getFloatAttr(ft, value));
-  else
-    attr = DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, (int64_t)value));
-  return ConstantOp::create(builder, loc, cast<ElementsAttr>(attr));
+  return buildScalarConstant(builder, loc, elementType, value);
 }
 
 Value NodeImporter::intConstant(ArrayRef<int64_t> values, ArrayRef<int64_t> shape) {
@@ -200,10 +196,7 @@ Value NodeImporter::intConstant(ArrayRef<int64_t> values, ArrayRef<int64_t> shap
 }
 
 Value NodeImporter::reshape(Value value, ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getShape() == shape)
-    return value;
-  return create<ReshapeOp>(RankedTensorType::get(shape, type.getElementType()), value);
+  return buildReshape(builder, loc, value, shape);
 }
 
 FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {

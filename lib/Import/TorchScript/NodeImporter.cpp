@@ -7,6 +7,8 @@
 
 #include "AtenContext.h"
 
+#include "kiln/Import/ImportBuilders.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -145,20 +147,11 @@ LogicalResult NodeImporter::unsupported(const Twine &what) {
 }
 
 Value NodeImporter::scalarConstant(Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  Attribute attr;
-  if (auto ft = dyn_cast<FloatType>(elementType))
-    attr = DenseElementsAttr::get(type, builder.getFloatAttr(ft, value));
-  else
-    attr = DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, (int64_t)value));
-  return ConstantOp::create(builder, loc, cast<ElementsAttr>(attr));
+  return buildScalarConstant(builder, loc, elementType, value);
 }
 
 Value NodeImporter::reshape(Value value, ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getShape() == shape)
-    return value;
-  return create<ReshapeOp>(RankedTensorType::get(shape, type.getElementType()), value);
+  return buildReshape(builder, loc, value, shape);
 }
 
 Value NodeImporter::asTensor(unsigned i, Type elementType) {
