@@ -22,6 +22,13 @@ llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%python", config.python_executable))
+# The bad-model corpus (test/Robustness): a generator of broken models and a
+# wrapper that requires exit status 1 and no output left behind.
+robustness_inputs = os.path.join(os.path.dirname(__file__), "Robustness", "Inputs")
+config.substitutions.append(
+    ("%bad_model", config.python_executable + " " + os.path.join(robustness_inputs, "bad_model.py")))
+config.substitutions.append(
+    ("%expect_error", config.python_executable + " " + os.path.join(robustness_inputs, "expect_error.py")))
 # Tests of the TorchScript front end need kilnc built with libtorch.
 if config.have_torchscript:
     config.available_features.add("torchscript")

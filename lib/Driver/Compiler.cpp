@@ -11,6 +11,7 @@
 #include "kiln/Driver/Compiler.h"
 
 #include "kiln/Config.h"
+#include "kiln/Driver/Limits.h"
 #include "kiln/Driver/Manifest.h"
 #include "kiln/Import/ONNXImporter.h"
 #include "kiln/Import/TorchScriptImporter.h"
@@ -339,11 +340,12 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     importOptions.inputShapes = options.inputShapes;
     importOptions.constantInputs = options.constantInputs;
     importOptions.displayName = displayName;
+    importOptions.maxWeightBytes = options.maxWeightBytes;
     module = importONNXModel(ctx, options.inputPath, importOptions);
   }
   if (!module)
     return 1;
-  if (failed(verify(*module)))
+  if (failed(verify(*module)) || failed(checkTensorSizes(*module, options.maxWorkspaceBytes)))
     return 1;
   timer.mark("import");
 
@@ -419,6 +421,14 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
       auto size = func->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttr);
       signature->workspaceSize = size ? size.getInt() : 0;
       signature->workspaceAlign = phaseOptions.workspaceAlignment;
+      if (signature->workspaceSize > options.maxWorkspaceBytes) {
+        llvm::errs() << displayName << ": error: the model needs a workspace of "
+                     << formatByteSize(signature->workspaceSize)
+                     << ", over the --max-workspace limit of "
+                     << formatByteSize(options.maxWorkspaceBytes)
+                     << "; raise the limit with --max-workspace=BYTES\n";
+        return 1;
+      }
     }
   }
   if (options.compileTo) {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Driver/Limits.h"
 #include "kiln/Driver/Version.h"
 #include "kiln/Import/ONNXImporter.h"
 
@@ -77,6 +78,16 @@ static cl::opt<bool> noLocations("no-locations",
                                  cl::desc("Do not print locations in textual IR"),
                                  cl::cat(kilncCategory));
 
+static cl::opt<std::string> maxWeights(
+    "max-weights",
+    cl::desc("Refuse models whose weights exceed this many bytes (suffixes K, M, G, T; "
+             "default 4G)"),
+    cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
+static cl::opt<std::string> maxWorkspace(
+    "max-workspace",
+    cl::desc("Refuse models whose workspace, or any intermediate tensor, exceeds this "
+             "many bytes (suffixes K, M, G, T; default 4G)"),
+    cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
@@ -120,6 +131,17 @@ int main(int argc, char **argv) {
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;
   options.manifestPath = manifestFile;
+  for (auto [flag, text, dest] :
+       {std::tuple{"--max-weights", &maxWeights, &options.maxWeightBytes},
+        std::tuple{"--max-workspace", &maxWorkspace, &options.maxWorkspaceBytes}}) {
+    std::optional<uint64_t> bytes = kiln::parseByteSize(*text);
+    if (!bytes) {
+      errs() << "kilnc: error: bad " << flag << " '" << *text
+             << "'; expected a byte count such as 1048576, 512K, 64M or 4G\n";
+      return 1;
+    }
+    *dest = *bytes;
+  }
   if (!compileTo.empty()) {
     options.compileTo = kiln::parsePhase(compileTo);
     if (!options.compileTo) {

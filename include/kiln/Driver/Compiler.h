@@ -39,6 +39,9 @@ struct CompileOptions {
   bool printDebugInfo = true;
   /// Also write a JSON manifest here (see Manifest.h); empty: none.
   std::string manifestPath;
+  /// `--max-weights` and `--max-workspace`: kilnc refuses bigger models.
+  uint64_t maxWeightBytes = uint64_t(4) << 30;
+  uint64_t maxWorkspaceBytes = uint64_t(4) << 30;
 };
 
 /// Runs the whole compilation. Diagnostics go to stderr, one line each,

@@ -31,6 +31,8 @@ struct ONNXImportOptions {
   /// The file name used in locations and diagnostics (no directories, so
   /// that outputs do not depend on where the model lies).
   std::string displayName;
+  /// The most bytes of weights a model may hold (`--max-weights`).
+  uint64_t maxWeightBytes = uint64_t(4) << 30;
 };
 
 /// Imports the model at `path`. On failure, diagnostics have been emitted

@@ -76,6 +76,35 @@ bindConstantInputs(onnx::ModelProto &model, mlir::Location fileLoc,
                    const std::map<std::string, std::string> &constants,
                    const std::map<std::string, std::vector<int64_t>> &shapes);
 
+/// The location of a node: its name (or `OpType_index`) and op type, which
+/// the driver prints as `node 'name' (OpType)`.
+mlir::Location onnxNodeLocation(mlir::MLIRContext *ctx, llvm::StringRef displayName,
+                                const onnx::NodeProto &node, int index);
+
+/// Structural checks libonnx takes for granted (ModelValidation.cpp): the IR
+/// version, single assignment, defined inputs and outputs, no cycles. Puts
+/// acyclic out-of-order nodes in dependency order.
+mlir::LogicalResult validateModel(onnx::ModelProto &model, mlir::Location fileLoc,
+                                  llvm::StringRef displayName);
+
+/// Bytes per element of an ONNX data type, or 0 for types Kiln does not read.
+size_t onnxElementBytes(int32_t dataType);
+/// "1.5 GiB", "12 bytes".
+std::string formatBytes(uint64_t bytes);
+
+/// Every initializer's dimensions fit, its payload matches them, and all of
+/// them together stay within `maxWeightBytes` (InitializerChecks.cpp).
+mlir::LogicalResult checkInitializerSizes(const onnx::ModelProto &model,
+                                          mlir::Location fileLoc, uint64_t maxWeightBytes);
+
+/// Reads every external-data payload (relative to `modelDir`) into raw_data.
+mlir::LogicalResult loadExternalData(onnx::ModelProto &model, mlir::Location fileLoc,
+                                     llvm::StringRef modelDir);
+
+/// Warns about initializers that hold NaN or infinity.
+void warnNonFiniteWeights(const onnx::ModelProto &model, mlir::Location fileLoc,
+                          llvm::StringRef displayName);
+
 /// The graph inputs (by name) whose values `v` is computed from.
 llvm::SmallVector<std::string> graphInputsFeeding(mlir::Value v);
 /// "; it comes from graph input 'a' (...--const-input a=...)" for the graph

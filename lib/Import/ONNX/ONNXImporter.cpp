@@ -72,11 +72,18 @@ LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProto &mode
   if (data.empty())
     return emitError(fileLoc) << "model file is empty";
   if (isTextualModel(path)) {
-    onnx::OnnxParser parser(data.data());
-    auto status = parser.Parse(model);
-    if (!status.IsOK())
-      return emitError(fileLoc) << "not a valid ONNX textual model: "
-                                << status.ErrorMessage();
+    // libonnx's parser reports most errors by status, but lets number
+    // conversions throw (std::stof on a cut-off literal).
+    try {
+      onnx::OnnxParser parser(data.data());
+      auto status = parser.Parse(model);
+      if (!status.IsOK())
+        return emitError(fileLoc) << "not a valid ONNX textual model: "
+                                  << status.ErrorMessage();
+    } catch (const std::exception &e) {
+      return emitError(fileLoc) << "not a valid ONNX textual model: a malformed literal ("
+                                << e.what() << ")";
+    }
     return success();
   }
   if (data.size() > (size_t)INT_MAX)
@@ -148,13 +155,41 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
     }
     for (int i = 0; i < shape->dim_size(); ++i) {
       auto *dim = shape->mutable_dim(i);
-      if (dim->has_dim_value() && dim->dim_value() > 0)
+      // Zero is a size like any other: the input is an empty tensor.
+      if (dim->has_dim_value() && dim->dim_value() >= 0)
         continue;
+      if (dim->has_dim_value())
+        return emitError(fileLoc) << "graph input '" << input.name() << "' dimension " << i
+                                  << " is " << dim->dim_value()
+                                  << ", which is not a size; give the input's shape with "
+                                     "--shape "
+                                  << input.name() << "=DxDx...";
       std::string symbol = dim->has_dim_param() ? "'" + dim->dim_param() + "'" : "unnamed";
       return emitError(fileLoc) << "graph input '" << input.name() << "' dimension " << i
                                 << " is symbolic (" << symbol << "); bind it with --shape "
                                 << input.name() << "=DxDx...";
     }
+  }
+  // Byte counts must fit in 63 bits (the header spells them as integers).
+  for (const auto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    const auto &tensorType = input.type().tensor_type();
+    uint64_t bytes = std::max<size_t>(onnx_import::onnxElementBytes(tensorType.elem_type()), 1);
+    std::string shape;
+    bool overflow = false;
+    for (const auto &dim : tensorType.shape().dim()) {
+      uint64_t d = (uint64_t)dim.dim_value();
+      shape += (shape.empty() ? "" : "x") + std::to_string(d);
+      if (d != 0 && bytes > (uint64_t(1) << 63) / d)
+        overflow = true;
+      else
+        bytes *= d;
+    }
+    if (overflow)
+      return emitError(fileLoc) << "graph input '" << input.name() << "' has shape " << shape
+                                << ", more than 2^63 bytes; Kiln compiles tensors whose "
+                                   "byte count fits in 63 bits";
   }
   return success();
 }
@@ -204,12 +239,7 @@ private:
 };
 
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
-  Location file = FileLineColLoc::get(&ctx, displayName, 0, 0);
-  Location named = NameLoc::get(StringAttr::get(&ctx, name), file);
-  return FusedLoc::get(&ctx, {named}, StringAttr::get(&ctx, "onnx." + node.op_type()));
+  return onnx_import::onnxNodeLocation(&ctx, displayName, node, index);
 }
 
 FailureOr<RankedTensorType>
@@ -219,7 +249,9 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc) 
   if (!elementType)
     return emitError(loc) << "tensor '" << info.name() << "' has unsupported element type "
                           << onnx::TensorProto::DataType_Name(
-                                 (onnx::TensorProto::DataType)tensorType.elem_type());
+                                 (onnx::TensorProto::DataType)tensorType.elem_type())
+                          << "; Kiln compiles float, float16, double, integer and bool "
+                             "tensors";
   SmallVector<int64_t> shape;
   for (const auto &dim : tensorType.shape().dim())
     shape.push_back(dim.dim_value());
@@ -307,8 +339,10 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
     bool missingInput = false;
     for (const auto &name : node.input())
       if (!name.empty() && !lookup(name)) {
-        emitError(loc) << "input '" << name << "' is not produced by any earlier node, "
-                       << "initializer or graph input";
+        // A malformed initializer has been reported where it was read.
+        if (!initializers.count(name))
+          emitError(loc) << "input '" << name << "' is not produced by any earlier node, "
+                         << "initializer or graph input";
         missingInput = true;
         break;
       }
@@ -732,8 +766,21 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   if (opset < 1 || opset > kTargetOnnxOpset)
     return emitError(fileLoc) << "opset " << opset
                               << " is not supported; Kiln reads opsets 1 to "
-                              << kTargetOnnxOpset,
+                              << kTargetOnnxOpset
+                              << " (export the model for opset " << kTargetOnnxOpset
+                              << " or older)",
            nullptr;
+
+  if (failed(onnx_import::validateModel(model, fileLoc, displayName)) ||
+      failed(onnx_import::checkInitializerSizes(model, fileLoc, options.maxWeightBytes)))
+    return nullptr;
+  llvm::SmallString<256> modelDir(path);
+  llvm::sys::path::remove_filename(modelDir);
+  if (modelDir.empty())
+    modelDir = ".";
+  if (failed(onnx_import::loadExternalData(model, fileLoc, modelDir)))
+    return nullptr;
+  onnx_import::warnNonFiniteWeights(model, fileLoc, displayName);
 
   if (failed(onnx_import::bindConstantInputs(model, fileLoc, options.constantInputs,
                                              options.inputShapes)))
@@ -775,6 +822,7 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
     }
   }
 
+  std::string inferenceFailure;
   try {
     onnx::ShapeInferenceOptions inferenceOptions(/*check_type=*/true,
                                                  /*strict_mode=*/1,
@@ -788,8 +836,8 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
     // leniently, keeping what can be inferred.
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
-    emitWarning(fileLoc) << "ONNX shape inference fails (" << msg
-                         << "); continuing with the shapes Kiln derives";
+    inferenceFailure = "ONNX shape inference fails (" + msg +
+                       "); continuing with the shapes Kiln derives";
     try {
       onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
                                           /*data_prop=*/true);
@@ -799,7 +847,12 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   }
 
   GraphImporter importer(context, displayName, kTargetOnnxOpset, opset);
-  return importer.importGraph(model.graph());
+  OwningOpRef<ModuleOp> module = importer.importGraph(model.graph());
+  // When Kiln's own import fails, its error names the node; libonnx's
+  // complaint about the same node would only repeat it.
+  if (module && !inferenceFailure.empty())
+    emitWarning(fileLoc) << inferenceFailure;
+  return module;
 }
 
 } // namespace kiln
