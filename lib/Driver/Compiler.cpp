@@ -442,6 +442,24 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     llvm::sys::path::replace_extension(h, ".h");
     headerPath = h.str().str();
   }
+  // The fingerprint: a digest of what decides the compiled model (the
+  // model file, the compile-time inputs, the target and the interface),
+  // so that a program built against one version's header can tell when
+  // another version's object is linked in.
+  {
+    std::string identity;
+    llvm::raw_string_ostream os(identity);
+    if (auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
+                                                 /*RequiresNullTerminator=*/false))
+      os << sha256Hex((*model)->getBuffer());
+    for (const auto &[input, spec] : options.constantInputs)
+      os << "\n" << input << "=" << spec;
+    os << "\n" << (*machine)->getTargetTriple().str() << "\n" << options.optLevel << "\n";
+    emitHeader(*signature, os); // with fingerprint 0
+    uint64_t fingerprint = 0;
+    llvm::StringRef(sha256Hex(identity)).substr(0, 16).getAsInteger(16, fingerprint);
+    signature->fingerprint = fingerprint;
+  }
   std::string headerText;
   {
     llvm::raw_string_ostream os(headerText);

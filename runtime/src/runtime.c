@@ -23,6 +23,10 @@ const char *kiln_status_string(kiln_status status) {
     return "the model was compiled for another Kiln ABI version";
   case KILN_ERROR_INVALID_ARGUMENT:
     return "an argument is out of range";
+  case KILN_ERROR_MODEL_MISMATCH:
+    return "the model is not the version the caller was built against";
+  case KILN_ERROR_WORKSPACE_TOO_SMALL:
+    return "the workspace is smaller than the model needs";
   }
   return "unknown status";
 }
@@ -96,8 +100,11 @@ static kiln_status check_pointer_array(const void *const *array,
   return KILN_OK;
 }
 
-kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
-                     void *const *outputs, void *workspace) {
+/* Every check of kiln_run but the call; the workspace size is checked
+ * when `workspace_bytes` is not NULL. */
+static kiln_status check_run(const kiln_model *model, const void *const *inputs,
+                             void *const *outputs, void *workspace,
+                             const size_t *workspace_bytes) {
   kiln_status status;
   if (model == NULL)
     return KILN_ERROR_NULL_POINTER;
@@ -127,9 +134,39 @@ kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
       if (((uint64_t)(uintptr_t)workspace & (align - 1)) != 0)
         return KILN_ERROR_BAD_WORKSPACE;
     }
+    if (workspace_bytes != NULL &&
+        (uint64_t)*workspace_bytes < model->workspace_size)
+      return KILN_ERROR_WORKSPACE_TOO_SMALL;
   }
+  return KILN_OK;
+}
 
+kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
+                     void *const *outputs, void *workspace) {
+  kiln_status status = check_run(model, inputs, outputs, workspace, NULL);
+  if (status != KILN_OK)
+    return status;
   return model->run(inputs, outputs, workspace);
+}
+
+kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs,
+                           void *const *outputs, void *workspace,
+                           size_t workspace_bytes) {
+  kiln_status status =
+      check_run(model, inputs, outputs, workspace, &workspace_bytes);
+  if (status != KILN_OK)
+    return status;
+  return model->run(inputs, outputs, workspace);
+}
+
+kiln_status kiln_model_check(const kiln_model *model, uint64_t fingerprint) {
+  if (model == NULL)
+    return KILN_ERROR_NULL_POINTER;
+  if (model->abi_version != KILN_ABI_VERSION)
+    return KILN_ERROR_ABI_MISMATCH;
+  if (model->fingerprint != fingerprint)
+    return KILN_ERROR_MODEL_MISMATCH;
+  return KILN_OK;
 }
 
 /* strcmp(a, b) == 0, written out so that the library needs nothing beyond

@@ -300,15 +300,18 @@ struct FreeDeleter {
 };
 using Buffer = std::unique_ptr<void, FreeDeleter>;
 
-/// A zeroed buffer of `size` bytes aligned to `align` (a power of two).
+/// A zeroed heap block of exactly `size` bytes (1 for an empty tensor)
+/// aligned to `align` (a power of two). Each tensor and the workspace get
+/// their own block, with nothing after the last byte, so that under
+/// AddressSanitizer (kilnc --sanitize=address) any access past a buffer's
+/// end is caught.
 Buffer allocate(uint64_t size, uint64_t align, const std::string &what) {
-  align = std::max<uint64_t>(align, 16);
-  uint64_t rounded = (std::max<uint64_t>(size, 1) + align - 1) / align * align;
-  void *p = std::aligned_alloc(size_t(align), size_t(rounded));
-  if (!p)
+  align = std::max<uint64_t>(align, sizeof(void *));
+  void *p = nullptr;
+  if (posix_memalign(&p, size_t(align), size_t(std::max<uint64_t>(size, 1))) != 0)
     fatal("out of memory allocating " + std::to_string(size) + " bytes for " +
           what);
-  std::memset(p, 0, size_t(rounded));
+  std::memset(p, 0, size_t(std::max<uint64_t>(size, 1)));
   return Buffer(p);
 }
 
@@ -479,8 +482,9 @@ int main(int argc, char **argv) {
       allocate(model->workspace_size, workspaceAlign, "the workspace");
 
   auto runOnce = [&]() {
-    kiln_status status = kiln_run(model, inputPointers.data(),
-                                  outputPointers.data(), workspace.get());
+    kiln_status status =
+        kiln_run_sized(model, inputPointers.data(), outputPointers.data(),
+                       workspace.get(), size_t(model->workspace_size));
     if (status != KILN_OK)
       fatal(kiln_status_string(status));
   };

@@ -29,6 +29,10 @@ struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
   uint64_t workspaceSize = 0;
   uint64_t workspaceAlign = 64;
+  /// Identifies this compiled model version (kiln_model.fingerprint and
+  /// NAME_FINGERPRINT): a digest of the model file, the compile-time
+  /// inputs and the interface.
+  uint64_t fingerprint = 0;
 };
 
 /// Reads inputs and outputs from the model function's type and its

@@ -1,7 +1,7 @@
 //===- EntryPoints.cpp - Entry points and descriptor in LLVM IR -*- C++ -*-===//
 //
 // Emits, next to the compiled model function, the C-callable entry points
-// and the `kiln_model` descriptor of runtime.h (ABI version 1):
+// and the `kiln_model` descriptor of runtime.h (ABI version 2):
 //
 //   static kiln_status NAME_run_generic(const void *const *in,
 //                                       void *const *out, void *ws);
@@ -145,7 +145,7 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
 
   // The descriptor, kiln_model of runtime.h.
   auto *modelTy = StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, i64, i64,
-                                        ptrTy});
+                                        ptrTy, i64});
   Constant *init = ConstantStruct::get(
       modelTy,
       {ConstantInt::get(i32, KILN_ABI_VERSION), ConstantInt::get(i32, sig.inputs.size()),
@@ -154,7 +154,7 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
        tensorInfoArray(m, sig.inputs, sig.name, "inputs"),
        tensorInfoArray(m, sig.outputs, sig.name, "outputs"),
        ConstantInt::get(i64, sig.workspaceSize), ConstantInt::get(i64, sig.workspaceAlign),
-       generic});
+       generic, ConstantInt::get(i64, sig.fingerprint)});
   auto *model = new GlobalVariable(m, modelTy, true, GlobalValue::ExternalLinkage, init,
                                    sig.name + "_model");
   model->setAlignment(Align(8));

@@ -9,6 +9,7 @@
 #include "kiln/Target/Artifact.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 
 namespace kiln {
 
@@ -64,7 +65,11 @@ void emitHeader(const ModelSignature &sig, llvm::raw_ostream &os) {
      << "#define " << upper << "_WORKSPACE_SIZE " << sig.workspaceSize << "u /* bytes */\n"
      << "#define " << upper << "_WORKSPACE_ALIGN " << sig.workspaceAlign << "u\n"
      << "#define " << upper << "_NUM_INPUTS " << sig.inputs.size() << "u\n"
-     << "#define " << upper << "_NUM_OUTPUTS " << sig.outputs.size() << "u\n";
+     << "#define " << upper << "_NUM_OUTPUTS " << sig.outputs.size() << "u\n"
+     << "/* This compiled model version; kiln_model_check() compares it with the\n"
+     << "   descriptor linked in. */\n"
+     << "#define " << upper << "_FINGERPRINT UINT64_C(0x"
+     << llvm::format_hex_no_prefix(sig.fingerprint, 16) << ")\n";
   auto sizeMacros = [&](const std::vector<TensorSignature> &tensors) {
     for (const auto &t : tensors)
       os << "#define " << upper << "_" << llvm::StringRef(t.fieldName).upper()
@@ -96,6 +101,20 @@ void emitHeader(const ModelSignature &sig, llvm::raw_ostream &os) {
      << "/* The descriptor: names, dtypes, dims, byte sizes, workspace, and the\n"
      << "   generic entry point used by kiln_run(). */\n"
      << "extern const kiln_model " << sig.name << "_model;\n\n"
+     << "/* " << sig.name << "_run after checking that the object linked in is the\n"
+     << "   model version this header describes and that the workspace holds\n"
+     << "   workspace_bytes >= " << upper << "_WORKSPACE_SIZE. */\n"
+     << "static inline kiln_status " << sig.name << "_run_checked(const " << sig.name
+     << "_inputs *in,\n    " << sig.name
+     << "_outputs *out, void *workspace, size_t workspace_bytes) {\n"
+     << "  if (" << sig.name << "_model.abi_version != KILN_ABI_VERSION)\n"
+     << "    return KILN_ERROR_ABI_MISMATCH;\n"
+     << "  if (" << sig.name << "_model.fingerprint != " << upper << "_FINGERPRINT)\n"
+     << "    return KILN_ERROR_MODEL_MISMATCH;\n"
+     << "  if (" << upper << "_WORKSPACE_SIZE > 0 && workspace_bytes < " << upper
+     << "_WORKSPACE_SIZE)\n"
+     << "    return KILN_ERROR_WORKSPACE_TOO_SMALL;\n"
+     << "  return " << sig.name << "_run(in, out, workspace);\n}\n\n"
      << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
      << "#endif /* " << guard << " */\n";
 }

@@ -22,8 +22,9 @@
 extern "C" {
 #endif
 
-/** Layout version of kiln_model / kiln_tensor_info. */
-#define KILN_ABI_VERSION 1u
+/** Layout version of kiln_model / kiln_tensor_info. Version 2 appended
+ *  kiln_model.fingerprint. */
+#define KILN_ABI_VERSION 2u
 
 /** Result of every Kiln entry point; KILN_OK is zero. */
 typedef enum kiln_status {
@@ -35,7 +36,12 @@ typedef enum kiln_status {
   /** The descriptor was built for another ABI version of this header. */
   KILN_ERROR_ABI_MISMATCH = 3,
   /** An argument is out of range (an unknown name, a bad index). */
-  KILN_ERROR_INVALID_ARGUMENT = 4
+  KILN_ERROR_INVALID_ARGUMENT = 4,
+  /** The descriptor is not the model version the caller was built against
+   *  (its fingerprint differs from the header's NAME_FINGERPRINT). */
+  KILN_ERROR_MODEL_MISMATCH = 5,
+  /** The workspace is smaller than the model's workspace_size. */
+  KILN_ERROR_WORKSPACE_TOO_SMALL = 6
 } kiln_status;
 
 /** Element types; the values are ONNX's TensorProto.DataType numbers. */
@@ -78,6 +84,8 @@ typedef struct kiln_model {
   uint64_t workspace_size;          /**< bytes; 0 means no workspace */
   uint64_t workspace_align;         /**< required alignment in bytes */
   kiln_run_fn run;                  /**< the model's generic entry */
+  uint64_t fingerprint;             /**< identifies this compiled model
+                                         (ABI 2); NAME_FINGERPRINT */
 } kiln_model;
 
 /** A short English description of a status code. */
@@ -93,6 +101,18 @@ const char *kiln_dtype_name(kiln_dtype dtype);
  *  first: NULL pointers, the ABI version and the workspace alignment. */
 kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
                      void *const *outputs, void *workspace);
+
+/** kiln_run that also checks the workspace's size: workspace_bytes is how
+ *  many bytes the caller's workspace holds; fewer than
+ *  model->workspace_size gives KILN_ERROR_WORKSPACE_TOO_SMALL. */
+kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs,
+                           void *const *outputs, void *workspace,
+                           size_t workspace_bytes);
+
+/** Checks that a descriptor is usable by this runtime (ABI version) and is
+ *  the model version the caller was built against: pass the generated
+ *  header's NAME_FINGERPRINT. Reads nothing else from the descriptor. */
+kiln_status kiln_model_check(const kiln_model *model, uint64_t fingerprint);
 
 /** Looks up an input by name; writes its index to *out_index. */
 kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
