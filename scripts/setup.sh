@@ -12,7 +12,7 @@ PACKAGES=(
   # Build
   build-essential cmake ninja-build ccache git pkgconf make
   # LLVM, MLIR, Clang and LLD 22; lit and FileCheck come with llvm-22-tools
-  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
   # ONNX: protobuf, libonnx (parser, checker, shape inference, version
   # converter) and the backend test data
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata

@@ -454,7 +454,8 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
       os << sha256Hex((*model)->getBuffer());
     for (const auto &[input, spec] : options.constantInputs)
       os << "\n" << input << "=" << spec;
-    os << "\n" << (*machine)->getTargetTriple().str() << "\n" << options.optLevel << "\n";
+    os << "\n" << (*machine)->getTargetTriple().str() << "\n" << options.optLevel
+       << (options.sanitizeAddress ? " asan" : "") << "\n";
     emitHeader(*signature, os); // with fingerprint 0
     uint64_t fingerprint = 0;
     llvm::StringRef(sha256Hex(identity)).substr(0, 16).getAsInteger(16, fingerprint);
@@ -514,7 +515,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     llvm::errs() << "kilnc: error: internal error: invalid LLVM IR\n";
     return 1;
   }
-  optimizeModule(*llvmModule, **machine, options.optLevel);
+  optimizeModule(*llvmModule, **machine, options.optLevel, options.sanitizeAddress);
   timer.mark("optimize");
 
   if (options.emit == EmitKind::LLVMIR) {

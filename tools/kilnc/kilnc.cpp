@@ -88,6 +88,11 @@ static cl::opt<std::string> maxWorkspace(
     cl::desc("Refuse models whose workspace, or any intermediate tensor, exceeds this "
              "many bytes (suffixes K, M, G, T; default 4G)"),
     cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
+static cl::opt<std::string> sanitize(
+    "sanitize",
+    cl::desc("Instrument the generated code: 'address' (AddressSanitizer; link the "
+             "program with -fsanitize=address)"),
+    cl::value_desc("address"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
@@ -131,6 +136,14 @@ int main(int argc, char **argv) {
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;
   options.manifestPath = manifestFile;
+  if (!sanitize.empty()) {
+    if (sanitize != "address") {
+      errs() << "kilnc: error: unknown --sanitize '" << sanitize
+             << "'; Kiln instruments generated code for 'address' (AddressSanitizer)\n";
+      return 1;
+    }
+    options.sanitizeAddress = true;
+  }
   for (auto [flag, text, dest] :
        {std::tuple{"--max-weights", &maxWeights, &options.maxWeightBytes},
         std::tuple{"--max-workspace", &maxWorkspace, &options.maxWorkspaceBytes}}) {

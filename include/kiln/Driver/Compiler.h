@@ -42,6 +42,8 @@ struct CompileOptions {
   /// `--max-weights` and `--max-workspace`: kilnc refuses bigger models.
   uint64_t maxWeightBytes = uint64_t(4) << 30;
   uint64_t maxWorkspaceBytes = uint64_t(4) << 30;
+  /// `--sanitize=address`: instrument the generated code for ASan.
+  bool sanitizeAddress = false;
 };
 
 /// Runs the whole compilation. Diagnostics go to stderr, one line each,

@@ -33,7 +33,11 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createCPUTargetMachine(const CPUTargetOptions &options);
 
 /// Runs LLVM's default optimization pipeline at `optLevel`.
-void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel);
+/// Runs LLVM's optimization pipeline for `optLevel`; with `sanitizeAddress`,
+/// then instruments the module for AddressSanitizer (the program that runs
+/// it must link ASan's runtime, e.g. be built with -fsanitize=address).
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel,
+                    bool sanitizeAddress = false);
 
 /// Emits `module` as an object file or assembly.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,

@@ -62,20 +62,19 @@ bool isTextualModel(StringRef path) {
   return path.ends_with(".onnxtxt") || path.ends_with(".onnxtext");
 }
 
-/// Reads and parses the model file; reports a one-line error on failure.
-LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProto &model) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/true);
-  if (!buffer)
-    return emitError(fileLoc) << "cannot read model: " << buffer.getError().message();
-  StringRef data = (*buffer)->getBuffer();
+/// Parses a binary ModelProto or an ONNX textual model held in `data`;
+/// reports a one-line error on failure.
+LogicalResult parseModel(StringRef data, bool textual, Location fileLoc,
+                         onnx::ModelProto &model) {
   if (data.empty())
     return emitError(fileLoc) << "model file is empty";
-  if (isTextualModel(path)) {
+  if (textual) {
     // libonnx's parser reports most errors by status, but lets number
-    // conversions throw (std::stof on a cut-off literal).
+    // conversions throw (std::stof on a cut-off literal). It reads a
+    // NUL-terminated string.
+    std::string text = data.str();
     try {
-      onnx::OnnxParser parser(data.data());
+      onnx::OnnxParser parser(text.c_str());
       auto status = parser.Parse(model);
       if (!status.IsOK())
         return emitError(fileLoc) << "not a valid ONNX textual model: "
@@ -750,16 +749,13 @@ std::vector<std::string> getSupportedONNXOps() {
   return ops;
 }
 
-OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
-                                      const ONNXImportOptions &options) {
-  std::string displayName = options.displayName.empty()
-                                ? llvm::sys::path::filename(path).str()
-                                : options.displayName;
-  Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
-  onnx::ModelProto model;
-  if (failed(loadModel(path, fileLoc, model)))
-    return nullptr;
+namespace {
 
+/// Everything after parsing: checks, conversion, inference and the import.
+OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &model,
+                                        StringRef modelDir, Location fileLoc,
+                                        StringRef displayName,
+                                        const ONNXImportOptions &options) {
   int64_t opset = getDefaultOpset(model);
   if (opset < 0)
     return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
@@ -774,10 +770,6 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   if (failed(onnx_import::validateModel(model, fileLoc, displayName)) ||
       failed(onnx_import::checkInitializerSizes(model, fileLoc, options.maxWeightBytes)))
     return nullptr;
-  llvm::SmallString<256> modelDir(path);
-  llvm::sys::path::remove_filename(modelDir);
-  if (modelDir.empty())
-    modelDir = ".";
   if (failed(onnx_import::loadExternalData(model, fileLoc, modelDir)))
     return nullptr;
   onnx_import::warnNonFiniteWeights(model, fileLoc, displayName);
@@ -853,6 +845,41 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   if (module && !inferenceFailure.empty())
     emitWarning(fileLoc) << inferenceFailure;
   return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
+                                      const ONNXImportOptions &options) {
+  std::string displayName = options.displayName.empty()
+                                ? llvm::sys::path::filename(path).str()
+                                : options.displayName;
+  Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(fileLoc) << "cannot read model: " << buffer.getError().message(),
+           nullptr;
+  onnx::ModelProto model;
+  if (failed(parseModel((*buffer)->getBuffer(), isTextualModel(path), fileLoc, model)))
+    return nullptr;
+  buffer->reset(); // the parsed model owns copies of everything it needs
+  llvm::SmallString<256> modelDir(path);
+  llvm::sys::path::remove_filename(modelDir);
+  if (modelDir.empty())
+    modelDir = ".";
+  return importParsedModel(context, model, modelDir, fileLoc, displayName, options);
+}
+
+OwningOpRef<ModuleOp> importONNXModelFromBuffer(MLIRContext &context, StringRef bytes,
+                                                bool textual, StringRef modelDir,
+                                                const ONNXImportOptions &options) {
+  std::string displayName = options.displayName.empty() ? "model" : options.displayName;
+  Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
+  onnx::ModelProto model;
+  if (failed(parseModel(bytes, textual, fileLoc, model)))
+    return nullptr;
+  return importParsedModel(context, model, modelDir, fileLoc, displayName, options);
 }
 
 } // namespace kiln

@@ -11,6 +11,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
@@ -66,7 +67,8 @@ createCPUTargetMachine(const CPUTargetOptions &options) {
   return machine;
 }
 
-void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
+void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel,
+                    bool sanitizeAddress) {
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;
   CGSCCAnalysisManager cgam;
@@ -85,6 +87,17 @@ void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
                               ? pb.buildO0DefaultPipeline(level)
                               : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
+  if (sanitizeAddress) {
+    // As clang does: instrument after optimization, so that ASan checks
+    // the accesses the optimized code really makes. Every function (the
+    // model, its entry points) is instrumented; the weights get redzones.
+    for (Function &f : module)
+      if (!f.isDeclaration())
+        f.addFnAttr(Attribute::SanitizeAddress);
+    ModulePassManager asan;
+    asan.addPass(AddressSanitizerPass(AddressSanitizerOptions{}));
+    asan.run(module, mam);
+  }
 }
 
 Error emitMachineCode(Module &module, TargetMachine &machine, bool assembly,
