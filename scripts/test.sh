@@ -3,8 +3,11 @@
 #
 # The README's second command, and what CI runs: installs what is missing,
 # builds, then runs every ctest suite (lit, end-to-end numerics, the ONNX
-# backend conformance suite). Extra arguments go to ctest, e.g.
-# `scripts/test.sh -L lit` or `scripts/test.sh -LE slow`.
+# backend conformance suite), then the sanitizer suite (scripts/sanitize.sh:
+# ASan + UBSan build, lit and core e2e under it, the fuzzers for a bounded
+# time). Extra arguments go to the main ctest run only, e.g.
+# `scripts/test.sh -L lit` or `scripts/test.sh -LE slow`, and skip the
+# sanitizer suite; KILN_SKIP_SANITIZE=1 skips it too.
 #
 #===--------------------------------------------------------------------===#
 set -euo pipefail
@@ -15,3 +18,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/build.sh"
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 1800 -j "${KILN_TEST_JOBS:-1}" "$@"
+
+if [ $# -eq 0 ] && [ -z "${KILN_SKIP_SANITIZE:-}" ]; then
+  "$ROOT/scripts/sanitize.sh"
+fi

@@ -11,7 +11,7 @@ from lit.llvm import llvm_config
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "e2e", "onnx-backend", "CMakeLists.txt", "lit.cfg.py"]
+config.excludes = ["Inputs", "e2e", "onnx-backend", "fuzz", "CMakeLists.txt", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
@@ -33,6 +33,11 @@ config.substitutions.append(
 if config.have_torchscript:
     config.available_features.add("torchscript")
 config.substitutions.append(("%runtime_include", config.runtime_include))
+# Tests that run generated code compile it with %kilnc_sanitize: nothing in
+# a normal build, --sanitize=address in a sanitizer build.
+config.substitutions.append(("%kilnc_sanitize", getattr(config, "kilnc_sanitize", "")))
+if getattr(config, "sanitized", False):
+    config.available_features.add("sanitized")
 config.substitutions.append(("%runtime_lib", config.runtime_lib))
 
 tools = ["kilnc", "kiln-opt", "kiln-run", "FileCheck", "not", "count", "split-file"]

@@ -189,7 +189,7 @@ class Suite:
     def kilnc(self, name, out, extra):
         onnx = self.model_file(name, ".onnx")
         cmd = [self.args.kilnc, onnx, "-o", out, "--name", name,
-               "-" + self.args.opt] + extra
+               "-" + self.args.opt] + self.args.kilnc_arg + extra
         return run(cmd, KILNC_TIMEOUT)
 
     def compile_object(self, name, wdir, shape_args):
@@ -341,6 +341,9 @@ def main():
         "PyTorch (relative error <= %g)." % TOLERANCE)
     ap.add_argument("--kilnc", required=True)
     ap.add_argument("--kiln-run", required=True)
+    ap.add_argument("--kilnc-arg", action="append", default=[],
+                    help="an extra kilnc argument for every model, such as "
+                         "--sanitize=address in a sanitizer build; repeatable")
     ap.add_argument("--runtime-lib", required=True, help="path of libkiln_rt.a")
     ap.add_argument("--runtime-include", required=True,
                     help="directory holding kiln/runtime.h")
