@@ -8,12 +8,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Driver/Limits.h"
+#include "kiln/Support/ByteSize.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -46,21 +46,6 @@ std::string describeType(RankedTensorType type) {
 }
 
 } // namespace
-
-std::string formatByteSize(uint64_t bytes) {
-  const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = (double)bytes;
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    ++u;
-  }
-  if (u == 0)
-    return std::to_string(bytes) + " bytes";
-  std::string s;
-  llvm::raw_string_ostream(s) << llvm::format("%.1f ", v) << units[u];
-  return s;
-}
 
 std::optional<uint64_t> parseByteSize(llvm::StringRef text) {
   uint64_t shift = 0;

@@ -9,6 +9,7 @@
 #ifndef KILN_DRIVER_LIMITS_H
 #define KILN_DRIVER_LIMITS_H
 
+#include "kiln/Support/ByteSize.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -20,9 +21,6 @@ namespace kiln {
 
 /// The default of both `--max-weights` and `--max-workspace`: 4 GiB.
 constexpr uint64_t kDefaultSizeLimit = uint64_t(4) << 30;
-
-/// "4.0 MiB", "12 bytes".
-std::string formatByteSize(uint64_t bytes);
 
 /// Parses "1048576", "512K", "64M", "4G" or "1T" (binary units) into bytes.
 std::optional<uint64_t> parseByteSize(llvm::StringRef text);

@@ -86,8 +86,8 @@ LogicalResult importThresholdedRelu(NodeImporter &n) {
 /// PRelu: x < 0 ? slope * x : x, the slope broadcasting to x.
 LogicalResult importPRelu(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0), slopeType = n.inputType(1);
-  if (xType.getElementType() != slopeType.getElementType())
-    return n.error("operand element types differ");
+  if (failed(n.requireSameElementType(0, 1)))
+    return failure();
   Value slope = n.input(1);
   auto shape = broadcastShapes(xType.getShape(), slopeType.getShape());
   if (!shape || *shape != SmallVector<int64_t>(xType.getShape())) {

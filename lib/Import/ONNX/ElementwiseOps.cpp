@@ -18,10 +18,8 @@ FailureOr<Value> unsignedDivision(NodeImporter &n);
 
 template <typename OpTy>
 LogicalResult importBinary(NodeImporter &n) {
-  if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
-    return n.error("operand element types differ");
-  if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
-    return n.error("operand shapes do not broadcast");
+  if (failed(n.requireSameElementType(0, 1)) || failed(n.requireBroadcastable(0, 1)))
+    return failure();
   if (std::is_same_v<OpTy, DivOp> && n.inputIsUnsigned(0)) {
     auto q = unsignedDivision<DivOp>(n);
     if (failed(q))
@@ -168,10 +166,8 @@ LogicalResult importSign(NodeImporter &n) {
 /// Mod: fmod = 1 is C's fmod (the sign of the dividend); fmod = 0, for
 /// integers only, takes the sign of the divisor as Python's % does.
 LogicalResult importMod(NodeImporter &n) {
-  if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
-    return n.error("operand element types differ");
-  if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
-    return n.error("operand shapes do not broadcast");
+  if (failed(n.requireSameElementType(0, 1)) || failed(n.requireBroadcastable(0, 1)))
+    return failure();
   Type elt = n.inputType(0).getElementType();
   bool fmod = n.intAttr("fmod", 0) != 0;
   if (isa<FloatType>(elt) && !fmod)

@@ -89,8 +89,6 @@ mlir::LogicalResult validateModel(onnx::ModelProto &model, mlir::Location fileLo
 
 /// Bytes per element of an ONNX data type, or 0 for types Kiln does not read.
 size_t onnxElementBytes(int32_t dataType);
-/// "1.5 GiB", "12 bytes".
-std::string formatBytes(uint64_t bytes);
 
 /// Every initializer's dimensions fit, its payload matches them, and all of
 /// them together stay within `maxWeightBytes` (InitializerChecks.cpp).
@@ -187,6 +185,14 @@ public:
 
   /// Reports an error at the node; always returns failure().
   mlir::LogicalResult error(const llvm::Twine &message);
+  /// "'x' (1x4 f32)": input `i`'s name, shape and element type.
+  std::string describeInput(unsigned i);
+  /// Reports that inputs `a` and `b` must have one element type, and
+  /// fails; succeeds when they have.
+  mlir::LogicalResult requireSameElementType(unsigned a, unsigned b);
+  /// Reports that inputs `a` and `b` do not broadcast, and fails;
+  /// succeeds when they do.
+  mlir::LogicalResult requireBroadcastable(unsigned a, unsigned b);
   /// Reports that an attribute value is not supported; returns failure().
   mlir::LogicalResult unsupported(const llvm::Twine &what);
   /// Reports that `what`, computed from inputs `inputs` at run time, is not

@@ -11,10 +11,11 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Support/ByteSize.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
@@ -26,21 +27,6 @@ namespace kiln::onnx_import {
 
 /// Kiln never accepts a tensor of more elements than this (2^40).
 constexpr uint64_t kMaxElements = uint64_t(1) << 40;
-
-std::string formatBytes(uint64_t bytes) {
-  const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = (double)bytes;
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    ++u;
-  }
-  if (u == 0)
-    return std::to_string(bytes) + " bytes";
-  std::string s;
-  llvm::raw_string_ostream(s) << llvm::format("%.1f ", v) << units[u];
-  return s;
-}
 
 size_t onnxElementBytes(int32_t dataType) {
   switch (dataType) {
@@ -166,9 +152,9 @@ LogicalResult checkInitializerSizes(const onnx::ModelProto &model, Location file
     total += bytes; // at most 2^40 * 8 per tensor: no overflow in practice
     if (total > maxWeightBytes)
       return emitError(fileLoc)
-             << "the model's weights reach " << formatBytes(total) << " at initializer '"
+             << "the model's weights reach " << formatByteSize(total) << " at initializer '"
              << t->name() << "', over the --max-weights limit of "
-             << formatBytes(maxWeightBytes) << "; raise the limit with --max-weights=BYTES";
+             << formatByteSize(maxWeightBytes) << "; raise the limit with --max-weights=BYTES";
   }
   return success();
 }

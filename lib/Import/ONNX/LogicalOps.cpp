@@ -17,10 +17,8 @@ namespace kiln::onnx_import {
 namespace {
 
 LogicalResult checkBinary(NodeImporter &n, unsigned a, unsigned b) {
-  if (n.inputType(a).getElementType() != n.inputType(b).getElementType())
-    return n.error("operand element types differ");
-  if (!broadcastShapes(n.inputType(a).getShape(), n.inputType(b).getShape()))
-    return n.error("operand shapes do not broadcast");
+  if (failed(n.requireSameElementType(a, b)) || failed(n.requireBroadcastable(a, b)))
+    return failure();
   return success();
 }
 

@@ -444,8 +444,11 @@ LogicalResult importMatMul(NodeImporter &n) {
   auto aShape = cast<RankedTensorType>(a.getType()).getShape();
   auto bShape = cast<RankedTensorType>(b.getType()).getShape();
   if (aShape.back() != bShape[bShape.size() - 2])
-    return n.error("MatMul contraction sizes differ: " + Twine(aShape.back()) +
-                   " and " + Twine(bShape[bShape.size() - 2]));
+    return n.error("MatMul of " + n.describeInput(0) + " by " + n.describeInput(1) +
+                   ": the contraction sizes differ (" + Twine(aShape.back()) + " and " +
+                   Twine(bShape[bShape.size() - 2]) +
+                   "); the first input's last dimension must equal the second's "
+                   "next-to-last");
   if (!broadcastShapes(aShape.drop_back(2), bShape.drop_back(2)))
     return n.error("MatMul batch dimensions do not broadcast");
   Value y = n.create<MatmulOp>(a, b);

@@ -129,6 +129,31 @@ void NodeImporter::setResult(unsigned i, Value value) {
   outputs[i] = value;
 }
 
+std::string NodeImporter::describeInput(unsigned i) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  RankedTensorType type = inputType(i);
+  os << "'" << node.input(i) << "' (";
+  llvm::interleave(type.getShape(), os, "x");
+  os << (type.getRank() ? " " : "scalar ") << type.getElementType() << ")";
+  return text;
+}
+
+LogicalResult NodeImporter::requireSameElementType(unsigned a, unsigned b) {
+  if (inputType(a).getElementType() == inputType(b).getElementType())
+    return success();
+  return error("inputs " + describeInput(a) + " and " + describeInput(b) +
+               " have different element types; ONNX requires one type here "
+               "(a Cast before the node would make them agree)");
+}
+
+LogicalResult NodeImporter::requireBroadcastable(unsigned a, unsigned b) {
+  if (broadcastShapes(inputType(a).getShape(), inputType(b).getShape()))
+    return success();
+  return error("the shapes of inputs " + describeInput(a) + " and " + describeInput(b) +
+               " do not broadcast (each dimension pair must be equal or include 1)");
+}
+
 LogicalResult NodeImporter::error(const Twine &message) {
   return emitError(loc) << message;
 }
