@@ -12,6 +12,7 @@
 #include "kiln/IR/KilnOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -20,6 +21,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <tuple>
+#include <type_traits>
 
 namespace kiln::onnx_import {
 
@@ -202,10 +205,44 @@ public:
                                            const llvm::Twine &what);
 
   /// Creates `op` and folds it when its operands are constants.
+  ///
+  /// A malformed model can hand an op operands it cannot take (shapes that
+  /// do not broadcast, a contraction that does not match). Such an op is
+  /// never built: for ops that infer their result types, the inference is
+  /// tried first (ODS builders abort when it fails); other ops are verified
+  /// before folding. The first problem is reported at the node, the node
+  /// counts as failed (hadInvalidOp), and a placeholder value lets the
+  /// op-family code run to its end without special cases.
   template <typename OpTy, typename... Args>
   mlir::Value create(Args &&...args) {
-    return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
+    // A caller that gives the result type uses a builder that infers
+    // nothing; the verifier checks that one.
+    if constexpr (OpTy::template hasTrait<mlir::InferTypeOpInterface::Trait>() &&
+                  !startsWithType<Args...>()) {
+      mlir::OperationState probe(loc, OpTy::getOperationName());
+      OpTy::build(builder, probe, mlir::TypeRange(), args...);
+      llvm::SmallVector<mlir::Type, 1> types;
+      std::optional<mlir::Location> where;
+      if (!invalidOp)
+        where = loc;
+      if (mlir::failed(OpTy::inferReturnTypes(
+              getContext(), where, probe.operands,
+              probe.attributes.getDictionary(getContext()), probe.getRawProperties(),
+              probe.regions, types)))
+        return placeholder(probe.operands);
+    }
+    return verifyAndFold(OpTy::create(builder, loc, std::forward<Args>(args)...));
   }
+  template <typename... Args>
+  static constexpr bool startsWithType() {
+    if constexpr (sizeof...(Args) == 0)
+      return false;
+    else
+      return std::is_convertible_v<
+          std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>, mlir::Type>;
+  }
+  /// Whether an op this node tried to create was invalid (and reported).
+  bool hadInvalidOp() const { return invalidOp; }
 
   /// A scalar constant of `elementType` broadcastable against anything.
   mlir::Value scalarConstant(mlir::Type elementType, double value);
@@ -218,6 +255,13 @@ public:
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 private:
+  /// Marks the node failed and returns a stand-in value, typed like the
+  /// first tensor operand (f32[1] without one).
+  mlir::Value placeholder(mlir::ValueRange operands);
+  /// Verifies a new op (reporting the first invalid one) and folds it.
+  mlir::Value verifyAndFold(mlir::Operation *op);
+
+  bool invalidOp = false;
   std::function<mlir::Value(const std::string &)> lookup;
   ShapeLookup inferredShape;
   UnsignedLookup isUnsigned;

@@ -9,7 +9,9 @@
 
 #include "kiln/Import/ImportBuilders.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -127,6 +129,33 @@ void NodeImporter::setResult(unsigned i, Value value) {
   if (outputs.size() <= i)
     outputs.resize(i + 1);
   outputs[i] = value;
+}
+
+Value NodeImporter::placeholder(ValueRange operands) {
+  invalidOp = true;
+  Type type = RankedTensorType::get({1}, builder.getF32Type());
+  for (Value v : operands)
+    if (isa<RankedTensorType>(v.getType())) {
+      type = v.getType();
+      break;
+    }
+  return UnrealizedConversionCastOp::create(builder, loc, TypeRange{type}, ValueRange{})
+      .getResult(0);
+}
+
+Value NodeImporter::verifyAndFold(Operation *op) {
+  if (invalidOp)
+    return op->getResult(0); // already reported; the node is discarded
+  if (failed(mlir::verify(op))) {
+    invalidOp = true;
+    return op->getResult(0);
+  }
+  SmallVector<Value, 1> folded;
+  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
+    op->erase();
+    return folded.front();
+  }
+  return op->getResult(0);
 }
 
 std::string NodeImporter::describeInput(unsigned i) {

@@ -353,7 +353,7 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
         node, builder, loc, [this](const std::string &n) { return lookup(n); }, opset,
         [this](const std::string &n) { return inferredShape(n); },
         [this](const std::string &n) { return isUnsigned(n); });
-    if (failed(it->second(importer))) {
+    if (failed(it->second(importer)) || importer.hadInvalidOp()) {
       failedAny = true;
       continue;
     }
