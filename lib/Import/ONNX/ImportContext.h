@@ -228,7 +228,8 @@ public:
       if (mlir::failed(OpTy::inferReturnTypes(
               getContext(), where, probe.operands,
               probe.attributes.getDictionary(getContext()), probe.getRawProperties(),
-              probe.regions, types)))
+              probe.regions, types)) ||
+          mlir::failed(checkResultSizes(types)))
         return placeholder(probe.operands);
     }
     return verifyAndFold(OpTy::create(builder, loc, std::forward<Args>(args)...));
@@ -258,6 +259,10 @@ private:
   /// Marks the node failed and returns a stand-in value, typed like the
   /// first tensor operand (f32[1] without one).
   mlir::Value placeholder(mlir::ValueRange operands);
+  /// Fails, reporting the first time, when a result type has more than
+  /// 2^40 elements (the limit initializers have too): no importer or folder
+  /// then multiplies dimensions that overflow.
+  mlir::LogicalResult checkResultSizes(mlir::TypeRange types);
   /// Verifies a new op (reporting the first invalid one) and folds it.
   mlir::Value verifyAndFold(mlir::Operation *op);
 

@@ -143,9 +143,42 @@ Value NodeImporter::placeholder(ValueRange operands) {
       .getResult(0);
 }
 
+LogicalResult NodeImporter::checkResultSizes(TypeRange types) {
+  for (Type type : types) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      continue;
+    uint64_t count = 1;
+    bool tooLarge = false;
+    for (int64_t d : tensor.getShape()) {
+      if (d < 0 || (d > 0 && count > (uint64_t(1) << 40) / (uint64_t)d)) {
+        tooLarge = true;
+        break;
+      }
+      count *= (uint64_t)d;
+    }
+    if (!tooLarge)
+      continue;
+    if (!invalidOp) {
+      std::string shape;
+      llvm::raw_string_ostream os(shape);
+      llvm::interleave(tensor.getShape(), os, "x");
+      os << " " << tensor.getElementType();
+      emitError(loc) << "its result of shape " << shape
+                     << " has more elements than Kiln accepts (2^40)";
+    }
+    return failure();
+  }
+  return success();
+}
+
 Value NodeImporter::verifyAndFold(Operation *op) {
   if (invalidOp)
     return op->getResult(0); // already reported; the node is discarded
+  if (failed(checkResultSizes(op->getResultTypes()))) {
+    invalidOp = true;
+    return op->getResult(0);
+  }
   if (failed(mlir::verify(op))) {
     invalidOp = true;
     return op->getResult(0);

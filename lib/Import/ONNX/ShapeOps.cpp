@@ -54,6 +54,9 @@ LogicalResult importReshape(NodeImporter &n) {
     }
     if (d < 0)
       return n.error("Reshape shape has negative dimension " + Twine(d));
+    if (d > 0 && known > (int64_t(1) << 40) / d)
+      return n.error("Reshape to " + Twine(d) +
+                     " and the other dimensions gives more elements than Kiln accepts (2^40)");
     known *= d;
     shape.push_back(d);
   }
