@@ -98,6 +98,10 @@ size_t onnxElementBytes(int32_t dataType);
 mlir::LogicalResult checkInitializerSizes(const onnx::ModelProto &model,
                                           mlir::Location fileLoc, uint64_t maxWeightBytes);
 
+/// Wraps the libonnx shape-inference functions that index input
+/// dimensions without checking ranks (InferenceGuards.cpp); idempotent.
+void installInferenceGuards();
+
 /// Reads every external-data payload (relative to `modelDir`) into raw_data.
 mlir::LogicalResult loadExternalData(onnx::ModelProto &model, mlir::Location fileLoc,
                                      llvm::StringRef modelDir);
@@ -211,7 +215,7 @@ public:
   /// never built: for ops that infer their result types, the inference is
   /// tried first (ODS builders abort when it fails); other ops are verified
   /// before folding. The first problem is reported at the node, the node
-  /// counts as failed (hadInvalidOp), and a placeholder value lets the
+  /// counts as failed (hadInvalidOp), and a stand-in value lets the
   /// op-family code run to its end without special cases.
   template <typename OpTy, typename... Args>
   mlir::Value create(Args &&...args) {
@@ -230,7 +234,7 @@ public:
               probe.attributes.getDictionary(getContext()), probe.getRawProperties(),
               probe.regions, types)) ||
           mlir::failed(checkResultSizes(types)))
-        return placeholder(probe.operands);
+        return standIn(probe.operands);
     }
     return verifyAndFold(OpTy::create(builder, loc, std::forward<Args>(args)...));
   }
@@ -258,7 +262,7 @@ public:
 private:
   /// Marks the node failed and returns a stand-in value, typed like the
   /// first tensor operand (f32[1] without one).
-  mlir::Value placeholder(mlir::ValueRange operands);
+  mlir::Value standIn(mlir::ValueRange operands);
   /// Fails, reporting the first time, when a result type has more than
   /// 2^40 elements (the limit initializers have too): no importer or folder
   /// then multiplies dimensions that overflow.

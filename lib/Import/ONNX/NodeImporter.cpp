@@ -131,7 +131,7 @@ void NodeImporter::setResult(unsigned i, Value value) {
   outputs[i] = value;
 }
 
-Value NodeImporter::placeholder(ValueRange operands) {
+Value NodeImporter::standIn(ValueRange operands) {
   invalidOp = true;
   Type type = RankedTensorType::get({1}, builder.getF32Type());
   for (Value v : operands)

@@ -756,6 +756,7 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
                                         StringRef modelDir, Location fileLoc,
                                         StringRef displayName,
                                         const ONNXImportOptions &options) {
+  onnx_import::installInferenceGuards();
   int64_t opset = getDefaultOpset(model);
   if (opset < 0)
     return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
