@@ -101,7 +101,9 @@ def count_gflop(path):
 
 def time_kiln(kilnc, kiln_run, onnx_path, inp, work, threads, runs):
     so = os.path.join(work, os.path.basename(onnx_path)[:-5] + ".so")
-    if not os.path.exists(so):
+    # Recompiled whenever kilnc or the model is newer than the shared object.
+    if not os.path.exists(so) or os.path.getmtime(so) < max(os.path.getmtime(kilnc),
+                                                            os.path.getmtime(onnx_path)):
         sh([kilnc, onnx_path, "-O3", "--emit=shared", "-o", so])
     out = sh([kiln_run, so, "--input", inp, "--benchmark", str(runs), "--threads",
               str(threads), "--quiet"])

@@ -13,6 +13,7 @@
 #include "kiln/Config.h"
 #include "kiln/Driver/Limits.h"
 #include "kiln/Driver/Manifest.h"
+#include "kiln/Transforms/Microkernels.h"
 #include "kiln/Import/ONNXImporter.h"
 #include "kiln/Import/TorchScriptImporter.h"
 #include "kiln/Target/Artifact.h"
@@ -397,6 +398,18 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   PhaseOptions phaseOptions;
   phaseOptions.indexBitwidth = (*machine)->createDataLayout().getPointerSizeInBits();
   phaseOptions.printAfterAll = options.printIRAfterAll;
+  if (options.microkernels == "auto")
+    phaseOptions.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(**machine);
+  else if (options.microkernels != "none") {
+    if (!lookupMicrokernelVariant(options.microkernels) ||
+        !microkernelVariantFits(**machine, options.microkernels)) {
+      llvm::errs() << "kilnc: error: --microkernels=" << options.microkernels
+                   << " does not run on " << (*machine)->getTargetTriple().str()
+                   << "; use auto, none, or one of avx512, avx2, sse (x86-64), neon (AArch64)\n";
+      return 1;
+    }
+    phaseOptions.microkernels = options.microkernels;
+  }
   if (options.compileTo == Phase::Import) {
     outputs.add(irOutput, printOp(*module, options.printDebugInfo));
     return finish();
@@ -511,6 +524,10 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
       if (isELF)
         gv.setSection(".rodata.kiln.weights");
     }
+  if (auto err = linkMicrokernels(*llvmModule, **machine)) {
+    llvm::errs() << "kilnc: error: " << llvm::toString(std::move(err)) << "\n";
+    return 1;
+  }
   if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
     llvm::errs() << "kilnc: error: internal error: invalid LLVM IR\n";
     return 1;

@@ -57,7 +57,11 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
   case Phase::Kiln:
     return "builtin.module(func.func(canonicalize,cse))";
   case Phase::Linalg:
-    return "builtin.module(convert-kiln-to-linalg,"
+    return std::string("builtin.module(") +
+           (options.microkernels.empty()
+                ? ""
+                : "func.func(kiln-select-microkernels{variant=" + options.microkernels + "}),") +
+           "convert-kiln-to-linalg,"
            "func.func(canonicalize,linalg-fuse-elementwise-ops,canonicalize,cse))";
   case Phase::Bufferized:
     return llvm::formatv(
@@ -68,7 +72,7 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
         options.workspaceAlignment);
   case Phase::LLVM:
     return llvm::formatv(
-        "builtin.module(func.func(kiln-flatten-empty-arguments,kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
+        "builtin.module(kiln-lower-microkernels,func.func(kiln-flatten-empty-arguments,kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
         "convert-scf-to-cf,arith-expand),convert-math-to-funcs,"
         "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
         "finalize-memref-to-llvm{{index-bitwidth={0}},"

@@ -36,6 +36,7 @@ LAYOUT = [
     "lib/cmake/Kiln/KilnAddModel.cmake",
     "lib/pkgconfig/kiln-runtime.pc",
     "share/kiln/runtime/runtime.c",
+    "share/kiln/runtime/parallel.c",
     "share/doc/kiln/README.md",
     "share/doc/kiln/cmake.md",
 ]

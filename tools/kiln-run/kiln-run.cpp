@@ -57,7 +57,7 @@ const char *const usageText =
     "                             |actual - expected| <= atol + "
     "rtol*|expected|\n"
     "  --benchmark N              after one warm-up run, time N runs\n"
-    "  --threads T                set KILN_NUM_THREADS=T for the model\n"
+    "  --threads T                run the model on T threads (default: KILN_NUM_THREADS, else 1)\n"
     "  --quiet                    print only failures, errors and timings\n"
     "  --help                     print this message\n"
     "\n"
@@ -179,7 +179,7 @@ Options parseCommandLine(int argc, char **argv) {
     } else if (name == "benchmark")
       options.benchmarkRuns = parsePositive(name, value, 100000000);
     else if (name == "threads")
-      options.threads = std::to_string(parsePositive(name, value, 65536));
+      options.threads = std::to_string(parsePositive(name, value, 256));
   }
   if (options.modelPath.empty())
     fatal("no model given (usage: kiln-run MODEL.so [options]; see --help)");
@@ -414,10 +414,11 @@ double nowMilliseconds() {
 int main(int argc, char **argv) {
   Options options = parseCommandLine(argc, argv);
 
-  // The model's runtime reads the thread count when it is loaded or run.
-  if (!options.threads.empty() &&
-      ::setenv("KILN_NUM_THREADS", options.threads.c_str(), 1) != 0)
-    fatal("cannot set KILN_NUM_THREADS");
+  // The runtime's parallel-for (linked into kiln-run and exported to the
+  // model's shared object) takes the count from the flag, else from
+  // KILN_NUM_THREADS.
+  if (!options.threads.empty() && kiln_set_num_threads(std::stoi(options.threads)) != 0)
+    fatal("--threads " + options.threads + " is out of range (1 to 256)");
 
   const kiln_model *model = loadModel(options);
   std::vector<TensorSlot> inputSlots =

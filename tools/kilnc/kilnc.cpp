@@ -88,6 +88,12 @@ static cl::opt<std::string> maxWorkspace(
     cl::desc("Refuse models whose workspace, or any intermediate tensor, exceeds this "
              "many bytes (suffixes K, M, G, T; default 4G)"),
     cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
+static cl::opt<std::string> microkernels(
+    "microkernels",
+    cl::desc("CPU microkernels for convolutions and matrix products: auto (the target's "
+             "best variant, none at -O0), none, avx512, avx2, sse or neon"),
+    cl::init("auto"), cl::value_desc("variant"), cl::cat(kilncCategory));
+
 static cl::opt<std::string> sanitize(
     "sanitize",
     cl::desc("Instrument the generated code: 'address' (AddressSanitizer; link the "
@@ -132,6 +138,7 @@ int main(int argc, char **argv) {
   options.cpu = targetCPU;
   options.features = targetFeatures;
   options.optLevel = optLevel;
+  options.microkernels = microkernels;
   options.printTiming = printTiming;
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;

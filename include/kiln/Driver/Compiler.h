@@ -42,6 +42,9 @@ struct CompileOptions {
   /// `--max-weights` and `--max-workspace`: kilnc refuses bigger models.
   uint64_t maxWeightBytes = uint64_t(4) << 30;
   uint64_t maxWorkspaceBytes = uint64_t(4) << 30;
+  /// `--microkernels`: "auto" (the target's variant; none at -O0), "none",
+  /// or a variant name (include/kiln/Transforms/Microkernels.h).
+  std::string microkernels = "auto";
   /// `--sanitize=address`: instrument the generated code for ASan.
   bool sanitizeAddress = false;
 };

@@ -5,7 +5,8 @@
 //
 //   import     -> kiln ops as the importer built them
 //   kiln       -> kiln ops, canonicalized and folded
-//   linalg     -> linalg/tensor/arith/math on tensors, no kiln ops
+//   linalg     -> linalg/tensor/arith/math on tensors; of kiln ops only
+//                 kiln.microkernel
 //   bufferized -> memrefs; no allocation; one workspace argument
 //   llvm       -> LLVM dialect only, bare-pointer calling convention
 //
@@ -41,6 +42,9 @@ struct PhaseOptions {
   int64_t workspaceAlignment = 64;
   /// Print IR after every pass to stderr (kilnc --print-ir-after-all).
   bool printAfterAll = false;
+  /// The CPU microkernel variant convolutions and matrix products use
+  /// (include/kiln/Transforms/Microkernels.h); empty for none.
+  std::string microkernels;
 };
 
 /// The pass pipeline text that takes IR from the phase before `phase` to

@@ -39,6 +39,21 @@ createCPUTargetMachine(const CPUTargetOptions &options);
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel,
                     bool sanitizeAddress = false);
 
+/// The microkernel variant (include/kiln/Transforms/Microkernels.h) for
+/// the machine's architecture and features: avx512, avx2 (with FMA), sse
+/// on x86-64; neon on AArch64; empty where Kiln has no microkernels.
+std::string selectMicrokernelVariant(const llvm::TargetMachine &machine);
+
+/// Whether `variant` runs on the machine's architecture.
+bool microkernelVariantFits(const llvm::TargetMachine &machine, llvm::StringRef variant);
+
+/// Links the definitions of the microkernels that `module` calls
+/// (kiln_uk_*) from the bitcode built with Kiln, with internal linkage and
+/// without the bitcode's own target attributes, so that they are compiled
+/// for the machine like the rest of the model. Does nothing when the
+/// module calls none.
+llvm::Error linkMicrokernels(llvm::Module &module, const llvm::TargetMachine &machine);
+
 /// Emits `module` as an object file or assembly.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                             bool assembly, llvm::raw_pwrite_stream &os);

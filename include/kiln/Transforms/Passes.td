@@ -73,4 +73,58 @@ def FlattenEmptyArgumentsPass : Pass<"kiln-flatten-empty-arguments", "mlir::func
   }];
 }
 
+def SelectMicrokernelsPass : Pass<"kiln-select-microkernels", "mlir::func::FuncOp"> {
+  let summary = "Compute convolutions and matrix products with CPU microkernels";
+  let description = [{
+    Runs on kiln ops, before they are lowered to linalg. Each f32
+    `kiln.conv2d` (ungrouped or depthwise) and `kiln.matmul` becomes a
+    `kiln.microkernel` of the given vector variant, together with the ops
+    that follow it and use only its result: a per-channel (convolution) or
+    per-column (matrix product) bias add, an add of another tensor of the
+    output's shape (a residual), and a final `kiln.relu` or `kiln.clamp`.
+    Constant weights are packed here, at compile time, into the blocked
+    layout the kernel reads (lib/Target/CPU/Kernels/Gemm.inc), so nothing
+    is repacked at run time. The blocking comes from the variant's entry in
+    the target table (include/kiln/Transforms/Microkernels.h), never from
+    measurements, so the output depends only on the input and the options.
+    An empty `variant` leaves the function as it is.
+
+    ```mlir
+    %c = kiln.conv2d %x, %w {...} : (...) -> tensor<1x64x56x56xf32>
+    %r = kiln.relu %c : tensor<1x64x56x56xf32>
+    // becomes
+    %wp = kiln.constant dense<...> : tensor<36864xf32>
+    %e = tensor.empty() : tensor<1x64x56x56xf32>
+    %r = kiln.microkernel "conv2d" "avx2" ins(%x, %wp : ...) outs(%e : ...)
+         {params = array<i64: ...>, lo = 0.0 : f32, hi = 0x7F800000 : f32} -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let options = [
+    Option<"variant", "variant", "std::string", /*default=*/"\"\"",
+           "Microkernel variant: avx512, avx2, sse, neon, or empty for none">
+  ];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def LowerMicrokernelsPass : Pass<"kiln-lower-microkernels", "mlir::ModuleOp"> {
+  let summary = "Turn bufferized kiln.microkernel ops into calls";
+  let description = [{
+    Each `kiln.microkernel` on buffers becomes a `func.call` of
+    `kiln_uk_<kernel>_f32_<variant>` with the buffers' addresses (aligned
+    pointer plus offset, as `index`), its integer params and its clamp
+    bounds; absent bias and residual pass address 0. The callee is declared
+    here; kilnc links its definition from the microkernel bitcode built
+    with Kiln (lib/Target/CPU/Kernels) into the model's LLVM module.
+
+    ```mlir
+    kiln.microkernel "gemm" "avx2" ins(%a, %b : memref<8x16xf32>, memref<256xf32>)
+        outs(%c : memref<8x16xf32>) {params = array<i64: ...>, lo = ..., hi = ...}
+    // becomes
+    func.call @kiln_uk_gemm_f32_avx2(%pa, %pb, %pc, %c0, %c0, ...) : (index, ...) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -30,6 +30,8 @@ struct ConvertKilnToLinalgPass
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
                            tensor::TensorDialect, func::FuncDialect, scf::SCFDialect>();
     target.addIllegalDialect<KilnDialect>();
+    // Selected for a CPU microkernel (kiln-select-microkernels): kept as is.
+    target.addLegalOp<MicrokernelOp>();
     RewritePatternSet patterns(ctx);
     populateKilnElementwiseToLinalgPatterns(patterns);
     populateKilnContractionToLinalgPatterns(patterns);

@@ -122,6 +122,24 @@ kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
 kiln_status kiln_model_find_output(const kiln_model *model, const char *name,
                                    uint32_t *out_index);
 
+/** A range of tasks for kiln_parallel_for: runs tasks [begin, end). */
+typedef void (*kiln_task_fn)(void *ctx, int64_t begin, int64_t end);
+
+/** Runs fn over tasks [0, n) on up to kiln_get_num_threads() threads and
+ *  returns when all are done. Generated code calls it for the outer tiles
+ *  of large convolutions and matrix products. Serial on targets without
+ *  threads, inside a task, and while another region is running. */
+void kiln_parallel_for(int64_t n, kiln_task_fn fn, void *ctx);
+
+/** Sets the number of threads models use (1 to 256, the caller included);
+ *  returns 0, or -1 for a count out of range. Without a call the count is
+ *  the KILN_NUM_THREADS environment variable at the first use, else 1.
+ *  Always 1 where the runtime is built without threads. */
+int kiln_set_num_threads(int threads);
+
+/** The number of threads models use now. */
+int kiln_get_num_threads(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

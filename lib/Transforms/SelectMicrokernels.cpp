@@ -1,0 +1,300 @@
+//===- SelectMicrokernels.cpp - Contractions to CPU microkernels -*- C++ -*-===//
+//
+// The kiln-select-microkernels pass: f32 convolutions and matrix products,
+// with the bias, residual add and activation that follow them, become
+// kiln.microkernel ops; constant weights are packed into the kernels'
+// blocked layout here, at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Transforms/Microkernels.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+#include <limits>
+
+namespace kiln {
+#define GEN_PASS_DEF_SELECTMICROKERNELSPASS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+// The kernels' flags (lib/Target/CPU/Kernels/Common.h).
+constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16;
+
+/// The ops after a contraction that the kernel computes in its epilogue.
+struct Epilogue {
+  Value bias, residual;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  SmallVector<Operation *> ops; ///< in order; the last one's result is replaced
+};
+
+/// Follows single-use adds and a final relu/clamp after `producer`.
+/// `isBias` says whether an add's other operand is the kernel's bias.
+Epilogue matchEpilogue(Operation *producer, llvm::function_ref<bool(Value)> isBias) {
+  Epilogue e;
+  Value current = producer->getResult(0);
+  while (current.hasOneUse()) {
+    Operation *user = *current.getUsers().begin();
+    if (auto add = dyn_cast<AddOp>(user)) {
+      if (add.getLhs() == add.getRhs() || add.getType() != current.getType())
+        break;
+      Value other = add.getLhs() == current ? add.getRhs() : add.getLhs();
+      if (!e.bias && isBias(other))
+        e.bias = other;
+      else if (!e.residual && other.getType() == current.getType())
+        e.residual = other;
+      else
+        break;
+    } else if (isa<ReluOp>(user)) {
+      e.lo = 0.0f;
+    } else if (auto clamp = dyn_cast<ClampOp>(user)) {
+      e.lo = (float)clamp.getMin().convertToDouble();
+      e.hi = (float)clamp.getMax().convertToDouble();
+    } else {
+      break;
+    }
+    e.ops.push_back(user);
+    current = user->getResult(0);
+    // The activation ends the epilogue: a later add would come after it.
+    if (isa<ReluOp, ClampOp>(user))
+      break;
+  }
+  return e;
+}
+
+/// The float values of a kiln.constant, or nullopt when `value` is not one.
+std::optional<std::vector<float>> constantFloats(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto values = constant.getValue().tryGetValues<float>();
+  if (!values)
+    return std::nullopt;
+  return std::vector<float>(values->begin(), values->end());
+}
+
+/// Whether every dimension but the one at `axis` (counted from the end)
+/// of `value`'s shape is 1 and that one has `extent` elements.
+bool isVectorAlong(Value value, int64_t axisFromEnd, int64_t extent, int64_t maxRank) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.getElementType().isF32() || type.getRank() > maxRank ||
+      type.getRank() < axisFromEnd + 1)
+    return false;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    int64_t size = type.getDimSize(i);
+    if (i == type.getRank() - 1 - axisFromEnd ? size != extent : size != 1)
+      return false;
+  }
+  return true;
+}
+
+/// Packs a row-major m x k matrix into MR-row panels (Gemm.inc's A layout).
+std::vector<float> packRowPanels(ArrayRef<float> a, int64_t m, int64_t k, int64_t mr) {
+  int64_t panels = (m + mr - 1) / mr;
+  std::vector<float> packed(panels * k * mr, 0.0f);
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t r = 0; r < mr && p * mr + r < m; ++r)
+        packed[(p * k + kk) * mr + r] = a[(p * mr + r) * k + kk];
+  return packed;
+}
+
+/// Packs a k x n matrix, element (kk, j) at kk*rowStride + j*colStride, into
+/// NR-column panels (Gemm.inc's B layout).
+std::vector<float> packColumnPanels(ArrayRef<float> b, int64_t k, int64_t n, int64_t rowStride,
+                                    int64_t colStride, int64_t nr) {
+  int64_t panels = (n + nr - 1) / nr;
+  std::vector<float> packed(panels * k * nr, 0.0f);
+  for (int64_t q = 0; q < panels; ++q)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t j = 0; j < nr && q * nr + j < n; ++j)
+        packed[(q * k + kk) * nr + j] = b[kk * rowStride + (q * nr + j) * colStride];
+  return packed;
+}
+
+Value createPackedConstant(OpBuilder &b, Location loc, ArrayRef<float> data) {
+  auto type = RankedTensorType::get({(int64_t)data.size()}, b.getF32Type());
+  return ConstantOp::create(b, loc, DenseElementsAttr::get(type, data));
+}
+
+struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokernelsPass> {
+  using SelectMicrokernelsPassBase::SelectMicrokernelsPassBase;
+
+  void runOnOperation() override {
+    if (variant.empty())
+      return;
+    std::optional<MicrokernelVariant> config = lookupMicrokernelVariant(variant);
+    if (!config) {
+      getOperation().emitError() << "unknown microkernel variant '" << variant << "'";
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> candidates;
+    getOperation().walk([&](Operation *op) {
+      if (isa<Conv2DOp, MatmulOp>(op))
+        candidates.push_back(op);
+    });
+    for (Operation *op : candidates) {
+      if (auto conv = dyn_cast<Conv2DOp>(op))
+        selectConv(conv, *config);
+      else
+        selectMatmul(cast<MatmulOp>(op), *config);
+    }
+  }
+
+  /// Creates the kernel op after the epilogue's last op and replaces the
+  /// contraction and its epilogue with it.
+  void replaceWithKernel(Operation *root, const Epilogue &e, StringRef kernel,
+                         SmallVector<Value> inputs, SmallVector<int64_t> params,
+                         int64_t flags, OpBuilder &b) {
+    if (e.bias)
+      inputs.push_back(e.bias);
+    if (e.residual)
+      inputs.push_back(e.residual);
+    flags |= (e.residual ? kResidual : 0);
+    params.push_back(flags);
+    Location loc = root->getLoc();
+    auto type = cast<RankedTensorType>(root->getResult(0).getType());
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    auto op = MicrokernelOp::create(b, loc, TypeRange{type}, kernel, StringRef(variant), inputs,
+                                    ValueRange{init}, params, llvm::APFloat(e.lo),
+                                    llvm::APFloat(e.hi));
+    Operation *last = e.ops.empty() ? root : e.ops.back();
+    last->getResult(0).replaceAllUsesWith(op.getResult(0));
+    for (Operation *dead : llvm::reverse(e.ops))
+      dead->erase();
+    root->erase();
+  }
+
+  void selectConv(Conv2DOp conv, const MicrokernelVariant &config) {
+    auto inType = conv.getInput().getType();
+    auto filterType = conv.getFilter().getType();
+    RankedTensorType outType = conv.getType();
+    if (!inType.getElementType().isF32() || inType.getRank() != 4)
+      return;
+    int64_t batch = inType.getDimSize(0), cin = inType.getDimSize(1), ih = inType.getDimSize(2),
+            iw = inType.getDimSize(3);
+    int64_t cout = outType.getDimSize(1), oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
+    ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(), pads = conv.getPads();
+    if (outType.getNumElements() == 0 || inType.getNumElements() == 0)
+      return;
+    bool depthwise = conv.getGroups() > 1 && (int64_t)conv.getGroups() == cin && cout == cin &&
+                     filterType.getDimSize(1) == 1;
+    if (conv.getGroups() != 1 && !depthwise)
+      return;
+    SmallVector<Value> inputs = {conv.getInput()};
+    if (depthwise) {
+      int64_t vw = config.vectorWidth;
+      int64_t ph = (oh - 1) * s[0] + (kh - 1) * d[0] + 1;
+      int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
+      if (ph * pw > config.dwPlane)
+        return;
+      inputs.push_back(conv.getFilter());
+    } else {
+      std::optional<std::vector<float>> filter = constantFloats(conv.getFilter());
+      if (!filter)
+        return;
+      OpBuilder b(conv);
+      inputs.push_back(createPackedConstant(
+          b, conv.getLoc(), packRowPanels(*filter, cout, cin * kh * kw, config.mr)));
+    }
+    Epilogue e = matchEpilogue(conv, [&](Value v) {
+      return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
+    });
+    OpBuilder b(e.ops.empty() ? conv.getOperation() : e.ops.back());
+    int64_t flags = e.bias ? kBiasRow : 0;
+    SmallVector<int64_t> params = {batch, cin, ih, iw};
+    if (!depthwise)
+      params.push_back(cout);
+    params.append({oh, ow, kh, kw, s[0], s[1], d[0], d[1], pads[0], pads[1]});
+    replaceWithKernel(conv, e, depthwise ? "dwconv2d" : "conv2d", inputs, params, flags, b);
+  }
+
+  void selectMatmul(MatmulOp matmul, const MicrokernelVariant &config) {
+    auto lhsType = matmul.getLhs().getType();
+    auto rhsType = matmul.getRhs().getType();
+    RankedTensorType outType = matmul.getType();
+    if (!outType.getElementType().isF32() || lhsType.getRank() < 2 || rhsType.getRank() < 2 ||
+        outType.getNumElements() == 0 || lhsType.getNumElements() == 0 ||
+        rhsType.getNumElements() == 0)
+      return;
+    int64_t rank = outType.getRank();
+    int64_t m = outType.getDimSize(rank - 2), n = outType.getDimSize(rank - 1);
+    int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+    ArrayRef<int64_t> batchDims = outType.getShape().drop_back(2);
+    int64_t batch = 1;
+    for (int64_t dim : batchDims)
+      batch *= dim;
+    // A batch stride for an operand: its batch dims are the result's, or
+    // all 1 (one matrix for every batch element); other broadcasts stay
+    // with the generic lowering.
+    auto batchStride = [&](RankedTensorType type, int64_t matrixSize) -> std::optional<int64_t> {
+      ArrayRef<int64_t> dims = type.getShape().drop_back(2);
+      if (llvm::all_of(dims, [](int64_t dim) { return dim == 1; }))
+        return 0;
+      if (dims.size() == batchDims.size() && dims == batchDims)
+        return matrixSize;
+      return std::nullopt;
+    };
+    std::optional<int64_t> aStride = batchStride(lhsType, m * k);
+    if (!aStride)
+      return;
+    // The rhs may be a transpose of its last two dims: read it in place.
+    Value rhs = matmul.getRhs();
+    int64_t bRowStride = n, bColStride = 1;
+    if (auto transpose = rhs.getDefiningOp<TransposeOp>()) {
+      ArrayRef<int64_t> perm = transpose.getPerm();
+      int64_t r = perm.size();
+      bool swapsLastTwo = r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
+      for (int64_t i = 0; i + 2 < r; ++i)
+        swapsLastTwo &= perm[i] == i;
+      if (swapsLastTwo) {
+        rhs = transpose.getInput();
+        bRowStride = 1;
+        bColStride = k;
+      }
+    }
+    std::optional<int64_t> bStride = batchStride(cast<RankedTensorType>(rhs.getType()), k * n);
+    if (!bStride)
+      return;
+    int64_t flags = 0;
+    OpBuilder b(matmul);
+    SmallVector<Value> inputs = {matmul.getLhs()};
+    SmallVector<int64_t> params;
+    std::optional<std::vector<float>> weights;
+    if (*bStride == 0 && (weights = constantFloats(rhs))) {
+      // Constant weights: packed now. A row-major lhs with no batch of its
+      // own is one tall matrix.
+      inputs.push_back(createPackedConstant(
+          b, matmul.getLoc(), packColumnPanels(*weights, k, n, bRowStride, bColStride, config.nr)));
+      flags |= kBPacked;
+      if (batch == 1 || *aStride == m * k)
+        params = {1, batch * m, n, k, 0, k, 1, 0, 0, 0, 0, n};
+      else
+        params = {batch, m, n, k, 0, k, 1, 0, 0, 0, m * n, n};
+    } else {
+      inputs.push_back(rhs);
+      params = {batch, m, n, k, *aStride, k, 1, *bStride, bRowStride, bColStride, m * n, n};
+    }
+    Epilogue e = matchEpilogue(matmul, [&](Value v) {
+      return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 0, n, rank);
+    });
+    if (e.bias)
+      flags |= kBiasCol;
+    OpBuilder after(e.ops.empty() ? matmul.getOperation() : e.ops.back());
+    replaceWithKernel(matmul, e, "gemm", inputs, params, flags, after);
+  }
+};
+
+} // namespace
+} // namespace kiln
