@@ -398,6 +398,7 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   PhaseOptions phaseOptions;
   phaseOptions.indexBitwidth = (*machine)->createDataLayout().getPointerSizeInBits();
   phaseOptions.printAfterAll = options.printIRAfterAll;
+  phaseOptions.approximateMath = options.optLevel > 0;
   if (options.microkernels == "auto")
     phaseOptions.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(**machine);
   else if (options.microkernels != "none") {

@@ -62,7 +62,7 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
                 ? ""
                 : "func.func(kiln-select-microkernels{variant=" + options.microkernels + "}),") +
            "convert-kiln-to-linalg,"
-           "func.func(canonicalize,linalg-fuse-elementwise-ops,canonicalize,cse))";
+           "func.func(canonicalize,kiln-fuse-elementwise,canonicalize,cse))";
   case Phase::Bufferized:
     return llvm::formatv(
         "builtin.module(one-shot-bufferize{{bufferize-function-boundaries "
@@ -73,7 +73,7 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
   case Phase::LLVM:
     return llvm::formatv(
         "builtin.module(kiln-lower-microkernels,func.func(kiln-flatten-empty-arguments,kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
-        "convert-scf-to-cf,arith-expand),convert-math-to-funcs,"
+        "convert-scf-to-cf,arith-expand{2}),convert-math-to-funcs,"
         "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
         "finalize-memref-to-llvm{{index-bitwidth={0}},"
         "convert-arith-to-llvm{{index-bitwidth={0}},"
@@ -81,7 +81,8 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
         "convert-func-to-llvm{{use-bare-ptr-memref-call-conv index-bitwidth={0}},"
         "convert-index-to-llvm{{index-bitwidth={0}},"
         "reconcile-unrealized-casts,canonicalize)",
-        options.indexBitwidth);
+        options.indexBitwidth, "",
+        options.approximateMath ? ",kiln-approximate-math" : "");
   }
   llvm_unreachable("unknown phase");
 }

@@ -28,22 +28,50 @@ namespace kiln {
 namespace {
 
 // The kernels' flags (lib/Target/CPU/Kernels/Common.h).
-constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16;
+constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16, kSilu = 32;
 
 /// The ops after a contraction that the kernel computes in its epilogue.
 struct Epilogue {
   Value bias, residual;
   float lo = -std::numeric_limits<float>::infinity();
   float hi = std::numeric_limits<float>::infinity();
+  bool silu = false;            ///< x * sigmoid(x) after the clamp
   SmallVector<Operation *> ops; ///< in order; the last one's result is replaced
 };
 
-/// Follows single-use adds and a final relu/clamp after `producer`.
+/// `x * sigmoid(x)` (SiLU) on `x`, when those are x's only two uses:
+/// returns the sigmoid and the multiply.
+std::optional<std::pair<Operation *, Operation *>> matchSilu(Value x) {
+  SmallVector<Operation *> users(x.getUsers());
+  if (users.size() != 2 || users[0] == users[1])
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    auto sigmoid = dyn_cast<SigmoidOp>(users[i]);
+    auto mul = dyn_cast<MulOp>(users[1 - i]);
+    if (!sigmoid || !mul || !sigmoid->hasOneUse() || *sigmoid->getUsers().begin() != mul ||
+        mul.getType() != x.getType())
+      continue;
+    Value s = sigmoid.getResult();
+    if ((mul.getLhs() == x && mul.getRhs() == s) || (mul.getLhs() == s && mul.getRhs() == x))
+      return std::make_pair(sigmoid.getOperation(), mul.getOperation());
+  }
+  return std::nullopt;
+}
+
+/// Follows single-use adds and a final relu, clamp or SiLU after `producer`.
 /// `isBias` says whether an add's other operand is the kernel's bias.
 Epilogue matchEpilogue(Operation *producer, llvm::function_ref<bool(Value)> isBias) {
   Epilogue e;
   Value current = producer->getResult(0);
-  while (current.hasOneUse()) {
+  for (;;) {
+    if (auto silu = matchSilu(current)) {
+      e.silu = true;
+      e.ops.push_back(silu->first);
+      e.ops.push_back(silu->second);
+      break;
+    }
+    if (!current.hasOneUse())
+      break;
     Operation *user = *current.getUsers().begin();
     if (auto add = dyn_cast<AddOp>(user)) {
       if (add.getLhs() == add.getRhs() || add.getType() != current.getType())
@@ -160,7 +188,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       inputs.push_back(e.bias);
     if (e.residual)
       inputs.push_back(e.residual);
-    flags |= (e.residual ? kResidual : 0);
+    flags |= (e.residual ? kResidual : 0) | (e.silu ? kSilu : 0);
     params.push_back(flags);
     Location loc = root->getLoc();
     auto type = cast<RankedTensorType>(root->getResult(0).getType());
@@ -197,7 +225,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       int64_t vw = config.vectorWidth;
       int64_t ph = (oh - 1) * s[0] + (kh - 1) * d[0] + 1;
       int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
-      if (ph * pw > config.dwPlane)
+      // The padded plane and, for stride 2, one padded row are on the stack.
+      if (ph * pw > config.dwPlane || pw > config.dwPlane / 16)
         return;
       inputs.push_back(conv.getFilter());
     } else {

@@ -45,6 +45,9 @@ struct PhaseOptions {
   /// The CPU microkernel variant convolutions and matrix products use
   /// (include/kiln/Transforms/Microkernels.h); empty for none.
   std::string microkernels;
+  /// Compute exp, tanh, erf, log and friends with MLIR's polynomial
+  /// approximations (vectorizable, within a few ulp) instead of libm calls.
+  bool approximateMath = false;
 };
 
 /// The pass pipeline text that takes IR from the phase before `phase` to

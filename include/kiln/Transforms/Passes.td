@@ -127,4 +127,46 @@ def LowerMicrokernelsPass : Pass<"kiln-lower-microkernels", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def ApproximateMathPass : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Polynomial approximations of f32 exp, expm1, tanh, erf and logs";
+  let description = [{
+    Replaces f32 `math.exp`, `math.expm1`, `math.tanh`, `math.erf`,
+    `math.log`, `math.log1p` and `math.log2` with MLIR's polynomial
+    approximations (range reduction and a minimax polynomial, within a few
+    ulp over the whole f32 range, infinities and NaN included). They are
+    plain arithmetic, so LLVM vectorizes the loops holding them, where a
+    libm call keeps every element scalar. kilnc runs it from -O1 on. The
+    trigonometric functions keep their libm calls: the approximations lose
+    accuracy on large arguments.
+
+    ```mlir
+    %y = math.exp %x : f32
+    // becomes arith and math.fma ops, with no call
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
+def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, never recomputing a broadcast value";
+  let description = [{
+    Upstream's elementwise fusion (with its reshape propagation and
+    constant folding), with one rule of Kiln's: a producer is fused into a
+    consumer only when the consumer reads it through a permutation, so
+    that each of the producer's values is computed once. Fusing a
+    broadcast producer would compute it again for every element it is
+    broadcast to: a squeeze-and-excitation block's per-channel sigmoid,
+    fused into the multiply by the feature map, costs one exp per pixel
+    instead of one per channel.
+
+    ```mlir
+    %s = linalg.generic ... ins(%c : tensor<1x32x1x1xf32>) { sigmoid }
+    %y = linalg.generic {indexing_maps = [#broadcast, #id, #id]} ins(%s, %x ...) { mulf }
+    // %s stays its own loop: 32 sigmoids, not 32 x 112 x 112
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -29,6 +29,7 @@
 #define KILN_UK_BIAS_ROW 4       /* add bias[row] (conv: per output channel) */
 #define KILN_UK_BIAS_COL 8       /* add bias[col] (matmul: per output column) */
 #define KILN_UK_RESIDUAL 16      /* add residual[i][j], laid out like C */
+#define KILN_UK_SILU 32          /* then x * sigmoid(x) (SiLU, "swish") */
 
 /* The runtime's parallel-for (runtime/src/parallel.c): calls
  * fn(ctx, begin, end) over disjoint ranges covering [0, n), on up to the
@@ -37,8 +38,9 @@ typedef void (*kiln_task_fn)(void *ctx, int64_t begin, int64_t end);
 void kiln_parallel_for(int64_t n, kiln_task_fn fn, void *ctx);
 
 /* The epilogue every kernel applies to a finished output element:
- * clamp(acc + bias + residual, lo, hi). lo/hi are -inf/+inf when the model
- * has no activation, 0/+inf for ReLU, 0/6 for ReLU6. */
+ * clamp(acc + bias + residual, lo, hi), then SiLU when flagged. lo/hi are
+ * -inf/+inf when the model has no clamp, 0/+inf for ReLU, 0/6 for ReLU6.
+ * A NaN stays NaN, as in the model's unfused ops. */
 typedef struct kiln_uk_epilogue {
   const float *bias;
   const float *residual;
