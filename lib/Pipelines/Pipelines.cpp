@@ -65,10 +65,10 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
            "func.func(canonicalize,kiln-fuse-elementwise,canonicalize,cse))";
   case Phase::Bufferized:
     return llvm::formatv(
-        "builtin.module(one-shot-bufferize{{bufferize-function-boundaries "
+        "builtin.module(eliminate-empty-tensors,one-shot-bufferize{{bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map},"
         "buffer-results-to-out-params{{hoist-static-allocs modify-public-functions},"
-        "func.func(canonicalize,kiln-plan-memory{{alignment={0}}),canonicalize)",
+        "func.func(cse,canonicalize,kiln-plan-memory{{alignment={0}}),canonicalize)",
         options.workspaceAlignment);
   case Phase::LLVM:
     return llvm::formatv(

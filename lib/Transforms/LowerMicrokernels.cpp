@@ -61,9 +61,11 @@ struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernels
     ArrayRef<int64_t> params = op.getParams();
     int64_t flags = params.back();
     ValueRange inputs = op.getInputs();
-    SmallVector<Value> args = {address(b, loc, inputs[0]), address(b, loc, inputs[1]),
+    // A pooling kernel has no second operand: its address is 0.
+    size_t next = op.getKernel() == "maxpool2d" ? 1 : 2;
+    SmallVector<Value> args = {address(b, loc, inputs[0]),
+                               next == 2 ? address(b, loc, inputs[1]) : zero,
                                address(b, loc, op.getOutputs()[0])};
-    size_t next = 2;
     args.push_back(flags & (kBiasRow | kBiasCol) ? address(b, loc, inputs[next++]) : zero);
     args.push_back(flags & kResidual ? address(b, loc, inputs[next++]) : zero);
     for (int64_t param : params)

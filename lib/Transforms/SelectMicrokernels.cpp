@@ -168,15 +168,47 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     }
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<Conv2DOp, MatmulOp>(op))
+      if (isa<Conv2DOp, MatmulOp, MaxPool2DOp>(op))
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<Conv2DOp>(op))
         selectConv(conv, *config);
+      else if (auto pool = dyn_cast<MaxPool2DOp>(op))
+        selectMaxPool(pool, *config);
       else
         selectMatmul(cast<MatmulOp>(op), *config);
     }
+  }
+
+  /// Whether the window kernels' padded plane (Depthwise.inc) fits their
+  /// stack buffers.
+  static bool planeFits(const MicrokernelVariant &config, int64_t oh, int64_t ow, int64_t kh,
+                        int64_t kw, ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+    int64_t vw = config.vectorWidth;
+    int64_t ph = (oh - 1) * s[0] + (kh - 1) * d[0] + 1;
+    int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
+    // The padded plane and, for stride 2, one padded row are on the stack.
+    return ph * pw <= config.dwPlane && pw <= config.dwPlane / 16;
+  }
+
+  void selectMaxPool(MaxPool2DOp pool, const MicrokernelVariant &config) {
+    auto inType = pool.getInput().getType();
+    RankedTensorType outType = pool.getType();
+    if (!inType.getElementType().isF32() || inType.getRank() != 4 ||
+        outType.getNumElements() == 0 || inType.getNumElements() == 0)
+      return;
+    ArrayRef<int64_t> k = pool.getKernel(), s = pool.getStrides(), d = pool.getDilations(),
+                      pads = pool.getPads();
+    int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    if (!planeFits(config, oh, ow, k[0], k[1], s, d))
+      return;
+    Epilogue e = matchEpilogue(pool, [](Value) { return false; });
+    OpBuilder b(e.ops.empty() ? pool.getOperation() : e.ops.back());
+    SmallVector<int64_t> params = {inType.getDimSize(0), inType.getDimSize(1),
+                                   inType.getDimSize(2), inType.getDimSize(3),
+                                   oh, ow, k[0], k[1], s[0], s[1], d[0], d[1], pads[0], pads[1]};
+    replaceWithKernel(pool, e, "maxpool2d", {pool.getInput()}, params, 0, b);
   }
 
   /// Creates the kernel op after the epilogue's last op and replaces the
@@ -222,11 +254,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       return;
     SmallVector<Value> inputs = {conv.getInput()};
     if (depthwise) {
-      int64_t vw = config.vectorWidth;
-      int64_t ph = (oh - 1) * s[0] + (kh - 1) * d[0] + 1;
-      int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
-      // The padded plane and, for stride 2, one padded row are on the stack.
-      if (ph * pw > config.dwPlane || pw > config.dwPlane / 16)
+      if (!planeFits(config, oh, ow, kh, kw, s, d))
         return;
       inputs.push_back(conv.getFilter());
     } else {

@@ -28,6 +28,7 @@ LogicalResult MicrokernelOp::verify() {
                                .Case("gemm", 13)
                                .Case("conv2d", 16)
                                .Case("dwconv2d", 15)
+                               .Case("maxpool2d", 15)
                                .Default(-1);
   if (expectedParams < 0)
     return emitOpError("unknown kernel '") << getKernel() << "'";
@@ -37,8 +38,9 @@ LogicalResult MicrokernelOp::verify() {
   if (getOutputs().size() != 1)
     return emitOpError("has one output, got ") << getOutputs().size();
   int64_t flags = getParams().back();
-  size_t expectedInputs =
-      2 + ((flags & (kBiasRow | kBiasCol)) != 0) + ((flags & kResidual) != 0);
+  // Two operands (a pooling kernel has one), then the optional bias and residual.
+  size_t expectedInputs = (getKernel() == "maxpool2d" ? 1 : 2) +
+                          ((flags & (kBiasRow | kBiasCol)) != 0) + ((flags & kResidual) != 0);
   if (getInputs().size() != expectedInputs)
     return emitOpError("flags ") << flags << " need " << expectedInputs << " inputs, got "
                                  << getInputs().size();

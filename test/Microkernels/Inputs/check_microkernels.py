@@ -132,7 +132,33 @@ def matmul_case(name, a_shape, b_shape, const_b=True, bias=False, residual=False
     return name, model(nodes, inputs, [("y", list(ref.shape))], inits), inputs, ref, "gemm"
 
 
+def maxpool_case(name, x_shape, k, strides, pads, ceil=0, act=None):
+    x = randn(*x_shape)
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])),
+                constant_values=-np.inf)
+    size = lambda i, p0, p1, kk, st: ((i + p0 + p1 - kk + (st - 1 if ceil else 0)) // st) + 1
+    oh = size(x_shape[2], pads[0], pads[2], k[0], strides[0])
+    ow = size(x_shape[3], pads[1], pads[3], k[1], strides[1])
+    # Ceil mode: windows may run past the padded input; they read -inf there.
+    xp = np.pad(xp, ((0, 0), (0, 0), (0, k[0]), (0, k[1])), constant_values=-np.inf)
+    ref = np.full((x_shape[0], x_shape[1], oh, ow), -np.inf)
+    for r in range(k[0]):
+        for s in range(k[1]):
+            ref = np.maximum(ref, xp[:, :, r:r + strides[0] * (oh - 1) + 1:strides[0],
+                                     s:s + strides[1] * (ow - 1) + 1:strides[1]])
+    inits = []
+    nodes = [helper.make_node("MaxPool", ["x"], ["p"], kernel_shape=list(k), strides=list(strides),
+                              pads=list(pads), ceil_mode=ceil, name="pool")]
+    ref, last = activation(nodes, "p", ref, act, inits)
+    nodes.append(helper.make_node("Identity", [last], ["y"], name="out"))
+    return name, model(nodes, [("x", x)], [("y", list(ref.shape))], inits), [("x", x)], ref, \
+        "maxpool2d"
+
+
 CASES = [
+    maxpool_case("maxpool_3x3_s2_pad", (1, 16, 23, 23), (3, 3), (2, 2), (1, 1, 1, 1)),
+    maxpool_case("maxpool_ceil", (2, 5, 20, 17), (3, 3), (2, 2), (0, 0, 0, 0), ceil=1),
+    maxpool_case("maxpool_2x2_relu", (1, 3, 9, 30), (2, 2), (2, 1), (0, 0, 0, 0), act="relu"),
     conv_case("conv3x3_edges", (1, 20, 17, 19), 13, (3, 3), pads=(1, 1, 1, 1), act="relu"),
     conv_case("conv_kblocks_mblocks", (1, 32, 23, 23), 100, (3, 3), strides=(2, 2),
               pads=(1, 0, 2, 1), dilations=(2, 2), act=None),
