@@ -68,6 +68,9 @@ struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernels
                                address(b, loc, op.getOutputs()[0])};
     args.push_back(flags & (kBiasRow | kBiasCol) ? address(b, loc, inputs[next++]) : zero);
     args.push_back(flags & kResidual ? address(b, loc, inputs[next++]) : zero);
+    // The Winograd kernel's scratch space follows the residual.
+    if (op.getOutputs().size() == 2)
+      args.push_back(address(b, loc, op.getOutputs()[1]));
     for (int64_t param : params)
       args.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), param));
     args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getLo().convertToFloat())));

@@ -150,6 +150,32 @@ std::vector<float> packColumnPanels(ArrayRef<float> b, int64_t k, int64_t n, int
   return packed;
 }
 
+/// The 16 Winograd F(2x2, 3x3) filter matrices U[xi] = (G g G^T)[xi] of a
+/// cout x cin x 3 x 3 filter, each packed into MR-row panels (Winograd.inc).
+std::vector<float> packWinogradFilter(ArrayRef<float> filter, int64_t cout, int64_t cin,
+                                      int64_t mr) {
+  static const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  std::vector<std::vector<float>> u(16, std::vector<float>(cout * cin));
+  for (int64_t co = 0; co < cout; ++co)
+    for (int64_t ci = 0; ci < cin; ++ci) {
+      const float *g = &filter[(co * cin + ci) * 9];
+      double gg[4][3]; // G g
+      for (int i = 0; i < 4; ++i)
+        for (int c = 0; c < 3; ++c)
+          gg[i][c] = G[i][0] * g[c] + G[i][1] * g[3 + c] + G[i][2] * g[6 + c];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j)
+          u[4 * i + j][co * cin + ci] =
+              (float)(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
+    }
+  std::vector<float> packed;
+  for (const std::vector<float> &matrix : u) {
+    std::vector<float> panels = packRowPanels(matrix, cout, cin, mr);
+    packed.insert(packed.end(), panels.begin(), panels.end());
+  }
+  return packed;
+}
+
 Value createPackedConstant(OpBuilder &b, Location loc, ArrayRef<float> data) {
   auto type = RankedTensorType::get({(int64_t)data.size()}, b.getF32Type());
   return ConstantOp::create(b, loc, DenseElementsAttr::get(type, data));
@@ -215,7 +241,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
   /// contraction and its epilogue with it.
   void replaceWithKernel(Operation *root, const Epilogue &e, StringRef kernel,
                          SmallVector<Value> inputs, SmallVector<int64_t> params,
-                         int64_t flags, OpBuilder &b) {
+                         int64_t flags, OpBuilder &b, int64_t scratchFloats = 0) {
     if (e.bias)
       inputs.push_back(e.bias);
     if (e.residual)
@@ -224,10 +250,13 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     params.push_back(flags);
     Location loc = root->getLoc();
     auto type = cast<RankedTensorType>(root->getResult(0).getType());
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-    auto op = MicrokernelOp::create(b, loc, TypeRange{type}, kernel, StringRef(variant), inputs,
-                                    ValueRange{init}, params, llvm::APFloat(e.lo),
-                                    llvm::APFloat(e.hi));
+    SmallVector<Value> inits = {
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType())};
+    if (scratchFloats)
+      inits.push_back(tensor::EmptyOp::create(b, loc, {scratchFloats}, b.getF32Type()));
+    auto op = MicrokernelOp::create(b, loc, ValueRange(inits).getTypes(), kernel,
+                                    StringRef(variant), inputs, inits, params,
+                                    llvm::APFloat(e.lo), llvm::APFloat(e.hi));
     Operation *last = e.ops.empty() ? root : e.ops.back();
     last->getResult(0).replaceAllUsesWith(op.getResult(0));
     for (Operation *dead : llvm::reverse(e.ops))
@@ -253,6 +282,31 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     if (conv.getGroups() != 1 && !depthwise)
       return;
     SmallVector<Value> inputs = {conv.getInput()};
+    // 3x3 stride-1 convolutions with enough channels to amortize the
+    // transforms: Winograd F(2x2, 3x3).
+    int64_t tw = (ow + 1) / 2;
+    bool winograd = !depthwise && kh == 3 && kw == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 &&
+                    d[1] == 1 && cin >= 16 && cout >= 16 &&
+                    2 * tw + 4 * config.vectorWidth + 2 <= kWinogradRow;
+    if (winograd) {
+      std::optional<std::vector<float>> filter = constantFloats(conv.getFilter());
+      if (!filter)
+        return;
+      OpBuilder b(conv);
+      inputs.push_back(createPackedConstant(
+          b, conv.getLoc(), packWinogradFilter(*filter, cout, cin, config.mr)));
+      Epilogue e = matchEpilogue(conv, [&](Value v) {
+        return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
+      });
+      OpBuilder after(e.ops.empty() ? conv.getOperation() : e.ops.back());
+      int64_t tiles = ((oh + 1) / 2) * tw;
+      int64_t tilesPadded = (tiles + config.nr - 1) / config.nr * config.nr;
+      int64_t scratch = 16 * tilesPadded * cin + 16 * cout * tiles;
+      SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
+      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? kBiasRow : 0, after,
+                        scratch);
+      return;
+    }
     if (depthwise) {
       if (!planeFits(config, oh, ow, kh, kw, s, d))
         return;

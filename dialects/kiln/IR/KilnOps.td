@@ -601,7 +601,8 @@ def Kiln_MicrokernelOp : Kiln_Op<"microkernel",
     destination style: the last operand is the output, and on tensors the
     result is the output's new value.
 
-    `kernel` is `gemm`, `conv2d`, `dwconv2d` or `maxpool2d`; `variant` the
+    `kernel` is `gemm`, `conv2d`, `dwconv2d`, `maxpool2d` or `winograd3x3`
+    (whose second output is its scratch space); `variant` the
     vector variant (`avx512`, `avx2`, `sse`, `neon`). The inputs are the two
     operands (one for `maxpool2d`), then the bias and the residual when
     `params`' last element, the flags, says they are there. `params` are the kernel's integer

@@ -29,14 +29,18 @@ LogicalResult MicrokernelOp::verify() {
                                .Case("conv2d", 16)
                                .Case("dwconv2d", 15)
                                .Case("maxpool2d", 15)
+                               .Case("winograd3x3", 10)
                                .Default(-1);
   if (expectedParams < 0)
     return emitOpError("unknown kernel '") << getKernel() << "'";
   if ((int64_t)getParams().size() != expectedParams)
     return emitOpError("kernel '") << getKernel() << "' takes " << expectedParams
                                    << " params, got " << getParams().size();
-  if (getOutputs().size() != 1)
-    return emitOpError("has one output, got ") << getOutputs().size();
+  // The Winograd kernel's second output is its scratch space.
+  size_t expectedOutputs = getKernel() == "winograd3x3" ? 2 : 1;
+  if (getOutputs().size() != expectedOutputs)
+    return emitOpError("kernel '") << getKernel() << "' has " << expectedOutputs
+                                   << " outputs, got " << getOutputs().size();
   int64_t flags = getParams().back();
   // Two operands (a pooling kernel has one), then the optional bias and residual.
   size_t expectedInputs = (getKernel() == "maxpool2d" ? 1 : 2) +
@@ -52,9 +56,8 @@ LogicalResult MicrokernelOp::verify() {
     if (!shaped.getElementType().isF32())
       return emitOpError("operands must be f32, got ") << shaped;
   }
-  if (tensors ? getResults().size() != 1 || getResults()[0].getType() != getOutputs()[0].getType()
-              : !getResults().empty())
-    return emitOpError("has one result of the output's type on tensors, none on buffers");
+  if (tensors ? getResults().getTypes() != getOutputs().getTypes() : !getResults().empty())
+    return emitOpError("has a result of each output's type on tensors, none on buffers");
   return success();
 }
 
@@ -99,17 +102,23 @@ LogicalResult MicrokernelOp::bufferize(RewriterBase &rewriter, const Bufferizati
       return failure();
     inputs.push_back(*buffer);
   }
-  FailureOr<Value> output = getBuffer(rewriter, getOutputs()[0], options, state);
-  if (failed(output))
-    return failure();
-  FailureOr<Value> dense = contiguous(rewriter, loc, *output, options, false);
-  if (failed(dense))
-    return failure();
-  MicrokernelOp::create(rewriter, loc, TypeRange{}, getKernel(), getVariant(), inputs,
-                        ValueRange{*dense}, getParams(), getLo(), getHi());
-  if (*dense != *output && failed(options.createMemCpy(rewriter, loc, *dense, *output)))
-    return failure();
-  replaceOpWithBufferizedValues(rewriter, getOperation(), *output);
+  SmallVector<Value> outputs, dense;
+  for (Value init : getOutputs()) {
+    FailureOr<Value> output = getBuffer(rewriter, init, options, state);
+    if (failed(output))
+      return failure();
+    FailureOr<Value> buffer = contiguous(rewriter, loc, *output, options, false);
+    if (failed(buffer))
+      return failure();
+    outputs.push_back(*output);
+    dense.push_back(*buffer);
+  }
+  MicrokernelOp::create(rewriter, loc, TypeRange{}, getKernel(), getVariant(), inputs, dense,
+                        getParams(), getLo(), getHi());
+  for (auto [buffer, output] : llvm::zip(dense, outputs))
+    if (buffer != output && failed(options.createMemCpy(rewriter, loc, buffer, output)))
+      return failure();
+  replaceOpWithBufferizedValues(rewriter, getOperation(), outputs);
   return success();
 }
 

@@ -30,6 +30,10 @@ inline constexpr MicrokernelVariant kMicrokernelVariants[] = {
     {"neon", 4, 8, 12, 65536},
 };
 
+/// Floats in each of the Winograd kernel's row buffers (WINO_ROW in the
+/// kernels): it takes outputs up to about this many columns wide.
+inline constexpr int64_t kWinogradRow = 1024;
+
 inline std::optional<MicrokernelVariant> lookupMicrokernelVariant(llvm::StringRef name) {
   for (const MicrokernelVariant &variant : kMicrokernelVariants)
     if (variant.name == name)

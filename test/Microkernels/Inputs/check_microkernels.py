@@ -11,7 +11,7 @@ fused epilogues (bias, residual, ReLU, Clip). Each model is compiled with
 each variant (`--microkernels=V`) and with none, and run by kiln-run
 against the NumPy reference: the largest error must stay within 1e-5 of
 the largest reference value, far below what a wrong element, a missed
-tile or a misplaced epilogue gives. The IR is also checked to hold the
+tile, a wrong transform or a misplaced epilogue gives. The IR is also checked to hold the
 kernel the case is about, so a case cannot pass by falling back to loops.
 """
 import argparse
@@ -67,7 +67,7 @@ def conv_ref(x, w, b, strides, pads, dilations, group):
 
 
 def conv_case(name, x_shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1),
-              group=1, bias=True, residual=False, act=None):
+              group=1, bias=True, residual=False, act=None, kernel=None):
     x = randn(*x_shape)
     w = randn(f, x_shape[1] // group, k[0], k[1])
     b = randn(f) if bias else None
@@ -86,7 +86,7 @@ def conv_case(name, x_shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations=
         last, ref = "s", ref + r
     ref, last = activation(nodes, last, ref, act, inits)
     nodes.append(helper.make_node("Identity", [last], ["y"], name="out"))
-    kernel = "dwconv2d" if group > 1 else "conv2d"
+    kernel = kernel or ("dwconv2d" if group > 1 else "conv2d")
     return name, model(nodes, inputs, [("y", list(ref.shape))], inits), inputs, ref, kernel
 
 
@@ -160,6 +160,14 @@ CASES = [
     maxpool_case("maxpool_ceil", (2, 5, 20, 17), (3, 3), (2, 2), (0, 0, 0, 0), ceil=1),
     maxpool_case("maxpool_2x2_relu", (1, 3, 9, 30), (2, 2), (2, 1), (0, 0, 0, 0), act="relu"),
     conv_case("conv3x3_edges", (1, 20, 17, 19), 13, (3, 3), pads=(1, 1, 1, 1), act="relu"),
+    conv_case("winograd_odd_sizes", (1, 16, 17, 23), 20, (3, 3), pads=(1, 1, 1, 1), act="relu",
+              kernel="winograd3x3"),
+    conv_case("winograd_valid_batch_residual", (2, 24, 12, 9), 16, (3, 3), residual=True,
+              act="relu", kernel="winograd3x3"),
+    conv_case("winograd_asymmetric_pads_kblocks", (1, 300, 7, 7), 33, (3, 3), pads=(0, 2, 1, 0),
+              bias=False, kernel="winograd3x3"),
+    conv_case("winograd_wide", (1, 16, 4, 500), 16, (3, 3), pads=(1, 1, 1, 1),
+              kernel="winograd3x3"),
     conv_case("conv_kblocks_mblocks", (1, 32, 23, 23), 100, (3, 3), strides=(2, 2),
               pads=(1, 0, 2, 1), dilations=(2, 2), act=None),
     conv_case("conv1x1_nblocks", (1, 300, 9, 130), 7, (1, 1), bias=False),

@@ -11,6 +11,7 @@
 
 #define KC 256
 #define DW_PLANE 65536
+#define WINO_ROW 1024
 
 #define VW 4
 #define MR 8
@@ -20,3 +21,4 @@
 #define SUFFIX neon
 #include "Gemm.inc"
 #include "Depthwise.inc"
+#include "Winograd.inc"

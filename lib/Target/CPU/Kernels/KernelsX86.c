@@ -12,6 +12,7 @@
 
 #define KC 256
 #define DW_PLANE 65536
+#define WINO_ROW 1024
 
 /* AVX-512: 12 x 32 tile, 24 accumulators. */
 #define VW 16
@@ -22,6 +23,7 @@
 #define SUFFIX avx512
 #include "Gemm.inc"
 #include "Depthwise.inc"
+#include "Winograd.inc"
 #undef VW
 #undef MR
 #undef NV
@@ -38,6 +40,7 @@
 #define SUFFIX avx2
 #include "Gemm.inc"
 #include "Depthwise.inc"
+#include "Winograd.inc"
 #undef VW
 #undef MR
 #undef NV
@@ -54,3 +57,4 @@
 #define SUFFIX sse
 #include "Gemm.inc"
 #include "Depthwise.inc"
+#include "Winograd.inc"
