@@ -61,8 +61,8 @@ struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernels
     ArrayRef<int64_t> params = op.getParams();
     int64_t flags = params.back();
     ValueRange inputs = op.getInputs();
-    // A pooling kernel has no second operand: its address is 0.
-    size_t next = op.getKernel() == "maxpool2d" ? 1 : 2;
+    // Pooling and row sums have no second operand: its address is 0.
+    size_t next = op.getKernel() == "maxpool2d" || op.getKernel() == "rowsum" ? 1 : 2;
     SmallVector<Value> args = {address(b, loc, inputs[0]),
                                next == 2 ? address(b, loc, inputs[1]) : zero,
                                address(b, loc, op.getOutputs()[0])};

@@ -28,7 +28,8 @@ namespace kiln {
 namespace {
 
 // The kernels' flags (lib/Target/CPU/Kernels/Common.h).
-constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16, kSilu = 32;
+constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16, kSilu = 32,
+                  kMean = 64;
 
 /// The ops after a contraction that the kernel computes in its epilogue.
 struct Epilogue {
@@ -194,12 +195,14 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     }
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<Conv2DOp, MatmulOp, MaxPool2DOp>(op))
+      if (isa<Conv2DOp, MatmulOp, MaxPool2DOp, ReduceSumOp, ReduceMeanOp>(op))
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<Conv2DOp>(op))
         selectConv(conv, *config);
+      else if (isa<ReduceSumOp, ReduceMeanOp>(op))
+        selectRowSum(op);
       else if (auto pool = dyn_cast<MaxPool2DOp>(op))
         selectMaxPool(pool, *config);
       else
@@ -216,6 +219,27 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
     // The padded plane and, for stride 2, one padded row are on the stack.
     return ph * pw <= config.dwPlane && pw <= config.dwPlane / 16;
+  }
+
+  /// A sum or mean over a tensor's trailing axes: one per row of the
+  /// leading axes.
+  void selectRowSum(Operation *op) {
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    ArrayRef<int64_t> axes = isa<ReduceSumOp>(op) ? cast<ReduceSumOp>(op).getAxes()
+                                                   : cast<ReduceMeanOp>(op).getAxes();
+    int64_t rank = inType.getRank();
+    if (!inType.getElementType().isF32() || axes.empty() || inType.getNumElements() == 0)
+      return;
+    for (size_t i = 0; i < axes.size(); ++i)
+      if (axes[i] != rank - (int64_t)axes.size() + (int64_t)i)
+        return;
+    int64_t cols = 1;
+    for (int64_t axis : axes)
+      cols *= inType.getDimSize(axis);
+    int64_t rows = inType.getNumElements() / cols;
+    OpBuilder b(op);
+    replaceWithKernel(op, Epilogue(), "rowsum", {op->getOperand(0)},
+                      {rows, cols}, isa<ReduceMeanOp>(op) ? kMean : 0, b);
   }
 
   void selectMaxPool(MaxPool2DOp pool, const MicrokernelVariant &config) {

@@ -140,3 +140,17 @@ func.func @partial_broadcast(%a: tensor<2x1x3x4xf32>, %b: tensor<1x5x4x2xf32>) -
   %m = kiln.matmul %a, %b : (tensor<2x1x3x4xf32>, tensor<1x5x4x2xf32>) -> tensor<2x5x3x2xf32>
   return %m : tensor<2x5x3x2xf32>
 }
+
+// -----
+
+// Sums and means over trailing axes are row sums (flags 64: a mean);
+// other axes stay generic.
+// CHECK-LABEL: func @reductions
+// CHECK: kiln.microkernel "rowsum" "avx2" ins(%arg0 : tensor<1x8x5x5xf32>) outs(%{{.*}} : tensor<1x8x1x1xf32>)
+// CHECK-SAME: params = array<i64: 8, 25, 64>}
+// CHECK: kiln.reduce_sum %arg0 {axes = array<i64: 1>
+func.func @reductions(%x: tensor<1x8x5x5xf32>) -> (tensor<1x8x1x1xf32>, tensor<1x5x5xf32>) {
+  %m = kiln.reduce_mean %x {axes = array<i64: 2, 3>, keep_dims = true} : (tensor<1x8x5x5xf32>) -> tensor<1x8x1x1xf32>
+  %s = kiln.reduce_sum %x {axes = array<i64: 1>, keep_dims = false} : (tensor<1x8x5x5xf32>) -> tensor<1x5x5xf32>
+  return %m, %s : tensor<1x8x1x1xf32>, tensor<1x5x5xf32>
+}

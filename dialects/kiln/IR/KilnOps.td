@@ -595,16 +595,17 @@ def Kiln_MicrokernelOp : Kiln_Op<"microkernel",
   let summary = "A call of one of Kiln's CPU microkernels";
   let description = [{
     Produced by `kiln-select-microkernels` for a convolution, matrix
-    product or max pooling (with its bias, residual add and activation) that a microkernel
+    product, max pooling or trailing-axes sum (with its bias, residual add
+    and activation) that a microkernel
     of the target computes, and lowered to a call by
     `kiln-lower-microkernels` once it works on buffers. It is in
     destination style: the last operand is the output, and on tensors the
     result is the output's new value.
 
-    `kernel` is `gemm`, `conv2d`, `dwconv2d`, `maxpool2d` or `winograd3x3`
-    (whose second output is its scratch space); `variant` the
+    `kernel` is `gemm`, `conv2d`, `dwconv2d`, `maxpool2d`, `rowsum` or
+    `winograd3x3` (whose second output is its scratch space); `variant` the
     vector variant (`avx512`, `avx2`, `sse`, `neon`). The inputs are the two
-    operands (one for `maxpool2d`), then the bias and the residual when
+    operands (one for `maxpool2d` and `rowsum`), then the bias and the residual when
     `params`' last element, the flags, says they are there. `params` are the kernel's integer
     arguments in the order of its C signature (lib/Target/CPU/Kernels);
     `lo` and `hi` clamp the result (the activation).

@@ -30,6 +30,7 @@ LogicalResult MicrokernelOp::verify() {
                                .Case("dwconv2d", 15)
                                .Case("maxpool2d", 15)
                                .Case("winograd3x3", 10)
+                               .Case("rowsum", 3)
                                .Default(-1);
   if (expectedParams < 0)
     return emitOpError("unknown kernel '") << getKernel() << "'";
@@ -43,7 +44,8 @@ LogicalResult MicrokernelOp::verify() {
                                    << " outputs, got " << getOutputs().size();
   int64_t flags = getParams().back();
   // Two operands (a pooling kernel has one), then the optional bias and residual.
-  size_t expectedInputs = (getKernel() == "maxpool2d" ? 1 : 2) +
+  bool unary = getKernel() == "maxpool2d" || getKernel() == "rowsum";
+  size_t expectedInputs = (unary ? 1 : 2) +
                           ((flags & (kBiasRow | kBiasCol)) != 0) + ((flags & kResidual) != 0);
   if (getInputs().size() != expectedInputs)
     return emitOpError("flags ") << flags << " need " << expectedInputs << " inputs, got "

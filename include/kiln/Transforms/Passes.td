@@ -77,8 +77,9 @@ def SelectMicrokernelsPass : Pass<"kiln-select-microkernels", "mlir::func::FuncO
   let summary = "Compute convolutions and matrix products with CPU microkernels";
   let description = [{
     Runs on kiln ops, before they are lowered to linalg. Each f32
-    `kiln.conv2d` (ungrouped or depthwise), `kiln.matmul` and
-    `kiln.max_pool2d` becomes a
+    `kiln.conv2d` (ungrouped or depthwise), `kiln.matmul`,
+    `kiln.max_pool2d`, and `kiln.reduce_sum`/`kiln.reduce_mean` over
+    trailing axes becomes a
     `kiln.microkernel` of the given vector variant, together with the ops
     that follow it and use only its result: a per-channel (convolution) or
     per-column (matrix product) bias add, an add of another tensor of the

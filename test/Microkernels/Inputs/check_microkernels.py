@@ -155,7 +155,29 @@ def maxpool_case(name, x_shape, k, strides, pads, ceil=0, act=None):
         "maxpool2d"
 
 
+def reduce_case(name, x_shape, op, axes=None, keepdims=1):
+    x = randn(*x_shape)
+    if op == "GlobalAveragePool":
+        ref = x.astype(np.float64).mean(axis=(2, 3), keepdims=True)
+        node = helper.make_node(op, ["x"], ["y"], name="reduce")
+        inits = []
+    else:
+        f = np.mean if op == "ReduceMean" else np.sum
+        ref = f(x.astype(np.float64), axis=tuple(axes), keepdims=bool(keepdims))
+        inits = [("axes", np.array(axes, np.int64))]
+        node = helper.make_node(op, ["x", "axes"], ["y"], keepdims=keepdims, name="reduce")
+    if op == "ReduceMean":  # ReduceMean takes axes as an attribute before opset 18
+        node = helper.make_node(op, ["x"], ["y"], axes=list(axes), keepdims=keepdims,
+                                name="reduce")
+        inits = []
+    return name, model([node], [("x", x)], [("y", list(ref.shape))], inits), [("x", x)], ref, \
+        "rowsum"
+
+
 CASES = [
+    reduce_case("global_average_pool", (2, 24, 13, 11), "GlobalAveragePool"),
+    reduce_case("reduce_mean_last", (3, 5, 37), "ReduceMean", axes=[2], keepdims=1),
+    reduce_case("reduce_sum_trailing", (2, 3, 50, 40), "ReduceSum", axes=[2, 3], keepdims=0),
     maxpool_case("maxpool_3x3_s2_pad", (1, 16, 23, 23), (3, 3), (2, 2), (1, 1, 1, 1)),
     maxpool_case("maxpool_ceil", (2, 5, 20, 17), (3, 3), (2, 2), (0, 0, 0, 0), ceil=1),
     maxpool_case("maxpool_2x2_relu", (1, 3, 9, 30), (2, 2), (2, 1), (0, 0, 0, 0), act="relu"),

@@ -30,6 +30,7 @@
 #define KILN_UK_BIAS_COL 8       /* add bias[col] (matmul: per output column) */
 #define KILN_UK_RESIDUAL 16      /* add residual[i][j], laid out like C */
 #define KILN_UK_SILU 32          /* then x * sigmoid(x) (SiLU, "swish") */
+#define KILN_UK_MEAN 64          /* rowsum: divide by the row's length */
 
 /* The runtime's parallel-for (runtime/src/parallel.c): calls
  * fn(ctx, begin, end) over disjoint ranges covering [0, n), on up to the

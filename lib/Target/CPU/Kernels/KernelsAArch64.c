@@ -22,3 +22,4 @@
 #include "Gemm.inc"
 #include "Depthwise.inc"
 #include "Winograd.inc"
+#include "Reduce.inc"

@@ -24,6 +24,7 @@
 #include "Gemm.inc"
 #include "Depthwise.inc"
 #include "Winograd.inc"
+#include "Reduce.inc"
 #undef VW
 #undef MR
 #undef NV
@@ -41,6 +42,7 @@
 #include "Gemm.inc"
 #include "Depthwise.inc"
 #include "Winograd.inc"
+#include "Reduce.inc"
 #undef VW
 #undef MR
 #undef NV
@@ -58,3 +60,4 @@
 #include "Gemm.inc"
 #include "Depthwise.inc"
 #include "Winograd.inc"
+#include "Reduce.inc"
