@@ -19,7 +19,4 @@
 #define MC 96
 #define NC 120
 #define SUFFIX neon
-#include "Gemm.inc"
-#include "Depthwise.inc"
-#include "Winograd.inc"
-#include "Reduce.inc"
+#include "Variant.inc"

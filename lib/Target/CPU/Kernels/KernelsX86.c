@@ -21,16 +21,7 @@
 #define MC 96
 #define NC 128
 #define SUFFIX avx512
-#include "Gemm.inc"
-#include "Depthwise.inc"
-#include "Winograd.inc"
-#include "Reduce.inc"
-#undef VW
-#undef MR
-#undef NV
-#undef MC
-#undef NC
-#undef SUFFIX
+#include "Variant.inc"
 
 /* AVX2 + FMA: 6 x 16 tile, 12 accumulators. */
 #define VW 8
@@ -39,16 +30,7 @@
 #define MC 96
 #define NC 128
 #define SUFFIX avx2
-#include "Gemm.inc"
-#include "Depthwise.inc"
-#include "Winograd.inc"
-#include "Reduce.inc"
-#undef VW
-#undef MR
-#undef NV
-#undef MC
-#undef NC
-#undef SUFFIX
+#include "Variant.inc"
 
 /* SSE2 (every x86-64): 6 x 8 tile, 12 accumulators. */
 #define VW 4
@@ -57,7 +39,4 @@
 #define MC 96
 #define NC 128
 #define SUFFIX sse
-#include "Gemm.inc"
-#include "Depthwise.inc"
-#include "Winograd.inc"
-#include "Reduce.inc"
+#include "Variant.inc"
