@@ -399,6 +399,9 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   phaseOptions.indexBitwidth = (*machine)->createDataLayout().getPointerSizeInBits();
   phaseOptions.printAfterAll = options.printIRAfterAll;
   phaseOptions.approximateMath = options.optLevel > 0;
+  // Bare-metal targets have no threads: their loops stay inline.
+  phaseOptions.parallelLoops =
+      options.optLevel > 0 && !(*machine)->getTargetTriple().isOSUnknown();
   if (options.microkernels == "auto")
     phaseOptions.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(**machine);
   else if (options.microkernels != "none") {

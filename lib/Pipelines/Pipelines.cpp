@@ -72,7 +72,8 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
         options.workspaceAlignment);
   case Phase::LLVM:
     return llvm::formatv(
-        "builtin.module(kiln-lower-microkernels,func.func(kiln-flatten-empty-arguments,kiln-lower-strided-copies,convert-linalg-to-loops,lower-affine,"
+        "builtin.module(kiln-lower-microkernels,func.func(kiln-flatten-empty-arguments,"
+        "kiln-lower-strided-copies,{3}),{4}func.func(lower-affine,"
         "convert-scf-to-cf,arith-expand{2}),convert-math-to-funcs,"
         "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
         "finalize-memref-to-llvm{{index-bitwidth={0}},"
@@ -80,9 +81,12 @@ std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
         "convert-cf-to-llvm{{index-bitwidth={0}},"
         "convert-func-to-llvm{{use-bare-ptr-memref-call-conv index-bitwidth={0}},"
         "convert-index-to-llvm{{index-bitwidth={0}},"
-        "reconcile-unrealized-casts,canonicalize)",
+        "reconcile-unrealized-casts,{5}canonicalize)",
         options.indexBitwidth, "",
-        options.approximateMath ? ",kiln-approximate-math" : "");
+        options.approximateMath ? ",kiln-approximate-math" : "",
+        options.parallelLoops ? "convert-linalg-to-parallel-loops" : "convert-linalg-to-loops",
+        options.parallelLoops ? "kiln-outline-parallel-loops," : "",
+        options.parallelLoops ? "kiln-lower-parallel-calls," : "");
   }
   llvm_unreachable("unknown phase");
 }

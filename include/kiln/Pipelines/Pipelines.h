@@ -48,6 +48,9 @@ struct PhaseOptions {
   /// Compute exp, tanh, erf, log and friends with MLIR's polynomial
   /// approximations (vectorizable, within a few ulp) instead of libm calls.
   bool approximateMath = false;
+  /// Run the parallel loops of linalg ops with enough work through the
+  /// runtime's kiln_parallel_for (kiln-outline-parallel-loops).
+  bool parallelLoops = false;
 };
 
 /// The pass pipeline text that takes IR from the phase before `phase` to

@@ -15,6 +15,8 @@ namespace kiln {
 inline constexpr llvm::StringLiteral kWorkspaceSizeAttr = "kiln.workspace_size";
 /// Argument attribute marking the workspace argument.
 inline constexpr llvm::StringLiteral kWorkspaceArgAttr = "kiln.workspace";
+/// Function attribute marking a task function of kiln-outline-parallel-loops.
+inline constexpr llvm::StringLiteral kParallelTaskAttr = "kiln.parallel_task";
 
 #define GEN_PASS_DECL
 #include "kiln/Transforms/Passes.h.inc"

@@ -171,4 +171,60 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
                            "mlir::affine::AffineDialect"];
 }
 
+def OutlineParallelLoopsPass : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Move parallel loops with enough work into task functions";
+  let description = [{
+    Each `scf.parallel` at the top level of a function, with constant
+    bounds and at least `min-work` operations (counting the iterations of
+    nested loops with constant bounds), moves into a private task function
+    `@<func>__kiln_task<N>(%begin: index, %end: index, <values>...)`
+    marked `kiln.parallel_task`. Its iterations are cut into chunks (at
+    most 64, each of at least a quarter of `min-work`) along the leading
+    dimensions; the task runs chunks `[begin, end)`, and the other
+    dimensions stay an inner `scf.parallel`. Constants, global addresses
+    and views are recomputed in the task, so that LLVM still sees that two
+    views of the workspace are disjoint; the other values it uses
+    (function arguments, loaded scalars) become its arguments.
+
+    The loop is replaced by a call that runs every chunk, `(0, chunks)`:
+    the program means what it meant. `kiln-lower-parallel-calls` later
+    hands the chunks to the runtime's `kiln_parallel_for`.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c256) step (%c1, %c1) { ... }
+    // becomes
+    func.call @main__kiln_task0(%c0, %c64, %ws) : (index, index, memref<262144xi8>) -> ()
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Operations a loop must run to be worth waking threads for">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect"];
+}
+
+def LowerParallelCallsPass : Pass<"kiln-lower-parallel-calls", "mlir::ModuleOp"> {
+  let summary = "Run task-function calls through the runtime's kiln_parallel_for";
+  let description = [{
+    On the LLVM dialect, after `convert-func-to-llvm`: for each function
+    marked `kiln.parallel_task` (by `kiln-outline-parallel-loops`), adds an
+    internal entry `void <task>_entry(void *ctx, int64_t begin, int64_t end)`
+    that loads the task's arguments from a context struct and calls it.
+    Each call `<task>(0, n, args...)` becomes: the arguments stored into a
+    context struct on the caller's stack, then
+    `kiln_parallel_for(n, <task>_entry, ctx)`, which runs chunks
+    `[0, n)` over the runtime's threads (serially on bare metal) and
+    returns when all are done.
+
+    ```mlir
+    llvm.call @main__kiln_task0(%c0, %c64, %ws) : (i64, i64, !llvm.ptr) -> ()
+    // becomes
+    llvm.store %ws, %field : !llvm.ptr, !llvm.ptr
+    llvm.call @kiln_parallel_for(%c64, %entry, %ctx) : (i64, !llvm.ptr, !llvm.ptr) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -37,6 +37,7 @@
  * thread count set through kiln_set_num_threads / KILN_NUM_THREADS. */
 typedef void (*kiln_task_fn)(void *ctx, int64_t begin, int64_t end);
 void kiln_parallel_for(int64_t n, kiln_task_fn fn, void *ctx);
+int kiln_get_num_threads(void);
 
 /* The epilogue every kernel applies to a finished output element:
  * clamp(acc + bias + residual, lo, hi), then SiLU when flagged. lo/hi are
@@ -62,6 +63,8 @@ typedef struct kiln_uk_gemm_args {
   int64_t b_bs, b_rs, b_cs;
   int64_t c_bs, c_rs;
   int64_t m_blocks, n_blocks;
+  int a_major;              /* tasks split M blocks (else N blocks) first */
+  int64_t groups;           /* groups of blocks of the other dimension */
   int conv;                 /* B is an NCHW input read through im2col */
   int64_t ih, iw, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   kiln_uk_epilogue ep;
