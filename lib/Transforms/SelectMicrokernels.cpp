@@ -9,6 +9,7 @@
 
 #include "kiln/Transforms/Microkernels.h"
 #include "kiln/Transforms/Passes.h"
+#include "kiln/Transforms/WinogradPlan.h"
 
 #include "kiln/IR/KilnOps.h"
 
@@ -324,8 +325,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       });
       OpBuilder after(e.ops.empty() ? conv.getOperation() : e.ops.back());
       int64_t tiles = ((oh + 1) / 2) * tw;
-      int64_t tilesPadded = (tiles + config.nr - 1) / config.nr * config.nr;
-      int64_t scratch = 16 * tilesPadded * cin + 16 * cout * tiles;
+      kiln_uk_wino_plan plan = kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr);
+      int64_t scratch = plan.scratch;
       SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
       replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? kBiasRow : 0, after,
                         scratch);

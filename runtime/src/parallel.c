@@ -5,8 +5,16 @@
  *
  * Hosted on a POSIX system (KILN_RT_THREADS, on by default there), a pool
  * of kiln_get_num_threads() - 1 workers is started on the first parallel
- * call and kept; the calling thread works too. Tasks are handed out one
- * index at a time from a shared counter. Workers spin briefly for the next
+ * call and kept; the calling thread works too. The tasks [0, n) are split
+ * into one contiguous part per taking-part thread, the same part to the
+ * same thread in every region (the caller the first, worker w part w+1),
+ * so that a thread keeps working on the data it produced in the previous
+ * region: the kernels order their tasks so that a part is the same region
+ * of the image from one layer to the next, and a cache line written by
+ * another core, on another core complex, costs hundreds of nanoseconds.
+ * A thread takes its own part's tasks one index at a time, then helps
+ * with what is left of the others', so a slow thread delays no one.
+ * Workers spin briefly for the next
  * region, then sleep on a condition variable, so an idle model costs no
  * CPU. One parallel region runs at a time: a call made while another
  * region is running (from another thread, or from inside a task) runs its
@@ -68,8 +76,15 @@ static int started_workers;
 /* The current region; written under region_lock before `generation` moves. */
 static kiln_task_fn region_fn;
 static void *region_ctx;
-static int64_t region_size;
-static int64_t region_next;     /* atomic: next task index */
+static int64_t region_parts;    /* threads taking part: workers + the caller */
+
+/* Part p of a region: tasks [next, end), next taken atomically. One cache
+ * line each, so that threads taking from their own parts share nothing. */
+static struct {
+  int64_t next, end;
+  char pad[64 - 2 * sizeof(int64_t)];
+} parts[KILN_RT_MAX_THREADS] __attribute__((aligned(64)));
+static int64_t worker_start[KILN_RT_MAX_THREADS]; /* generation a worker starts from */
 static int64_t region_pending;  /* atomic: workers still inside the region */
 static int64_t region_wanted;   /* workers that take part in this region */
 static int64_t generation;      /* atomic: bumped once per region */
@@ -110,22 +125,27 @@ int kiln_get_num_threads(void) {
   return threads;
 }
 
-static void run_tasks(void) {
+/* Runs the tasks of part `own`, then what is left of the other parts. */
+static void run_tasks(int64_t own) {
   kiln_task_fn fn = region_fn;
   void *ctx = region_ctx;
-  int64_t size = region_size;
+  int64_t count = region_parts;
   inside_task = 1;
-  for (;;) {
-    int64_t index = __atomic_fetch_add(&region_next, 1, __ATOMIC_RELAXED);
-    if (index >= size)
-      break;
-    fn(ctx, index, index + 1);
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t p = (own + k) % count;
+    for (;;) {
+      int64_t index = __atomic_fetch_add(&parts[p].next, 1, __ATOMIC_RELAXED);
+      if (index >= parts[p].end)
+        break;
+      fn(ctx, index, index + 1);
+    }
   }
   inside_task = 0;
 }
 
 static void *worker_main(void *arg) {
-  int64_t seen = (int64_t)(intptr_t)arg;
+  int64_t id = (int64_t)(intptr_t)arg;
+  int64_t seen = worker_start[id];
   for (;;) {
     int64_t now = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
     for (int spin = 0; now == seen && spin < KILN_RT_SPIN; ++spin) {
@@ -141,10 +161,13 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&pool_lock);
     }
     seen = now;
-    /* Only the region's wanted number of workers take part; the others
-     * (after kiln_set_num_threads lowered the count) stay idle. */
-    if (__atomic_fetch_add(&joined, 1, __ATOMIC_ACQ_REL) < region_wanted) {
-      run_tasks();
+    /* Only the region's wanted number of workers take part, the first
+     * ones, each with its own part; the others (after
+     * kiln_set_num_threads lowered the count) stay idle. */
+    int64_t wanted = region_wanted;
+    __atomic_fetch_add(&joined, 1, __ATOMIC_ACQ_REL);
+    if (id < wanted) {
+      run_tasks(id + 1);
       __atomic_fetch_sub(&region_pending, 1, __ATOMIC_ACQ_REL);
     }
   }
@@ -161,8 +184,9 @@ static int ensure_workers(int wanted) {
     /* The microkernels keep their packing buffers on the stack. */
     pthread_attr_setstacksize(&attr, (size_t)4 << 20);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int64_t seen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-    int failed = pthread_create(&thread, &attr, worker_main, (void *)(intptr_t)seen);
+    worker_start[started_workers] = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+    int failed =
+        pthread_create(&thread, &attr, worker_main, (void *)(intptr_t)started_workers);
     pthread_attr_destroy(&attr);
     if (failed)
       break;
@@ -189,16 +213,19 @@ void kiln_parallel_for(int64_t n, kiln_task_fn fn, void *ctx) {
   }
   region_fn = fn;
   region_ctx = ctx;
-  region_size = n;
   region_wanted = workers;
-  __atomic_store_n(&region_next, 0, __ATOMIC_RELAXED);
+  region_parts = workers + 1;
+  for (int64_t p = 0; p <= workers; ++p) {
+    parts[p].next = p * n / (workers + 1);
+    parts[p].end = (p + 1) * n / (workers + 1);
+  }
   __atomic_store_n(&joined, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&region_pending, workers, __ATOMIC_RELEASE);
   pthread_mutex_lock(&pool_lock);
   __atomic_fetch_add(&generation, 1, __ATOMIC_ACQ_REL);
   pthread_cond_broadcast(&pool_wake);
   pthread_mutex_unlock(&pool_lock);
-  run_tasks();
+  run_tasks(0);
   /* Every started worker sees each generation: wait for those that joined
    * this region to leave it, and for the rest to have passed the join. */
   while (__atomic_load_n(&region_pending, __ATOMIC_ACQUIRE) != 0 ||

@@ -190,6 +190,10 @@ CASES = [
               bias=False, kernel="winograd3x3"),
     conv_case("winograd_wide", (1, 16, 4, 500), 16, (3, 3), pads=(1, 1, 1, 1),
               kernel="winograd3x3"),
+    # Enough tiles for several blocks, each a whole unit (no channel
+    # groups), with blocks that start and end inside tile rows.
+    conv_case("winograd_blocks", (1, 16, 40, 37), 24, (3, 3), pads=(1, 1, 1, 1),
+              bias=True, act="relu", kernel="winograd3x3"),
     conv_case("conv_kblocks_mblocks", (1, 32, 23, 23), 100, (3, 3), strides=(2, 2),
               pads=(1, 0, 2, 1), dilations=(2, 2), act=None),
     conv_case("conv1x1_nblocks", (1, 300, 9, 130), 7, (1, 1), bias=False),

@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "kiln/Transforms/WinogradPlan.h"
+
 #define KILN_UK_CONCAT2(a, b) a##b
 #define KILN_UK_CONCAT(a, b) KILN_UK_CONCAT2(a, b)
 
@@ -65,6 +67,7 @@ typedef struct kiln_uk_gemm_args {
   int64_t m_blocks, n_blocks;
   int a_major;              /* tasks split M blocks (else N blocks) first */
   int64_t groups;           /* groups of blocks of the other dimension */
+  int batch_inner;          /* tasks take the batch inside the major blocks */
   int conv;                 /* B is an NCHW input read through im2col */
   int64_t ih, iw, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   kiln_uk_epilogue ep;
