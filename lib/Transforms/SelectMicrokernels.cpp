@@ -309,9 +309,12 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     SmallVector<Value> inputs = {conv.getInput()};
     // 3x3 stride-1 convolutions with enough channels to amortize the
     // transforms: Winograd F(2x2, 3x3).
-    int64_t tw = (ow + 1) / 2;
+    // Below one panel of tiles (a 7x7 output with AVX-512's 32-column
+    // panels) the products would run half empty: the im2col product wastes
+    // less.
+    int64_t tw = (ow + 1) / 2, tiles = ((oh + 1) / 2) * tw;
     bool winograd = !depthwise && kh == 3 && kw == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 &&
-                    d[1] == 1 && cin >= 16 && cout >= 16 &&
+                    d[1] == 1 && cin >= 16 && cout >= 16 && tiles >= config.nr &&
                     2 * tw + 4 * config.vectorWidth + 2 <= kWinogradRow;
     if (winograd) {
       std::optional<std::vector<float>> filter = constantFloats(conv.getFilter());
@@ -324,7 +327,6 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
         return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
       });
       OpBuilder after(e.ops.empty() ? conv.getOperation() : e.ops.back());
-      int64_t tiles = ((oh + 1) / 2) * tw;
       kiln_uk_wino_plan plan = kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr);
       int64_t scratch = plan.scratch;
       SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
