@@ -127,7 +127,9 @@ typedef void (*kiln_task_fn)(void *ctx, int64_t begin, int64_t end);
 
 /** Runs fn over tasks [0, n) on up to kiln_get_num_threads() threads and
  *  returns when all are done. Generated code calls it for the outer tiles
- *  of large convolutions and matrix products. Serial on targets without
+ *  of large convolutions and matrix products and for loops with enough
+ *  work. Each thread takes one contiguous part of the tasks, the same part
+ *  in every call, then helps with the others'. Serial on targets without
  *  threads, inside a task, and while another region is running. */
 void kiln_parallel_for(int64_t n, kiln_task_fn fn, void *ctx);
 
