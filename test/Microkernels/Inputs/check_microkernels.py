@@ -207,6 +207,10 @@ CASES = [
               group=4, bias=False),
     matmul_case("linear_rows_kblocks", (3, 37, 300), (300, 70), bias=True, act="relu"),
     matmul_case("linear_residual_clip", (1, 5), (5, 130), residual=True, act="relu6"),
+    # Thin products: one row (four partial sums over K, K not a multiple
+    # of 4, two K blocks) and three rows.
+    matmul_case("linear_one_row_kblocks", (1, 301), (301, 45), bias=True),
+    matmul_case("linear_three_rows", (3, 200), (200, 70), bias=True, act="relu"),
     matmul_case("batched_runtime", (2, 3, 17, 40), (2, 3, 40, 33), const_b=False),
     matmul_case("broadcast_lhs", (1, 9, 20), (4, 20, 11), const_b=False),
     matmul_case("transposed_rhs", (4, 10, 16), (4, 12, 16), const_b=False, transpose_b=True),
