@@ -180,6 +180,8 @@ CASES = [
     reduce_case("reduce_sum_trailing", (2, 3, 50, 40), "ReduceSum", axes=[2, 3], keepdims=0),
     maxpool_case("maxpool_3x3_s2_pad", (1, 16, 23, 23), (3, 3), (2, 2), (1, 1, 1, 1)),
     maxpool_case("maxpool_ceil", (2, 5, 20, 17), (3, 3), (2, 2), (0, 0, 0, 0), ceil=1),
+    maxpool_case("maxpool_3x3_s2_wide_relu", (1, 4, 10, 75), (3, 3), (2, 2), (0, 1, 1, 0),
+                 ceil=1, act="relu"),
     maxpool_case("maxpool_2x2_relu", (1, 3, 9, 30), (2, 2), (2, 1), (0, 0, 0, 0), act="relu"),
     conv_case("conv3x3_edges", (1, 20, 17, 19), 13, (3, 3), pads=(1, 1, 1, 1), act="relu"),
     conv_case("winograd_odd_sizes", (1, 16, 17, 23), 20, (3, 3), pads=(1, 1, 1, 1), act="relu",
