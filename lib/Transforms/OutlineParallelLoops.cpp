@@ -111,7 +111,8 @@ struct OutlineParallelLoopsPass
     if (loop.getNumResults() != 0)
       return;
     SmallVector<int64_t> trips;
-    for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    for (auto [lb, ub, step] :
+         llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
       auto trip = tripCount(lb, ub, step);
       if (!trip)
         return;
@@ -209,7 +210,8 @@ struct OutlineParallelLoopsPass
         index = arith::RemUIOp::create(b, loc, rest, trip);
         rest = arith::DivUIOp::create(b, loc, rest, trip);
       }
-      Value scaled = arith::MulIOp::create(b, loc, index, mapping.lookupOrDefault(loop.getStep()[d]));
+      Value step = mapping.lookupOrDefault(loop.getStep()[d]);
+      Value scaled = arith::MulIOp::create(b, loc, index, step);
       leading[d] = arith::AddIOp::create(b, loc, scaled,
                                          mapping.lookupOrDefault(loop.getLowerBound()[d]));
     }

@@ -8,14 +8,15 @@
  * many as keep a block's transformed input V (16 x cin x block tiles) and
  * products M (16 x cout x block tiles) within KILN_WINO_BLOCK floats each,
  * so that a block stays in the cache of the core working on it. The
- * (block, group) units are shared out as contiguous runs, one per thread,
- * `tasks` at most.
+ * (block, group) units are shared out as `tasks` contiguous runs
+ * (KILN_WINO_TASKS at most), each with its own scratch.
  *
- * With at least KILN_WINO_TASKS / 2 blocks, a unit is a whole block (one group of all output
- * channels), and each run transforms its blocks' input into its own V:
- * scratch = tasks x (v_block + m_slice). With fewer blocks, the output channels are cut into `groups` of
- * `group_rows` (a multiple of MR) too; every block's V is then shared by
- * its groups, transformed first, in `groups` channel chunks per block:
+ * With at least KILN_WINO_TASKS / 2 blocks, a unit is a whole block (one
+ * group of all output channels), and each run transforms its blocks'
+ * input into its own V: scratch = tasks x (v_block + m_slice). With fewer
+ * blocks, the output channels are cut into `groups` of `group_rows` (a
+ * multiple of MR) too; every block's V is then shared by its groups,
+ * transformed first, in `groups` channel chunks per block:
  * scratch = blocks x v_block + tasks x m_slice. On one thread, the kernel
  * follows kiln_uk_wino_serial_plan instead, whose scratch the plan's
  * includes.
@@ -51,7 +52,8 @@ static inline kiln_uk_wino_plan kiln_uk_wino_make_plan(int64_t cin, int64_t cout
   int64_t row_panels = (cout + mr - 1) / mr;
   /* Half as many blocks as runs still keep two threads busy; fewer get
    * channel groups. */
-  int64_t wanted = 2 * p.blocks >= KILN_WINO_TASKS ? 1 : (KILN_WINO_TASKS + p.blocks - 1) / p.blocks;
+  int64_t wanted =
+      2 * p.blocks >= KILN_WINO_TASKS ? 1 : (KILN_WINO_TASKS + p.blocks - 1) / p.blocks;
   if (wanted > row_panels)
     wanted = row_panels;
   p.group_rows = (row_panels + wanted - 1) / wanted * mr;

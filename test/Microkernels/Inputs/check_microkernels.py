@@ -17,27 +17,15 @@ kernel the case is about, so a case cannot pass by falling back to loops.
 import argparse
 import os
 import platform
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Inputs"))
+from numpy_cases import model, run, write_case  # noqa: E402
 
 RNG = np.random.default_rng(2026)
-
-
-def vinfo(name, shape):
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
-
-
-def model(nodes, inputs, outputs, inits):
-    graph = helper.make_graph(nodes, "case", [vinfo(n, a.shape) for n, a in inputs],
-                              [vinfo(n, s) for n, s in outputs],
-                              [numpy_helper.from_array(a, n) for n, a in inits])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m
 
 
 def randn(*shape):
@@ -239,13 +227,6 @@ def host_variants():
     return variants
 
 
-def run(cmd):
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode != 0:
-        sys.exit(f"FAILED: {' '.join(cmd)}\n{result.stdout}")
-    return result.stdout
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kilnc", required=True)
@@ -256,14 +237,7 @@ def main():
     variants = args.variants.split(",") if args.variants else host_variants()
     os.makedirs(args.work, exist_ok=True)
     for name, m, inputs, ref, kernel in CASES:
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(m, path)
-        files = []
-        for input_name, value in inputs:
-            files += ["--input", os.path.join(args.work, f"{name}.{input_name}.npy")]
-            np.save(files[-1], value)
-        expected = os.path.join(args.work, name + ".expected.npy")
-        np.save(expected, ref.astype(np.float32))
+        path, files, expected = write_case(args.work, name, m, inputs, ref)
         for variant in variants + ["none"]:
             ir = run([args.kilnc, path, "--microkernels=" + variant, "--compile-to=linalg",
                       "--no-locations"])

@@ -13,27 +13,19 @@ bits as at 1: the threads split the iterations of a loop, never a sum.
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Inputs"))
+from numpy_cases import model, run, write_case  # noqa: E402
 
 RNG = np.random.default_rng(7)
 
 
 def randn(*shape):
     return RNG.standard_normal(shape).astype(np.float32)
-
-
-def model(nodes, inputs, output, inits=()):
-    vinfo = lambda n, s: helper.make_tensor_value_info(n, TensorProto.FLOAT, s)
-    graph = helper.make_graph(nodes, "case", [vinfo(n, a.shape) for n, a in inputs],
-                              [vinfo(*output)], [numpy_helper.from_array(a, n) for n, a in inits])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m
 
 
 def sigmoid(x):
@@ -45,22 +37,26 @@ def elementwise():
     s = sigmoid(x.astype(np.float64) + y)
     nodes = [helper.make_node("Add", ["x", "y"], ["a"]), helper.make_node("Sigmoid", ["a"], ["s"]),
              helper.make_node("Mul", ["s", "x"], ["out"])]
-    return "elementwise", model(nodes, [("x", x), ("y", y)], ("out", x.shape)), [("x", x), ("y", y)], s * x, True
+    inputs = [("x", x), ("y", y)]
+    return "elementwise", model(nodes, inputs, [("out", x.shape)], []), inputs, s * x, True
 
 
 def broadcast_scale():
     # A squeeze-and-excitation scale: per-channel values times a feature map.
     x, c = randn(1, 96, 28, 28), randn(1, 96, 1, 1)
-    nodes = [helper.make_node("Sigmoid", ["c"], ["g"]), helper.make_node("Mul", ["x", "g"], ["out"])]
+    nodes = [helper.make_node("Sigmoid", ["c"], ["g"]),
+             helper.make_node("Mul", ["x", "g"], ["out"])]
     ref = x * sigmoid(c.astype(np.float64))
-    return "broadcast_scale", model(nodes, [("x", x), ("c", c)], ("out", x.shape)), [("x", x), ("c", c)], ref, True
+    inputs = [("x", x), ("c", c)]
+    return "broadcast_scale", model(nodes, inputs, [("out", x.shape)], []), inputs, ref, True
 
 
 def softmax():
     x = randn(61, 1000) * 4
     e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
     nodes = [helper.make_node("Softmax", ["x"], ["out"], axis=1)]
-    return "softmax_rows", model(nodes, [("x", x)], ("out", x.shape)), [("x", x)], e / e.sum(axis=1, keepdims=True), True
+    ref = e / e.sum(axis=1, keepdims=True)
+    return "softmax_rows", model(nodes, [("x", x)], [("out", x.shape)], []), [("x", x)], ref, True
 
 
 def layernorm():
@@ -69,21 +65,17 @@ def layernorm():
     mean = xd.mean(axis=-1, keepdims=True)
     var = ((xd - mean) ** 2).mean(axis=-1, keepdims=True)
     ref = (xd - mean) / np.sqrt(var + 1e-5) * g + b
-    nodes = [helper.make_node("LayerNormalization", ["x", "g", "b"], ["out"], axis=-1, epsilon=1e-5)]
-    return "layernorm", model(nodes, [("x", x)], ("out", x.shape), [("g", g), ("b", b)]), [("x", x)], ref, True
+    nodes = [helper.make_node("LayerNormalization", ["x", "g", "b"], ["out"], axis=-1,
+                              epsilon=1e-5)]
+    m = model(nodes, [("x", x)], [("out", x.shape)], [("g", g), ("b", b)])
+    return "layernorm", m, [("x", x)], ref, True
 
 
 def small():
     x = randn(4, 16)
     nodes = [helper.make_node("Relu", ["x"], ["out"])]
-    return "small_stays_inline", model(nodes, [("x", x)], ("out", x.shape)), [("x", x)], np.maximum(x, 0), False
-
-
-def run(cmd):
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode != 0:
-        sys.exit(f"FAILED: {' '.join(cmd)}\n{result.stdout}")
-    return result.stdout
+    m = model(nodes, [("x", x)], [("out", x.shape)], [])
+    return "small_stays_inline", m, [("x", x)], np.maximum(x, 0), False
 
 
 def main():
@@ -95,14 +87,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     cases = [elementwise(), broadcast_scale(), softmax(), layernorm(), small()]
     for name, m, inputs, ref, parallel in cases:
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(m, path)
-        files = []
-        for input_name, value in inputs:
-            files += ["--input", os.path.join(args.work, f"{name}.{input_name}.npy")]
-            np.save(files[-1], value)
-        expected = os.path.join(args.work, name + ".expected.npy")
-        np.save(expected, ref.astype(np.float32))
+        path, files, expected = write_case(args.work, name, m, inputs, ref)
         ir = run([args.kilnc, path, "-O2", "--compile-to=llvm", "--no-locations"])
         if ("llvm.call @kiln_parallel_for" in ir) != parallel:
             sys.exit(f"FAILED: {name}: expected {'' if parallel else 'no '}call of "
@@ -118,7 +103,8 @@ def main():
         for threads in ("2", "3"):
             if outputs[threads].tobytes() != outputs["1"].tobytes():
                 sys.exit(f"FAILED: {name}: the output at {threads} threads differs from 1 thread's")
-        print(f"{name}: {'parallel' if parallel else 'inline'}, matches NumPy at 1, 2 and 3 threads")
+        kind = "parallel" if parallel else "inline"
+        print(f"{name}: {kind}, matches NumPy at 1, 2 and 3 threads")
     print(f"all {len(cases)} cases pass")
 
 
