@@ -130,8 +130,9 @@ struct OutlineParallelLoopsPass
     size_t split = 0;
     int64_t pieces = 1;
     while (split < trips.size() && pieces < kMaxChunks)
-      pieces *= trips[split++];
-    int64_t chunks = std::min({pieces, kMaxChunks, std::max<int64_t>(2, work / (minWork / 4))});
+      pieces = mulSat(pieces, trips[split++]);
+    int64_t grain = std::max<int64_t>(1, minWork / 4);
+    int64_t chunks = std::min({pieces, kMaxChunks, std::max<int64_t>(2, work / grain)});
     if (chunks < 2)
       return;
 
@@ -191,12 +192,17 @@ struct OutlineParallelLoopsPass
     for (Operation *op : ordered)
       b.clone(*op, mapping);
 
-    // Chunk c covers the flattened leading iterations [c*P/C, (c+1)*P/C).
+    // Chunk c covers the flattened leading iterations [c*P/C, (c+1)*P/C),
+    // with c*P/C computed as c*(P/C) + c*(P%C)/C, which cannot overflow a
+    // 32-bit index where P itself fits.
     auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-    Value piecesValue = constant(pieces), chunksValue = constant(chunks);
+    Value quotient = constant(pieces / chunks), remainder = constant(pieces % chunks);
+    Value chunksValue = constant(chunks);
     auto boundary = [&](Value chunk) {
-      Value scaled = arith::MulIOp::create(b, loc, chunk, piecesValue);
-      return arith::DivUIOp::create(b, loc, scaled, chunksValue).getResult();
+      Value whole = arith::MulIOp::create(b, loc, chunk, quotient);
+      Value part = arith::MulIOp::create(b, loc, chunk, remainder);
+      part = arith::DivUIOp::create(b, loc, part, chunksValue);
+      return arith::AddIOp::create(b, loc, whole, part).getResult();
     };
     Value first = boundary(entry->getArgument(0)), last = boundary(entry->getArgument(1));
     auto flat = scf::ForOp::create(b, loc, first, last, constant(1));

@@ -1,5 +1,6 @@
 // RUN: kiln-opt %s -kiln-outline-parallel-loops -split-input-file | FileCheck %s
 // RUN: kiln-opt %s -kiln-outline-parallel-loops=min-work=1000000000 -split-input-file | FileCheck %s --check-prefix=HIGH
+// RUN: kiln-opt %s -kiln-outline-parallel-loops=min-work=0 -split-input-file | FileCheck %s --check-prefix=ZERO
 // Top-level parallel loops with enough work move into task functions that
 // run a range of chunks; the call left behind runs every chunk.
 
@@ -13,12 +14,18 @@
 // CHECK-SAME: attributes {kiln.parallel_task, llvm.linkage = #llvm.linkage<internal>}
 // CHECK: %[[IN:.*]] = memref.view %[[WS]][%{{.*}}][] : memref<524288xi8> to memref<2x128x256xf32>
 // CHECK: %[[OUT:.*]] = memref.view %[[WS]][%{{.*}}][] : memref<524288xi8> to memref<2x128x256xf32>
-// CHECK: %[[PIECES:.*]] = arith.constant 256 : index
+// 256 pieces in 16 chunks: chunk c starts at c*16 + c*0/16.
+// CHECK: %[[Q:.*]] = arith.constant 16 : index
+// CHECK: %[[R:.*]] = arith.constant 0 : index
 // CHECK: %[[CHUNKS:.*]] = arith.constant 16 : index
-// CHECK: %[[B:.*]] = arith.muli %[[BEGIN]], %[[PIECES]]
-// CHECK: %[[FIRST:.*]] = arith.divui %[[B]], %[[CHUNKS]]
-// CHECK: %[[E:.*]] = arith.muli %[[END]], %[[PIECES]]
-// CHECK: %[[LAST:.*]] = arith.divui %[[E]], %[[CHUNKS]]
+// CHECK: %[[BW:.*]] = arith.muli %[[BEGIN]], %[[Q]]
+// CHECK: %[[BP:.*]] = arith.muli %[[BEGIN]], %[[R]]
+// CHECK: %[[BD:.*]] = arith.divui %[[BP]], %[[CHUNKS]]
+// CHECK: %[[FIRST:.*]] = arith.addi %[[BW]], %[[BD]]
+// CHECK: %[[EW:.*]] = arith.muli %[[END]], %[[Q]]
+// CHECK: %[[EP:.*]] = arith.muli %[[END]], %[[R]]
+// CHECK: %[[ED:.*]] = arith.divui %[[EP]], %[[CHUNKS]]
+// CHECK: %[[LAST:.*]] = arith.addi %[[EW]], %[[ED]]
 // CHECK: scf.for %[[F:.*]] = %[[FIRST]] to %[[LAST]]
 // CHECK:   %[[J:.*]] = arith.remui %[[F]], %c128
 // CHECK:   %[[I:.*]] = arith.divui %[[F]], %c128
@@ -86,7 +93,12 @@ func.func @rowmax(%x: memref<512x512xf32>, %y: memref<512xf32>, %s: memref<f32>)
 
 // -----
 
-// Too little work (64 x 64 x 3 operations) stays inline.
+// Too little work (64 x 64 x 2 operations) stays inline; with min-work=0
+// every loop is outlined, in up to 64 chunks.
+// ZERO-LABEL: func.func private @small__kiln_task0
+// ZERO: arith.constant 64 : index
+// ZERO-LABEL: func.func @small
+// ZERO: call @small__kiln_task0
 // CHECK-LABEL: func.func @small
 // CHECK: scf.parallel
 // CHECK-NOT: call
