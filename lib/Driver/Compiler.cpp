@@ -1,38 +1,38 @@
 //===- Compiler.cpp - The kilnc library entry point -------------*- C++ -*-===//
 //
-// Drives a compilation: imports the model, runs the phases, lowers to LLVM
-// IR, adds the entry points and descriptor, generates machine code and
-// writes the outputs. Every output is first written to a temporary file
-// beside its destination and renamed only when all of them are complete,
-// so a failure never leaves a partial artifact.
+// Drives a compilation as a short sequence of named steps: check the
+// options, choose the target, import, run the phases (with the memory
+// plan's check), emit the header, translate and finish the module,
+// generate code, and write the artifacts and manifest. What differs by
+// target comes from the TargetBackend; every output goes through an
+// OutputSet, so a failure never leaves a partial artifact.
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Driver/Compiler.h"
 
-#include "kiln/Config.h"
+#include "Diagnostics.h"
+#include "OutputSet.h"
+
 #include "kiln/Driver/Limits.h"
-#include "kiln/Driver/Manifest.h"
-#include "kiln/Transforms/Microkernels.h"
 #include "kiln/Import/ONNXImporter.h"
 #include "kiln/Import/TorchScriptImporter.h"
+#include "kiln/InitAll.h"
 #include "kiln/Target/Artifact.h"
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/Manifest.h"
+#include "kiln/Target/TargetBackend.h"
 #include "kiln/Transforms/Passes.h"
 
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
-#include "mlir/IR/Verifier.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -42,155 +42,24 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// Prints each diagnostic as one line: `file: error: node 'n' (Op): msg`.
-class OneLineDiagnostics {
-public:
-  explicit OneLineDiagnostics(MLIRContext &ctx)
-      : handler(&ctx, [this](Diagnostic &diag) { return report(diag); }) {}
-  bool hadError() const { return errors > 0; }
-
-private:
-  LogicalResult report(Diagnostic &diag) {
-    std::string file, node, opType, torchOp;
-    diag.getLocation()->walk([&](Location loc) {
-      if (auto fused = dyn_cast<FusedLoc>(loc)) {
-        if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata())) {
-          if (meta.getValue().starts_with("onnx.") && opType.empty())
-            opType = meta.getValue().drop_front(5).str();
-          if (meta.getValue().starts_with("torch.") && torchOp.empty())
-            torchOp = meta.getValue().drop_front(6).str();
-        }
-      } else if (auto name = dyn_cast<NameLoc>(loc)) {
-        if (node.empty())
-          node = name.getName().str();
-      } else if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
-        if (file.empty()) {
-          file = fileLoc.getFilename().str();
-          // TorchScript ops point at the user's Python line.
-          if (fileLoc.getLine() > 0)
-            file += ":" + std::to_string(fileLoc.getLine());
-        }
-      }
-      return WalkResult::advance();
-    });
-    const char *severity = "error";
-    if (diag.getSeverity() == DiagnosticSeverity::Warning)
-      severity = "warning";
-    else if (diag.getSeverity() == DiagnosticSeverity::Note)
-      severity = "note";
-    else if (diag.getSeverity() == DiagnosticSeverity::Remark)
-      severity = "remark";
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      ++errors;
-    std::string message = diag.str();
-    for (char &c : message)
-      if (c == '\n')
-        c = ' ';
-    auto &os = llvm::errs();
-    os << (file.empty() ? "kilnc" : file) << ": " << severity << ": ";
-    if (!node.empty() && !opType.empty())
-      os << "node '" << node << "' (" << opType << "): ";
-    else if (!node.empty())
-      os << "'" << node << "': ";
-    else if (!torchOp.empty())
-      os << torchOp << ": ";
-    os << message << "\n";
-    for (Diagnostic &note : diag.getNotes())
-      os << (file.empty() ? "kilnc" : file) << ": note: " << note.str() << "\n";
-    return success();
-  }
-
-  ScopedDiagnosticHandler handler;
-  int errors = 0;
-};
-
-/// Outputs are written whole or not at all.
-class OutputSet {
-public:
-  ~OutputSet() { discard(); }
-
-  void add(std::string path, std::string contents) {
-    pending.push_back({std::move(path), std::move(contents)});
-  }
-
-  /// Writes every output to a temporary beside it, then renames them all.
-  bool commit() {
-    std::vector<std::pair<std::string, std::string>> temps;
-    for (auto &[path, contents] : pending) {
-      if (path == "-") {
-        llvm::outs() << contents;
-        llvm::outs().flush();
-        continue;
-      }
-      llvm::SmallString<256> model(path);
-      model += ".tmp%%%%%%";
-      int fd;
-      llvm::SmallString<256> temp;
-      if (auto ec = llvm::sys::fs::createUniqueFile(model, fd, temp)) {
-        llvm::errs() << "kilnc: error: cannot write '" << path << "': " << ec.message()
-                     << "\n";
-        return false;
-      }
-      tempFiles.push_back(temp.str().str());
-      {
-        llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-        os << contents;
-        os.flush();
-        if (os.has_error()) {
-          llvm::errs() << "kilnc: error: cannot write '" << path
-                       << "': " << os.error().message() << "\n";
-          os.clear_error();
-          return false;
-        }
-      }
-      temps.push_back({temp.str().str(), path});
-    }
-    for (auto &[temp, path] : temps) {
-      if (auto ec = llvm::sys::fs::rename(temp, path)) {
-        llvm::errs() << "kilnc: error: cannot write '" << path << "': " << ec.message()
-                     << "\n";
-        return false;
-      }
-      llvm::erase(tempFiles, temp);
-    }
-    pending.clear();
-    return true;
-  }
-
-  const std::vector<std::pair<std::string, std::string>> &getPending() const {
-    return pending;
-  }
-
-  void discard() {
-    for (const std::string &temp : tempFiles)
-      llvm::sys::fs::remove(temp);
-    tempFiles.clear();
-  }
-
-private:
-  std::vector<std::pair<std::string, std::string>> pending;
-  std::vector<std::string> tempFiles;
-};
-
+/// `kilnc --time`: the time since the previous mark, per step.
 class PhaseTimer {
 public:
   explicit PhaseTimer(bool enabled) : enabled(enabled) {}
   void mark(llvm::StringRef what) {
     auto now = std::chrono::steady_clock::now();
-    if (enabled)
-      llvm::errs() << llvm::format("kilnc: time: %-12s %9.1f ms\n", what.str().c_str(),
-                                   std::chrono::duration<double, std::milli>(now - last).count());
+    print(what, now - last);
     last = now;
   }
-  void total() {
-    if (enabled)
-      llvm::errs() << llvm::format(
-          "kilnc: time: %-12s %9.1f ms\n", "total",
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count());
-  }
+  void total() { print("total", std::chrono::steady_clock::now() - start); }
 
 private:
+  void print(llvm::StringRef what, std::chrono::steady_clock::duration elapsed) {
+    if (enabled)
+      llvm::errs() << llvm::format("kilnc: time: %-12s %9.1f ms\n", what.str().c_str(),
+                                   std::chrono::duration<double, std::milli>(elapsed).count());
+  }
+
   bool enabled;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last = start;
@@ -250,87 +119,143 @@ llvm::StringRef emitName(EmitKind kind) {
   llvm_unreachable("unknown emit kind");
 }
 
-/// Links an object into a shared object with ld.lld.
-bool linkShared(llvm::StringRef object, std::string &result) {
-  std::string lld = KILN_LLVM_TOOLS_DIR "/ld.lld";
-  if (!llvm::sys::fs::can_execute(lld)) {
-    auto found = llvm::sys::findProgramByName("ld.lld");
-    if (!found) {
-      llvm::errs() << "kilnc: error: --emit=shared needs ld.lld, which was not found\n";
-      return false;
-    }
-    lld = *found;
-  }
-  llvm::SmallString<128> objPath, soPath;
-  int fd;
-  if (llvm::sys::fs::createTemporaryFile("kiln", "o", fd, objPath) ||
-      llvm::sys::fs::createTemporaryFile("kiln", "so", soPath)) {
-    llvm::errs() << "kilnc: error: cannot create temporary files\n";
-    return false;
-  }
-  {
-    llvm::raw_fd_ostream os(fd, true);
-    os << object;
-  }
-  std::string message;
-  llvm::StringRef args[] = {lld, "-shared", "--build-id=none", "-o", soPath, objPath};
-  int rc = llvm::sys::ExecuteAndWait(lld, args, std::nullopt, {}, 0, 0, &message);
-  bool ok = rc == 0;
-  if (ok) {
-    auto buffer = llvm::MemoryBuffer::getFile(soPath);
-    ok = (bool)buffer;
-    if (ok)
-      result = (*buffer)->getBuffer().str();
-  } else {
-    llvm::errs() << "kilnc: error: linking the shared object failed" << (message.empty() ? "" : ": ")
-                 << message << "\n";
-  }
-  llvm::sys::fs::remove(objPath);
-  llvm::sys::fs::remove(soPath);
-  return ok;
+/// Reports `message` as a kilnc error; returns failure().
+LogicalResult fail(const llvm::Twine &message) {
+  llvm::errs() << "kilnc: error: " << message << "\n";
+  return failure();
 }
 
-int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics &diags) {
-  PhaseTimer timer(options.printTiming);
-  std::string displayName = llvm::sys::path::filename(options.inputPath).str();
-  std::string modelStem = llvm::sys::path::stem(options.inputPath).str();
+/// One compilation: the resolved settings, the model as it goes through
+/// the phases, and the outputs collected on the way.
+class Compilation {
+public:
+  Compilation(const CompileOptions &options, MLIRContext &ctx)
+      : options(options), ctx(ctx), timer(options.printTiming) {}
 
-  std::string outputPath = options.outputPath;
+  /// Runs every step; returns kilnc's exit status.
+  int run();
+
+private:
+  LogicalResult checkOptions();
+  LogicalResult selectTarget();
+  int printPipeline();
+  LogicalResult importModel();
+  LogicalResult runPhasesTo(Phase last);
+  LogicalResult checkWorkspace();
+  void emitArtifactHeader();
+  std::unique_ptr<llvm::Module> translateModule(llvm::LLVMContext &llvmContext);
+  LogicalResult emitCode(llvm::Module &llvmModule);
+  LogicalResult addManifest();
+  int writeArtifacts();
+
+  const CompileOptions &options;
+  MLIRContext &ctx;
+  PhaseTimer timer;
+  /// The model's file name, for messages; its stem, for default names.
+  std::string displayName, modelStem;
+  /// The main output, where --compile-to's IR goes, and the header.
+  std::string outputPath, irOutput, headerPath;
+  /// The C prefix.
+  std::string name;
+  std::unique_ptr<TargetBackend> target;
+  PhaseOptions phaseOptions;
+  OwningOpRef<ModuleOp> module;
+  std::optional<ModelSignature> signature;
+  std::string headerText;
+  OutputSet outputs;
+};
+
+int Compilation::run() {
+  if (failed(checkOptions()) || failed(selectTarget()))
+    return 1;
+  if (options.printPipeline)
+    return printPipeline();
+  if (failed(importModel()))
+    return 1;
+  if (failed(runPhasesTo(options.compileTo.value_or(Phase::LLVM))))
+    return 1;
+  if (options.compileTo) {
+    outputs.add(irOutput, printOp(*module, options.printDebugInfo));
+    return writeArtifacts();
+  }
+  emitArtifactHeader();
+  if (options.emit == EmitKind::Header || options.emit == EmitKind::MLIR) {
+    outputs.add(outputPath, options.emit == EmitKind::Header
+                                ? headerText
+                                : printOp(*module, options.printDebugInfo));
+    return writeArtifacts();
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModule(llvmContext);
+  if (!llvmModule || failed(emitCode(*llvmModule)))
+    return 1;
+  if (writeArtifacts() != 0)
+    return 1;
+  timer.total();
+  return 0;
+}
+
+/// Resolves the output paths and the C prefix, and refuses contradictory
+/// flags before any work is done.
+LogicalResult Compilation::checkOptions() {
+  displayName = llvm::sys::path::filename(options.inputPath).str();
+  modelStem = llvm::sys::path::stem(options.inputPath).str();
+  outputPath = options.outputPath;
   bool irOutputIsStdout = options.outputPath.empty() || options.outputPath == "-";
   if (outputPath.empty() && !options.compileTo)
     outputPath = modelStem + extensionFor(options.emit).str();
-  std::string name = options.name;
+  irOutput = options.outputPath.empty() ? "-" : options.outputPath;
+  if (options.emit == EmitKind::Object) {
+    llvm::SmallString<256> h(outputPath);
+    llvm::sys::path::replace_extension(h, ".h");
+    headerPath = h.str().str();
+  }
+  name = options.name;
   if (name.empty())
     name = sanitizeCIdentifier(outputPath.empty() || outputPath == "-"
                                    ? modelStem
                                    : llvm::sys::path::stem(outputPath).str());
-  else if (sanitizeCIdentifier(name) != name) {
-    llvm::errs() << "kilnc: error: --name '" << name
-                 << "' is not a C identifier (letters, digits and '_', not starting with a digit)\n";
-    return 1;
-  }
-
+  else if (sanitizeCIdentifier(name) != name)
+    return fail("--name '" + name +
+                "' is not a C identifier (letters, digits and '_', not starting with a digit)");
   if (!options.manifestPath.empty() &&
-      (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-"))) {
-    llvm::errs() << "kilnc: error: --manifest needs file outputs: give -o <file> and a "
-                    "manifest file name\n";
-    return 1;
-  }
+      (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-")))
+    return fail("--manifest needs file outputs: give -o <file> and a manifest file name");
+  return success();
+}
 
-  // Target first: its pointer width shapes the IR.
-  CPUTargetOptions targetOptions{options.targetTriple, options.cpu, options.features,
-                                 options.optLevel};
-  auto machine = createCPUTargetMachine(targetOptions);
-  if (!machine) {
-    llvm::errs() << "kilnc: error: " << llvm::toString(machine.takeError()) << "\n";
-    return 1;
-  }
+/// The target comes first: its pointer width shapes the IR.
+LogicalResult Compilation::selectTarget() {
+  TargetOptions targetOptions;
+  targetOptions.triple = options.targetTriple;
+  targetOptions.cpu = options.cpu;
+  targetOptions.features = options.features;
+  targetOptions.optLevel = options.optLevel;
+  targetOptions.microkernels = options.microkernels;
+  targetOptions.sanitizeAddress = options.sanitizeAddress;
+  auto backend = createTargetBackend(targetOptions);
+  if (!backend)
+    return fail(llvm::toString(backend.takeError()));
+  target = std::move(*backend);
+  auto resolved = target->getPhaseOptions();
+  if (!resolved)
+    return fail(llvm::toString(resolved.takeError()));
+  phaseOptions = *resolved;
+  return success();
+}
 
-  OwningOpRef<ModuleOp> module;
+/// `--print-pipeline`: the pipeline kilnc runs for these flags and target.
+int Compilation::printPipeline() {
+  Phase last = options.compileTo.value_or(Phase::LLVM);
+  llvm::outs() << getPipelineText(ctx, Phase::Import, last, phaseOptions, *target) << "\n";
+  return 0;
+}
+
+LogicalResult Compilation::importModel() {
   if (isTorchScriptPath(options.inputPath)) {
     if (!options.constantInputs.empty()) {
       llvm::errs() << displayName << ": error: --const-input applies to ONNX models\n";
-      return 1;
+      return failure();
     }
     TorchScriptImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
@@ -344,154 +269,70 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
     importOptions.maxWeightBytes = options.maxWeightBytes;
     module = importONNXModel(ctx, options.inputPath, importOptions);
   }
-  if (!module)
-    return 1;
-  if (failed(verify(*module)) || failed(checkTensorSizes(*module, options.maxWorkspaceBytes)))
-    return 1;
+  if (!module || failed(verify(*module)) ||
+      failed(checkTensorSizes(*module, options.maxWorkspaceBytes)))
+    return failure();
   timer.mark("import");
+  return success();
+}
 
-  OutputSet outputs;
-  std::string irOutput = options.outputPath.empty() ? "-" : options.outputPath;
-  // Commits every output, with the manifest describing them when asked.
-  auto finish = [&]() -> int {
-    if (!options.manifestPath.empty()) {
-      auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
-                                               /*RequiresNullTerminator=*/false);
-      if (!model) {
-        llvm::errs() << displayName << ": error: cannot read model: "
-                     << model.getError().message() << "\n";
-        return 1;
-      }
-      ManifestData data;
-      data.modelFile = displayName;
-      data.modelBytes = (*model)->getBuffer();
-      data.name = name;
-      data.emit = options.compileTo ? ("ir-" + getPhaseName(*options.compileTo)).str()
-                                    : emitName(options.emit).str();
-      data.triple = (*machine)->getTargetTriple().str();
-      data.cpu = (*machine)->getTargetCPU().str();
-      data.features = (*machine)->getTargetFeatureString().str();
-      data.optLevel = options.optLevel;
-      data.inputShapes = options.inputShapes;
-      for (const auto &[input, spec] : options.constantInputs) {
-        StringRef file = spec;
-        if (!file.consume_front("@")) {
-          data.constantInputs[input] = spec;
-          continue;
-        }
-        auto bytes = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
-                                                 /*RequiresNullTerminator=*/false);
-        if (!bytes) {
-          llvm::errs() << displayName << ": error: cannot read '" << file
-                       << "': " << bytes.getError().message() << "\n";
-          return 1;
-        }
-        data.constantInputs[input] = "@" + llvm::sys::path::filename(file).str() +
-                                     " sha256:" + sha256Hex((*bytes)->getBuffer());
-      }
-      for (const auto &[path, contents] : outputs.getPending())
-        data.outputs.push_back({llvm::sys::path::filename(path).str(), contents});
-      outputs.add(options.manifestPath, renderManifest(data));
+/// Runs the phases after import up to `last`. The model's signature is
+/// read once the kiln phase has folded it; the memory plan is checked
+/// against --max-workspace once bufferization has made it.
+LogicalResult Compilation::runPhasesTo(Phase last) {
+  for (int p = (int)Phase::Kiln; p <= (int)last; ++p) {
+    Phase phase = (Phase)p;
+    if (failed(runPhases(*module, (Phase)(p - 1), phase, phaseOptions, *target,
+                         options.printIRAfterAll)))
+      return failure();
+    timer.mark(getPhaseName(phase));
+    if (phase == Phase::Kiln) {
+      auto func = module->lookupSymbol<func::FuncOp>("main");
+      FailureOr<ModelSignature> read = getModelSignature(func, name);
+      if (failed(read))
+        return failure();
+      signature = std::move(*read);
     }
-    return outputs.commit() ? 0 : 1;
-  };
-  PhaseOptions phaseOptions;
-  phaseOptions.indexBitwidth = (*machine)->createDataLayout().getPointerSizeInBits();
-  phaseOptions.printAfterAll = options.printIRAfterAll;
-  phaseOptions.approximateMath = options.optLevel > 0;
-  // Bare-metal targets have no threads: their loops stay inline.
-  phaseOptions.parallelLoops =
-      options.optLevel > 0 && !(*machine)->getTargetTriple().isOSUnknown();
-  if (options.microkernels == "auto")
-    phaseOptions.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(**machine);
-  else if (options.microkernels != "none") {
-    if (!lookupMicrokernelVariant(options.microkernels) ||
-        !microkernelVariantFits(**machine, options.microkernels)) {
-      llvm::errs() << "kilnc: error: --microkernels=" << options.microkernels
-                   << " does not run on " << (*machine)->getTargetTriple().str()
-                   << "; use auto, none, or one of avx512, avx2, sse (x86-64), neon (AArch64)\n";
-      return 1;
-    }
-    phaseOptions.microkernels = options.microkernels;
+    if (phase == Phase::Bufferized && failed(checkWorkspace()))
+      return failure();
   }
-  if (options.compileTo == Phase::Import) {
-    outputs.add(irOutput, printOp(*module, options.printDebugInfo));
-    return finish();
-  }
+  return success();
+}
 
-  if (failed(runPhases(*module, Phase::Import, Phase::Kiln, phaseOptions)))
-    return 1;
-  timer.mark("kiln");
+LogicalResult Compilation::checkWorkspace() {
   auto func = module->lookupSymbol<func::FuncOp>("main");
-  auto signature = getModelSignature(func, name);
-  if (failed(signature))
-    return 1;
+  auto size = func->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttr);
+  signature->workspaceSize = size ? size.getInt() : 0;
+  signature->workspaceAlign = phaseOptions.workspaceAlignment;
+  if (signature->workspaceSize <= options.maxWorkspaceBytes)
+    return success();
+  llvm::errs() << displayName << ": error: the model needs a workspace of "
+               << formatByteSize(signature->workspaceSize) << ", over the --max-workspace limit of "
+               << formatByteSize(options.maxWorkspaceBytes)
+               << "; raise the limit with --max-workspace=BYTES\n";
+  return failure();
+}
 
-  Phase last = options.compileTo ? *options.compileTo : Phase::LLVM;
-  for (Phase p : {Phase::Linalg, Phase::Bufferized, Phase::LLVM}) {
-    if ((int)p > (int)last)
-      break;
-    if (failed(runPhases(*module, (Phase)((int)p - 1), p, phaseOptions)))
-      return 1;
-    timer.mark(getPhaseName(p));
-    if (p == Phase::Bufferized) {
-      auto size = func->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttr);
-      signature->workspaceSize = size ? size.getInt() : 0;
-      signature->workspaceAlign = phaseOptions.workspaceAlignment;
-      if (signature->workspaceSize > options.maxWorkspaceBytes) {
-        llvm::errs() << displayName << ": error: the model needs a workspace of "
-                     << formatByteSize(signature->workspaceSize)
-                     << ", over the --max-workspace limit of "
-                     << formatByteSize(options.maxWorkspaceBytes)
-                     << "; raise the limit with --max-workspace=BYTES\n";
-        return 1;
-      }
-    }
-  }
-  if (options.compileTo) {
-    outputs.add(irOutput, printOp(*module, options.printDebugInfo));
-    return finish();
-  }
+/// The header, with the fingerprint of what decides the compiled model:
+/// the model file, the compile-time inputs, the target and the interface.
+void Compilation::emitArtifactHeader() {
+  std::string identity;
+  llvm::raw_string_ostream os(identity);
+  if (auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
+                                               /*RequiresNullTerminator=*/false))
+    os << sha256Hex((*model)->getBuffer());
+  for (const auto &[input, spec] : options.constantInputs)
+    os << "\n" << input << "=" << spec;
+  os << "\n" << target->describe().triple << "\n" << options.optLevel
+     << (options.sanitizeAddress ? " asan" : "") << "\n";
+  signature->fingerprint = computeFingerprint(identity, *signature);
+  llvm::raw_string_ostream header(headerText);
+  emitHeader(*signature, header);
+}
 
-  std::string headerPath;
-  if (options.emit == EmitKind::Object) {
-    llvm::SmallString<256> h(outputPath);
-    llvm::sys::path::replace_extension(h, ".h");
-    headerPath = h.str().str();
-  }
-  // The fingerprint: a digest of what decides the compiled model (the
-  // model file, the compile-time inputs, the target and the interface),
-  // so that a program built against one version's header can tell when
-  // another version's object is linked in.
-  {
-    std::string identity;
-    llvm::raw_string_ostream os(identity);
-    if (auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
-                                                 /*RequiresNullTerminator=*/false))
-      os << sha256Hex((*model)->getBuffer());
-    for (const auto &[input, spec] : options.constantInputs)
-      os << "\n" << input << "=" << spec;
-    os << "\n" << (*machine)->getTargetTriple().str() << "\n" << options.optLevel
-       << (options.sanitizeAddress ? " asan" : "") << "\n";
-    emitHeader(*signature, os); // with fingerprint 0
-    uint64_t fingerprint = 0;
-    llvm::StringRef(sha256Hex(identity)).substr(0, 16).getAsInteger(16, fingerprint);
-    signature->fingerprint = fingerprint;
-  }
-  std::string headerText;
-  {
-    llvm::raw_string_ostream os(headerText);
-    emitHeader(*signature, os);
-  }
-  if (options.emit == EmitKind::Header) {
-    outputs.add(outputPath, headerText);
-    return finish();
-  }
-  if (options.emit == EmitKind::MLIR) {
-    outputs.add(outputPath, printOp(*module, options.printDebugInfo));
-    return finish();
-  }
-
+/// The LLVM IR of the model, finished by the target: entry points,
+/// descriptor, weights, linked kernels; then optimized.
+std::unique_ptr<llvm::Module> Compilation::translateModule(llvm::LLVMContext &llvmContext) {
   // Kiln's argument annotations have served their purpose.
   module->walk([](Operation *op) {
     for (NamedAttribute attr : llvm::to_vector(op->getAttrs()))
@@ -501,73 +342,98 @@ int compile(const CompileOptions &options, MLIRContext &ctx, OneLineDiagnostics 
   });
   registerBuiltinDialectTranslation(ctx);
   registerLLVMDialectTranslation(ctx);
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext, name);
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmContext, name);
   if (!llvmModule) {
-    llvm::errs() << "kilnc: error: translation to LLVM IR failed\n";
-    return 1;
+    (void)fail("translation to LLVM IR failed");
+    return nullptr;
   }
   // No source file name or path may leak into the object.
   llvmModule->setSourceFileName(name);
   llvmModule->setModuleIdentifier(name);
-  llvmModule->setTargetTriple((*machine)->getTargetTriple());
-  llvmModule->setDataLayout((*machine)->createDataLayout());
-  std::string implName = name + "_invoke";
-  if (llvm::Function *f = llvmModule->getFunction("main"))
-    f->setName(implName);
-  if (auto err = emitEntryPoints(*signature, implName, *llvmModule)) {
-    llvm::errs() << "kilnc: error: " << llvm::toString(std::move(err)) << "\n";
-    return 1;
-  }
-  // Weights: read-only, 64-byte aligned, in a section a linker script can place.
-  bool isELF = (*machine)->getTargetTriple().isOSBinFormatELF();
-  for (llvm::GlobalVariable &gv : llvmModule->globals())
-    if (gv.isConstant() && gv.getName().starts_with("__constant_")) {
-      gv.setAlignment(llvm::MaybeAlign(std::max<uint64_t>(64, gv.getAlign().valueOrOne().value())));
-      if (isELF)
-        gv.setSection(".rodata.kiln.weights");
-    }
-  if (auto err = linkMicrokernels(*llvmModule, **machine)) {
-    llvm::errs() << "kilnc: error: " << llvm::toString(std::move(err)) << "\n";
-    return 1;
+  if (auto err = target->finishModule(*llvmModule, *signature)) {
+    (void)fail(llvm::toString(std::move(err)));
+    return nullptr;
   }
   if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
-    llvm::errs() << "kilnc: error: internal error: invalid LLVM IR\n";
-    return 1;
+    (void)fail("internal error: invalid LLVM IR");
+    return nullptr;
   }
-  optimizeModule(*llvmModule, **machine, options.optLevel, options.sanitizeAddress);
+  target->optimizeModule(*llvmModule);
   timer.mark("optimize");
+  return llvmModule;
+}
 
+/// LLVM IR text, or the target's machine code, and the header beside an
+/// object.
+LogicalResult Compilation::emitCode(llvm::Module &llvmModule) {
   if (options.emit == EmitKind::LLVMIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    llvmModule->print(os, nullptr);
+    llvmModule.print(os, nullptr);
     outputs.add(outputPath, text);
-    return finish();
+    return success();
   }
-  llvm::SmallString<0> code;
-  llvm::raw_svector_ostream codeStream(code);
-  if (auto err = emitMachineCode(*llvmModule, **machine,
-                                 options.emit == EmitKind::Assembly, codeStream)) {
-    llvm::errs() << "kilnc: error: " << llvm::toString(std::move(err)) << "\n";
-    return 1;
-  }
+  MachineCodeKind kind = options.emit == EmitKind::Assembly ? MachineCodeKind::Assembly
+                         : options.emit == EmitKind::Shared ? MachineCodeKind::SharedObject
+                                                            : MachineCodeKind::Object;
+  llvm::SmallVector<char, 0> code;
+  if (auto err = target->emit(llvmModule, kind, code))
+    return fail(llvm::toString(std::move(err)));
   timer.mark("codegen");
-  if (options.emit == EmitKind::Shared) {
-    std::string shared;
-    if (!linkShared(code.str(), shared))
-      return 1;
-    outputs.add(outputPath, shared);
-  } else {
-    outputs.add(outputPath, code.str().str());
-  }
+  outputs.add(outputPath, std::string(code.begin(), code.end()));
   if (!headerPath.empty())
     outputs.add(headerPath, headerText);
-  if (finish() != 0)
+  return success();
+}
+
+/// The manifest describing the outputs collected so far.
+LogicalResult Compilation::addManifest() {
+  auto model = llvm::MemoryBuffer::getFile(options.inputPath, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+  if (!model) {
+    llvm::errs() << displayName << ": error: cannot read model: " << model.getError().message()
+                 << "\n";
+    return failure();
+  }
+  ManifestData data;
+  data.modelFile = displayName;
+  data.modelBytes = (*model)->getBuffer();
+  data.name = name;
+  data.emit = options.compileTo ? ("ir-" + getPhaseName(*options.compileTo)).str()
+                                : emitName(options.emit).str();
+  TargetDescription description = target->describe();
+  data.triple = description.triple;
+  data.cpu = description.cpu;
+  data.features = description.features;
+  data.optLevel = options.optLevel;
+  data.inputShapes = options.inputShapes;
+  for (const auto &[input, spec] : options.constantInputs) {
+    llvm::StringRef file = spec;
+    if (!file.consume_front("@")) {
+      data.constantInputs[input] = spec;
+      continue;
+    }
+    auto bytes = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+    if (!bytes) {
+      llvm::errs() << displayName << ": error: cannot read '" << file
+                   << "': " << bytes.getError().message() << "\n";
+      return failure();
+    }
+    data.constantInputs[input] = "@" + llvm::sys::path::filename(file).str() +
+                                 " sha256:" + sha256Hex((*bytes)->getBuffer());
+  }
+  for (const auto &[path, contents] : outputs.getPending())
+    data.outputs.push_back({llvm::sys::path::filename(path).str(), contents});
+  outputs.add(options.manifestPath, renderManifest(data));
+  return success();
+}
+
+/// Commits every output, with the manifest describing them when asked.
+int Compilation::writeArtifacts() {
+  if (!options.manifestPath.empty() && failed(addManifest()))
     return 1;
-  timer.total();
-  return diags.hadError() ? 1 : 0;
+  return outputs.commit() ? 0 : 1;
 }
 
 } // namespace
@@ -597,7 +463,7 @@ int compileModel(const CompileOptions &options) {
   ctx.printStackTraceOnDiagnostic(false);
   ctx.loadAllAvailableDialects();
   OneLineDiagnostics diags(ctx);
-  int rc = compile(options, ctx, diags);
+  int rc = Compilation(options, ctx).run();
   return rc != 0 || diags.hadError() ? 1 : 0;
 }
 

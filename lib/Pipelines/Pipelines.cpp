@@ -1,24 +1,26 @@
 //===- Pipelines.cpp - Kiln's named compilation phases ----------*- C++ -*-===//
 //
-// Each phase is a textual pass pipeline of Kiln and upstream passes, so
-// that kiln-opt can replay exactly what kilnc runs.
+// Builds each phase on an OpPassManager from Kiln's and upstream's pass
+// constructors. The target's passes come from its TargetBackend; every
+// phase ends with kiln-verify-phase-contract, which checks the IR
+// contract of docs/architecture.md at the boundary.
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Pipelines/Pipelines.h"
 
 #include "kiln/Conversion/Passes.h"
-#include "kiln/IR/KilnDialect.h"
+#include "kiln/Target/TargetBackend.h"
 #include "kiln/Transforms/Passes.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -50,91 +52,138 @@ llvm::StringRef getPhaseName(Phase phase) {
   llvm_unreachable("unknown phase");
 }
 
-std::string getPhasePipeline(Phase phase, const PhaseOptions &options) {
-  switch (phase) {
-  case Phase::Import:
-    return "";
-  case Phase::Kiln:
-    return "builtin.module(func.func(canonicalize,cse))";
-  case Phase::Linalg:
-    return std::string("builtin.module(") +
-           (options.microkernels.empty()
-                ? ""
-                : "func.func(kiln-select-microkernels{variant=" + options.microkernels + "}),") +
-           "convert-kiln-to-linalg,"
-           "func.func(canonicalize,kiln-fuse-elementwise,canonicalize,cse))";
-  case Phase::Bufferized:
-    return llvm::formatv(
-        "builtin.module(eliminate-empty-tensors,one-shot-bufferize{{bufferize-function-boundaries "
-        "function-boundary-type-conversion=identity-layout-map},"
-        "buffer-results-to-out-params{{hoist-static-allocs modify-public-functions},"
-        "func.func(cse,canonicalize,kiln-plan-memory{{alignment={0}}),canonicalize)",
-        options.workspaceAlignment);
-  case Phase::LLVM:
-    return llvm::formatv(
-        "builtin.module(kiln-lower-microkernels,func.func(kiln-flatten-empty-arguments,"
-        "kiln-lower-strided-copies,{3}),{4}func.func(lower-affine,"
-        "convert-scf-to-cf,arith-expand{2}),convert-math-to-funcs,"
-        "expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,"
-        "finalize-memref-to-llvm{{index-bitwidth={0}},"
-        "convert-arith-to-llvm{{index-bitwidth={0}},"
-        "convert-cf-to-llvm{{index-bitwidth={0}},"
-        "convert-func-to-llvm{{use-bare-ptr-memref-call-conv index-bitwidth={0}},"
-        "convert-index-to-llvm{{index-bitwidth={0}},"
-        "reconcile-unrealized-casts,{5}canonicalize)",
-        options.indexBitwidth, "",
-        options.approximateMath ? ",kiln-approximate-math" : "",
-        options.parallelLoops ? "convert-linalg-to-parallel-loops" : "convert-linalg-to-loops",
-        options.parallelLoops ? "kiln-outline-parallel-loops," : "",
-        options.parallelLoops ? "kiln-lower-parallel-calls," : "");
-  }
-  llvm_unreachable("unknown phase");
+PhaseOptions PhasePipelineOptions::getPhaseOptions() const {
+  PhaseOptions options;
+  options.indexBitwidth = indexBitwidth;
+  options.workspaceAlignment = workspaceAlignment;
+  options.microkernels = microkernels;
+  options.approximateMath = approximateMath;
+  options.parallelLoops = parallelLoops;
+  return options;
 }
 
-LogicalResult runPhases(ModuleOp module, Phase from, Phase to,
-                        const PhaseOptions &options) {
+namespace {
+
+void buildKilnPhase(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options,
+                      const TargetBackend &target) {
+  target.buildPreLinalgPasses(pm, options);
+  pm.addPass(createConvertKilnToLinalgPass());
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createFuseElementwisePass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+void buildBufferizedPhase(OpPassManager &pm, const PhaseOptions &options) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCSEPass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createPlanMemoryPass(PlanMemoryPassOptions{options.workspaceAlignment}));
+  func.addPass(createCanonicalizerPass());
+}
+
+} // namespace
+
+void buildLowerLoopsToLLVMPasses(OpPassManager &pm, const PhaseOptions &options) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createLowerAffinePass());
+  func.addPass(createSCFToControlFlowPass());
+  func.addPass(arith::createArithExpandOpsPass());
+  if (options.approximateMath)
+    func.addPass(createApproximateMathPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  unsigned bits = options.indexBitwidth;
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.indexBitwidth = bits;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
+  ArithToLLVMConversionPassOptions arithOptions;
+  arithOptions.indexBitwidth = bits;
+  pm.addPass(createArithToLLVMConversionPass(arithOptions));
+  ConvertControlFlowToLLVMPassOptions cfOptions;
+  cfOptions.indexBitwidth = bits;
+  pm.addPass(createConvertControlFlowToLLVMPass(cfOptions));
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  funcOptions.indexBitwidth = bits;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  ConvertIndexToLLVMPassOptions indexOptions;
+  indexOptions.indexBitwidth = bits;
+  pm.addPass(createConvertIndexToLLVMPass(indexOptions));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void buildPhasePipeline(OpPassManager &pm, Phase phase, const PhaseOptions &options,
+                        const TargetBackend &target) {
+  switch (phase) {
+  case Phase::Import:
+    break;
+  case Phase::Kiln:
+    buildKilnPhase(pm);
+    break;
+  case Phase::Linalg:
+    buildLinalgPhase(pm, options, target);
+    break;
+  case Phase::Bufferized:
+    buildBufferizedPhase(pm, options);
+    break;
+  case Phase::LLVM:
+    target.buildLLVMPasses(pm, options);
+    break;
+  }
+  pm.addPass(createVerifyPhaseContractPass(
+      VerifyPhaseContractPassOptions{getPhaseName(phase).str()}));
+}
+
+void buildPipeline(OpPassManager &pm, Phase from, Phase to, const PhaseOptions &options,
+                   const TargetBackend &target) {
+  for (int p = (int)from + 1; p <= (int)to; ++p)
+    buildPhasePipeline(pm, (Phase)p, options, target);
+}
+
+std::string getPipelineText(MLIRContext &ctx, Phase from, Phase to, const PhaseOptions &options,
+                            const TargetBackend &target) {
+  PassManager pm(&ctx, ModuleOp::getOperationName());
+  buildPipeline(pm, from, to, options, target);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  pm.printAsTextualPipeline(os);
+  return text;
+}
+
+LogicalResult runPhases(ModuleOp module, Phase from, Phase to, const PhaseOptions &options,
+                        const TargetBackend &target, bool printAfterAll) {
   for (int p = (int)from + 1; p <= (int)to; ++p) {
     PassManager pm(module.getContext());
-    if (options.printAfterAll) {
+    if (printAfterAll) {
       module.getContext()->disableMultithreading();
       pm.enableIRPrinting([](Pass *, Operation *) { return false; },
                           [](Pass *, Operation *) { return true; });
     }
-    // The phase pipelines are anchored on builtin.module, like `pm`.
-    std::string pipeline = getPhasePipeline((Phase)p, options);
-    StringRef inner = StringRef(pipeline).drop_front(strlen("builtin.module(")).drop_back();
-    if (failed(parsePassPipeline(inner, pm, llvm::errs())))
-      return module.emitError() << "internal error: bad pipeline for phase "
-                                << getPhaseName((Phase)p);
+    buildPhasePipeline(pm, (Phase)p, options, target);
     if (failed(pm.run(module)))
       return failure();
   }
   return success();
-}
-
-void registerKilnDialects(DialectRegistry &registry) {
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registry.insert<KilnDialect>();
-}
-
-void registerKilnPasses() {
-  registerAllPasses();
-  registerKilnConversionPasses();
-  registerKilnTransformsPasses();
-  PhaseOptions defaults;
-  for (Phase phase : {Phase::Kiln, Phase::Linalg, Phase::Bufferized, Phase::LLVM}) {
-    std::string name = ("kiln-phase-" + getPhaseName(phase)).str();
-    std::string pipeline = getPhasePipeline(phase, defaults);
-    PassPipelineRegistration<>(
-        name, ("Kiln's " + getPhaseName(phase) + " phase: " + pipeline).str(),
-        [pipeline](OpPassManager &pm) {
-          // The phase pipelines are anchored on builtin.module.
-          StringRef inner = StringRef(pipeline).drop_front(strlen("builtin.module(")).drop_back();
-          if (failed(parsePassPipeline(inner, pm)))
-            llvm::report_fatal_error("bad Kiln phase pipeline");
-        });
-  }
 }
 
 } // namespace kiln

@@ -6,7 +6,7 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Driver/Limits.h"
-#include "kiln/Driver/Version.h"
+#include "kiln/Support/Version.h"
 #include "kiln/Import/ONNXImporter.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -69,6 +69,11 @@ static cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
                                              clEnumValN(O2, "O2", "default"),
                                              clEnumValN(O3, "O3", "aggressive")),
                                   cl::cat(kilncCategory));
+static cl::opt<bool> printPipeline(
+    "print-pipeline",
+    cl::desc("Print the pass pipeline kilnc runs for these flags and target (up to "
+             "--compile-to's phase), for kiln-opt --pass-pipeline, and exit"),
+    cl::cat(kilncCategory));
 static cl::opt<bool> printTiming("time", cl::desc("Print the time of each phase"),
                                  cl::cat(kilncCategory));
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
@@ -123,7 +128,7 @@ int main(int argc, char **argv) {
       outs() << op << "\n";
     return 0;
   }
-  if (inputFile.empty()) {
+  if (inputFile.empty() && !printPipeline) {
     errs() << "kilnc: error: no model given; usage: kilnc <model.onnx | model.onnxtxt> "
               "[options] (see --help)\n";
     return 1;
@@ -140,6 +145,7 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.microkernels = microkernels;
   options.printTiming = printTiming;
+  options.printPipeline = printPipeline;
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;
   options.manifestPath = manifestFile;

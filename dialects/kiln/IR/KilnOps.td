@@ -11,8 +11,6 @@
 include "KilnDialect.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
-include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
-include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -581,53 +579,6 @@ def Kiln_ScatterNDOp : Kiln_ScatterOp<"scatter_nd", "index tuples address slices
          : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4x4xf32>) -> tensor<4x4x4xf32>
     ```
   }];
-}
-
-//===----------------------------------------------------------------------===//
-// Code generation
-//===----------------------------------------------------------------------===//
-
-def Kiln_MicrokernelOp : Kiln_Op<"microkernel",
-    [AttrSizedOperandSegments, DestinationStyleOpInterface,
-     DeclareOpInterfaceMethods<BufferizableOpInterface,
-         ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
-          "bufferize"]>]> {
-  let summary = "A call of one of Kiln's CPU microkernels";
-  let description = [{
-    Produced by `kiln-select-microkernels` for a convolution, matrix
-    product, max pooling or trailing-axes sum (with its bias, residual add
-    and activation) that a microkernel
-    of the target computes, and lowered to a call by
-    `kiln-lower-microkernels` once it works on buffers. It is in
-    destination style: the last operand is the output, and on tensors the
-    result is the output's new value.
-
-    `kernel` is `gemm`, `conv2d`, `dwconv2d`, `maxpool2d`, `rowsum` or
-    `winograd3x3` (whose second output is its scratch space); `variant` the
-    vector variant (`avx512`, `avx2`, `sse`, `neon`). The inputs are the two
-    operands (one for `maxpool2d` and `rowsum`), then the bias and the residual when
-    `params`' last element, the flags, says they are there. `params` are the kernel's integer
-    arguments in the order of its C signature (lib/Target/CPU/Kernels);
-    `lo` and `hi` clamp the result (the activation).
-
-    ```mlir
-    %r = kiln.microkernel "conv2d" "avx2" ins(%x, %w : tensor<1x64x56x56xf32>, tensor<36864xf32>)
-         outs(%init : tensor<1x64x56x56xf32>) {params = array<i64: ...>, lo = 0.0 : f32,
-         hi = 0x7F800000 : f32} -> tensor<1x64x56x56xf32>
-    ```
-  }];
-  let arguments = (ins StrAttr:$kernel, StrAttr:$variant,
-                       Variadic<AnyShaped>:$inputs, Variadic<AnyShaped>:$outputs,
-                       DenseI64ArrayAttr:$params, F32Attr:$lo, F32Attr:$hi);
-  let results = (outs Variadic<AnyRankedTensor>:$results);
-  let assemblyFormat = [{
-    $kernel $variant (`ins` `(` $inputs^ `:` type($inputs) `)`)?
-    `outs` `(` $outputs `:` type($outputs) `)` attr-dict (`->` type($results)^)?
-  }];
-  let extraClassDeclaration = [{
-    ::mlir::MutableOperandRange getDpsInitsMutable() { return getOutputsMutable(); }
-  }];
-  let hasVerifier = 1;
 }
 
 #endif // KILN_OPS_TD

@@ -43,10 +43,13 @@ struct CompileOptions {
   uint64_t maxWeightBytes = uint64_t(4) << 30;
   uint64_t maxWorkspaceBytes = uint64_t(4) << 30;
   /// `--microkernels`: "auto" (the target's variant; none at -O0), "none",
-  /// or a variant name (include/kiln/Transforms/Microkernels.h).
+  /// or a variant name (include/kiln/Target/CPU/MicrokernelABI.h).
   std::string microkernels = "auto";
   /// `--sanitize=address`: instrument the generated code for ASan.
   bool sanitizeAddress = false;
+  /// `--print-pipeline`: print the pass pipeline these options and the
+  /// target give (up to --compile-to's phase) and stop.
+  bool printPipeline = false;
 };
 
 /// Runs the whole compilation. Diagnostics go to stderr, one line each,

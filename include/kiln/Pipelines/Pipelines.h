@@ -5,29 +5,35 @@
 //
 //   import     -> kiln ops as the importer built them
 //   kiln       -> kiln ops, canonicalized and folded
-//   linalg     -> linalg/tensor/arith/math on tensors; of kiln ops only
-//                 kiln.microkernel
+//   linalg     -> linalg/tensor/arith/math on tensors, and the target's own
+//                 codegen ops (kiln_cpu.microkernel); no kiln op
 //   bufferized -> memrefs; no allocation; one workspace argument
 //   llvm       -> LLVM dialect only, bare-pointer calling convention
 //
-// `kilnc --compile-to=PHASE` stops after a phase; kiln-opt runs each as a
-// registered pipeline (kiln-phase-kiln, kiln-phase-linalg, ...).
+// The phases are built in C++ on an OpPassManager; what differs by target
+// comes from the TargetBackend (include/kiln/Target/TargetBackend.h).
+// `kilnc --print-pipeline` prints the exact pipeline kilnc runs, which
+// `kiln-opt --pass-pipeline=...` replays; kiln-opt also registers each
+// phase as `kiln-phase-<name>`, with PhasePipelineOptions.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_PIPELINES_PIPELINES_H
 #define KILN_PIPELINES_PIPELINES_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassOptions.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
 #include <string>
 
 namespace mlir {
-class DialectRegistry;
+class OpPassManager;
 } // namespace mlir
 
 namespace kiln {
+
+class TargetBackend;
 
 enum class Phase { Import, Kiln, Linalg, Bufferized, LLVM };
 
@@ -35,15 +41,15 @@ enum class Phase { Import, Kiln, Linalg, Bufferized, LLVM };
 std::optional<Phase> parsePhase(llvm::StringRef name);
 llvm::StringRef getPhaseName(Phase phase);
 
+/// The settings the phases take. The target backend chooses them for a
+/// compilation (TargetBackend::getPhaseOptions).
 struct PhaseOptions {
   /// Bit width of `index` in generated code: the target's pointer width.
   unsigned indexBitwidth = 64;
   /// Byte alignment of the workspace and its buffers.
   int64_t workspaceAlignment = 64;
-  /// Print IR after every pass to stderr (kilnc --print-ir-after-all).
-  bool printAfterAll = false;
   /// The CPU microkernel variant convolutions and matrix products use
-  /// (include/kiln/Transforms/Microkernels.h); empty for none.
+  /// (include/kiln/Target/CPU/MicrokernelABI.h); empty for none.
   std::string microkernels;
   /// Compute exp, tanh, erf, log and friends with MLIR's polynomial
   /// approximations (vectorizable, within a few ulp) instead of libm calls.
@@ -53,19 +59,53 @@ struct PhaseOptions {
   bool parallelLoops = false;
 };
 
-/// The pass pipeline text that takes IR from the phase before `phase` to
-/// `phase` (empty for Import).
-std::string getPhasePipeline(Phase phase, const PhaseOptions &options);
+/// PhaseOptions as pass-pipeline options, for kiln-opt's kiln-phase-*
+/// pipelines: `kiln-phase-llvm{parallel-loops=true index-bitwidth=32}`.
+struct PhasePipelineOptions : mlir::PassPipelineOptions<PhasePipelineOptions> {
+  Option<unsigned> indexBitwidth{*this, "index-bitwidth",
+                                 llvm::cl::desc("Bit width of index in generated code"),
+                                 llvm::cl::init(64)};
+  Option<int64_t> workspaceAlignment{*this, "workspace-alignment",
+                                     llvm::cl::desc("Byte alignment of workspace buffers"),
+                                     llvm::cl::init(64)};
+  Option<std::string> microkernels{*this, "microkernels",
+                                   llvm::cl::desc("CPU microkernel variant; empty for none"),
+                                   llvm::cl::init("")};
+  Option<bool> approximateMath{*this, "approximate-math",
+                               llvm::cl::desc("Polynomial approximations of exp, tanh, ..."),
+                               llvm::cl::init(false)};
+  Option<bool> parallelLoops{*this, "parallel-loops",
+                             llvm::cl::desc("Run parallel loops on the runtime's threads"),
+                             llvm::cl::init(false)};
 
-/// Runs the phases after `from` up to and including `to` on `module`.
+  PhaseOptions getPhaseOptions() const;
+};
+
+/// Adds the passes that take IR from the phase before `phase` to `phase`
+/// (none for Import), ending with the check of `phase`'s IR contract.
+void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase, const PhaseOptions &options,
+                        const TargetBackend &target);
+
+/// Adds every phase after `from` up to and including `to`.
+void buildPipeline(mlir::OpPassManager &pm, Phase from, Phase to, const PhaseOptions &options,
+                   const TargetBackend &target);
+
+/// The textual form of buildPipeline's passes, anchored on builtin.module:
+/// what `kilnc --print-pipeline` prints and `kiln-opt --pass-pipeline` runs.
+std::string getPipelineText(mlir::MLIRContext &ctx, Phase from, Phase to,
+                            const PhaseOptions &options, const TargetBackend &target);
+
+/// Runs the phases after `from` up to and including `to` on `module`, one
+/// pass manager per phase; with `printAfterAll`, prints the IR after every
+/// pass to stderr.
 mlir::LogicalResult runPhases(mlir::ModuleOp module, Phase from, Phase to,
-                              const PhaseOptions &options);
+                              const PhaseOptions &options, const TargetBackend &target,
+                              bool printAfterAll = false);
 
-/// Registers every dialect, interface and extension the phases use.
-void registerKilnDialects(mlir::DialectRegistry &registry);
-/// Registers Kiln's passes, the upstream ones the phases use, and the
-/// kiln-phase-* pipelines (for kiln-opt).
-void registerKilnPasses();
+/// The target-neutral end of an llvm phase: loops, affine, math, memref,
+/// arith, control flow, func and index to the LLVM dialect, with the
+/// bare-pointer calling convention. Backends call it from buildLLVMPasses.
+void buildLowerLoopsToLLVMPasses(mlir::OpPassManager &pm, const PhaseOptions &options);
 
 } // namespace kiln
 

@@ -1,8 +1,10 @@
 //===- Artifact.h - Header and entry-point generation -----------*- C++ -*-===//
 //
-// The parts of the artifact shared by every target: the C header and the
-// LLVM IR of the typed entry point, the generic entry point and the
-// `kiln_model` descriptor (runtime/include/kiln/runtime.h, ABI version 1).
+// The parts of the artifact shared by every target: the C header, the
+// model's fingerprint, the LLVM IR of the typed entry point, the generic
+// entry point and the `kiln_model` descriptor (runtime/include/kiln/runtime.h),
+// and the placement of the weights. Target backends call these from
+// TargetBackend::finishModule; the manifest is in Manifest.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_TARGET_ARTIFACT_H
@@ -22,11 +24,24 @@ namespace kiln {
 /// Writes `NAME.h` for `signature`.
 void emitHeader(const ModelSignature &signature, llvm::raw_ostream &os);
 
+/// The model version's fingerprint (kiln_model.fingerprint and
+/// NAME_FINGERPRINT): the first 64 bits of the SHA-256 of `identity` (what
+/// decides the compiled model: the model file's digest, the compile-time
+/// inputs, the target and the options) followed by the header `signature`
+/// gives with fingerprint 0, so that a program built against one version's
+/// header can tell when another version's object is linked in.
+uint64_t computeFingerprint(llvm::StringRef identity, const ModelSignature &signature);
+
 /// Adds `NAME_run`, `NAME_run_generic` (internal) and `NAME_model` to
 /// `module`, which must define `implName` taking the inputs, the outputs
 /// and the workspace as bare pointers. `implName` is made internal.
 llvm::Error emitEntryPoints(const ModelSignature &signature, llvm::StringRef implName,
                             llvm::Module &module);
+
+/// Gives every weight (a constant global named `__constant_*`) at least
+/// `alignment` bytes of alignment and, when `section` is not empty, puts it
+/// in `section`, so that a linker script can place the weights in flash.
+void placeWeights(llvm::Module &module, llvm::StringRef section, uint64_t alignment);
 
 } // namespace kiln
 

@@ -1,6 +1,8 @@
 //===- Passes.h - Kiln target-neutral passes --------------------*- C++ -*-===//
 //
-// Declares the passes on bufferized IR (the static memory plan).
+// Declares the target-neutral passes (Passes.td): the static memory plan
+// and the passes on bufferized IR, elementwise fusion, math approximations
+// and the check of each phase's IR contract.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_TRANSFORMS_PASSES_H
@@ -15,8 +17,6 @@ namespace kiln {
 inline constexpr llvm::StringLiteral kWorkspaceSizeAttr = "kiln.workspace_size";
 /// Argument attribute marking the workspace argument.
 inline constexpr llvm::StringLiteral kWorkspaceArgAttr = "kiln.workspace";
-/// Function attribute marking a task function of kiln-outline-parallel-loops.
-inline constexpr llvm::StringLiteral kParallelTaskAttr = "kiln.parallel_task";
 
 #define GEN_PASS_DECL
 #include "kiln/Transforms/Passes.h.inc"

@@ -1,6 +1,9 @@
 //===- Passes.td - Kiln target-neutral passes --------------*- tablegen -*-===//
 //
-// Passes on bufferized IR shared by every target.
+// Passes shared by every target: the static memory plan and the other
+// passes on bufferized IR, elementwise fusion and math approximations on
+// linalg, and the check of each phase's IR contract. Target-specific
+// passes live with their backend (include/kiln/Target/*/Transforms).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_TRANSFORMS_PASSES_TD
@@ -73,62 +76,6 @@ def FlattenEmptyArgumentsPass : Pass<"kiln-flatten-empty-arguments", "mlir::func
   }];
 }
 
-def SelectMicrokernelsPass : Pass<"kiln-select-microkernels", "mlir::func::FuncOp"> {
-  let summary = "Compute convolutions and matrix products with CPU microkernels";
-  let description = [{
-    Runs on kiln ops, before they are lowered to linalg. Each f32
-    `kiln.conv2d` (ungrouped or depthwise), `kiln.matmul`,
-    `kiln.max_pool2d`, and `kiln.reduce_sum`/`kiln.reduce_mean` over
-    trailing axes becomes a
-    `kiln.microkernel` of the given vector variant, together with the ops
-    that follow it and use only its result: a per-channel (convolution) or
-    per-column (matrix product) bias add, an add of another tensor of the
-    output's shape (a residual), and a final `kiln.relu` or `kiln.clamp`.
-    Constant weights are packed here, at compile time, into the blocked
-    layout the kernel reads (lib/Target/CPU/Kernels/Gemm.inc), so nothing
-    is repacked at run time. The blocking comes from the variant's entry in
-    the target table (include/kiln/Transforms/Microkernels.h), never from
-    measurements, so the output depends only on the input and the options.
-    An empty `variant` leaves the function as it is.
-
-    ```mlir
-    %c = kiln.conv2d %x, %w {...} : (...) -> tensor<1x64x56x56xf32>
-    %r = kiln.relu %c : tensor<1x64x56x56xf32>
-    // becomes
-    %wp = kiln.constant dense<...> : tensor<36864xf32>
-    %e = tensor.empty() : tensor<1x64x56x56xf32>
-    %r = kiln.microkernel "conv2d" "avx2" ins(%x, %wp : ...) outs(%e : ...)
-         {params = array<i64: ...>, lo = 0.0 : f32, hi = 0x7F800000 : f32} -> tensor<1x64x56x56xf32>
-    ```
-  }];
-  let options = [
-    Option<"variant", "variant", "std::string", /*default=*/"\"\"",
-           "Microkernel variant: avx512, avx2, sse, neon, or empty for none">
-  ];
-  let dependentDialects = ["mlir::tensor::TensorDialect"];
-}
-
-def LowerMicrokernelsPass : Pass<"kiln-lower-microkernels", "mlir::ModuleOp"> {
-  let summary = "Turn bufferized kiln.microkernel ops into calls";
-  let description = [{
-    Each `kiln.microkernel` on buffers becomes a `func.call` of
-    `kiln_uk_<kernel>_f32_<variant>` with the buffers' addresses (aligned
-    pointer plus offset, as `index`), its integer params and its clamp
-    bounds; absent bias and residual pass address 0. The callee is declared
-    here; kilnc links its definition from the microkernel bitcode built
-    with Kiln (lib/Target/CPU/Kernels) into the model's LLVM module.
-
-    ```mlir
-    kiln.microkernel "gemm" "avx2" ins(%a, %b : memref<8x16xf32>, memref<256xf32>)
-        outs(%c : memref<8x16xf32>) {params = array<i64: ...>, lo = ..., hi = ...}
-    // becomes
-    func.call @kiln_uk_gemm_f32_avx2(%pa, %pb, %pc, %c0, %c0, ...) : (index, ...) -> ()
-    ```
-  }];
-  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
-                           "mlir::memref::MemRefDialect"];
-}
-
 def ApproximateMathPass : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Polynomial approximations of f32 exp, expm1, tanh, erf and logs";
   let description = [{
@@ -171,60 +118,34 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
                            "mlir::affine::AffineDialect"];
 }
 
-def OutlineParallelLoopsPass : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
-  let summary = "Move parallel loops with enough work into task functions";
+def VerifyPhaseContractPass : Pass<"kiln-verify-phase-contract", "mlir::ModuleOp"> {
+  let summary = "Check the IR contract at the end of a phase";
   let description = [{
-    Each `scf.parallel` at the top level of a function, with constant
-    bounds and at least `min-work` operations (counting the iterations of
-    nested loops with constant bounds), moves into a private task function
-    `@<func>__kiln_task<N>(%begin: index, %end: index, <values>...)`
-    marked `kiln.parallel_task`. Its iterations are cut into chunks (at
-    most 64, each of at least a quarter of `min-work`) along the leading
-    dimensions; the task runs chunks `[begin, end)`, and the other
-    dimensions stay an inner `scf.parallel`. Constants, global addresses
-    and views are recomputed in the task, so that LLVM still sees that two
-    views of the workspace are disjoint; the other values it uses
-    (function arguments, loaded scalars) become its arguments.
+    Every phase of the pipeline ends with this pass (lib/Pipelines), so
+    that each phase hands the next exactly the IR that
+    docs/architecture.md promises. It changes nothing; a violation is an
+    internal error at the offending op and fails the compilation.
 
-    The loop is replaced by a call that runs every chunk, `(0, chunks)`:
-    the program means what it meant. `kiln-lower-parallel-calls` later
-    hands the chunks to the runtime's `kiln_parallel_for`.
+    - `import`, `kiln`: `func.func @main` takes and returns statically
+      shaped tensors, and its body holds only kiln ops and `func.return`.
+    - `linalg`: no kiln op remains (a target's own codegen ops, such as
+      the CPU backend's `kiln_cpu` ops, may); every tensor is statically shaped.
+    - `bufferized`: no tensor operand or result anywhere, no
+      `memref.alloc`, `alloca` or `dealloc`; `@main` has
+      `kiln.workspace_size` and its last argument is the workspace.
+    - `llvm`: only ops of the LLVM dialect.
 
     ```mlir
-    scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c256) step (%c1, %c1) { ... }
-    // becomes
-    func.call @main__kiln_task0(%c0, %c64, %ws) : (index, index, memref<262144xi8>) -> ()
+    // After -kiln-verify-phase-contract{phase=linalg}:
+    %0 = kiln.relu %x : tensor<4xf32>
+    // error: internal error: the IR after the linalg phase breaks its
+    // contract: 'kiln.relu' was not lowered
     ```
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
-           "Operations a loop must run to be worth waking threads for">
+    Option<"phase", "phase", "std::string", /*default=*/"\"llvm\"",
+           "The phase whose end this is: import, kiln, linalg, bufferized, llvm">
   ];
-  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
-                           "mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect"];
-}
-
-def LowerParallelCallsPass : Pass<"kiln-lower-parallel-calls", "mlir::ModuleOp"> {
-  let summary = "Run task-function calls through the runtime's kiln_parallel_for";
-  let description = [{
-    On the LLVM dialect, after `convert-func-to-llvm`: for each function
-    marked `kiln.parallel_task` (by `kiln-outline-parallel-loops`), adds an
-    internal entry `void <task>_entry(void *ctx, int64_t begin, int64_t end)`
-    that loads the task's arguments from a context struct and calls it.
-    Each call `<task>(0, n, args...)` becomes: the arguments stored into a
-    context struct on the caller's stack, then
-    `kiln_parallel_for(n, <task>_entry, ctx)`, which runs chunks
-    `[0, n)` over the runtime's threads (serially on bare metal) and
-    returns when all are done.
-
-    ```mlir
-    llvm.call @main__kiln_task0(%c0, %c64, %ws) : (i64, i64, !llvm.ptr) -> ()
-    // becomes
-    llvm.store %ws, %field : !llvm.ptr, !llvm.ptr
-    llvm.call @kiln_parallel_for(%c64, %entry, %ctx) : (i64, !llvm.ptr, !llvm.ptr) -> ()
-    ```
-  }];
-  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -30,8 +30,7 @@ struct ConvertKilnToLinalgPass
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
                            tensor::TensorDialect, func::FuncDialect, scf::SCFDialect>();
     target.addIllegalDialect<KilnDialect>();
-    // Selected for a CPU microkernel (kiln-select-microkernels): kept as is.
-    target.addLegalOp<MicrokernelOp>();
+    // Ops of other dialects (a target's codegen ops) are left as they are.
     RewritePatternSet patterns(ctx);
     populateKilnElementwiseToLinalgPatterns(patterns);
     populateKilnContractionToLinalgPatterns(patterns);

@@ -1,17 +1,22 @@
 //===- CodeGen.cpp - LLVM code generation for CPU targets -------*- C++ -*-===//
 //
 // TargetMachine creation from the user's triple, CPU and features, LLVM's
-// optimization pipeline, and object or assembly emission.
+// optimization pipeline, and object, assembly or shared-object emission.
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/CPU/CodeGen.h"
+
+#include "kiln/Config.h"
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
@@ -108,6 +113,40 @@ Error emitMachineCode(Module &module, TargetMachine &machine, bool assembly,
                                            : CodeGenFileType::ObjectFile))
     return createStringError("the target cannot emit this file type");
   pm.run(module);
+  return Error::success();
+}
+
+Error linkSharedObject(StringRef object, std::string &result) {
+  std::string lld = KILN_LLVM_TOOLS_DIR "/ld.lld";
+  if (!sys::fs::can_execute(lld)) {
+    auto found = sys::findProgramByName("ld.lld");
+    if (!found)
+      return createStringError("--emit=shared needs ld.lld, which was not found");
+    lld = *found;
+  }
+  SmallString<128> objPath, soPath;
+  int fd;
+  if (sys::fs::createTemporaryFile("kiln", "o", fd, objPath) ||
+      sys::fs::createTemporaryFile("kiln", "so", soPath))
+    return createStringError("cannot create temporary files");
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << object;
+  }
+  std::string message;
+  StringRef args[] = {lld, "-shared", "--build-id=none", "-o", soPath, objPath};
+  int rc = sys::ExecuteAndWait(lld, args, std::nullopt, {}, 0, 0, &message);
+  std::string failure;
+  if (rc != 0)
+    failure = "linking the shared object failed" + (message.empty() ? "" : ": " + message);
+  else if (auto buffer = MemoryBuffer::getFile(soPath))
+    result = (*buffer)->getBuffer().str();
+  else
+    failure = "cannot read the linked shared object";
+  sys::fs::remove(objPath);
+  sys::fs::remove(soPath);
+  if (!failure.empty())
+    return createStringError(failure);
   return Error::success();
 }
 

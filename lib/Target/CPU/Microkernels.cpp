@@ -6,13 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Target/CPU.h"
+#include "kiln/Target/CPU/Microkernels.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
 
 namespace kiln {
 

@@ -241,7 +241,7 @@ def main():
         for variant in variants + ["none"]:
             ir = run([args.kilnc, path, "--microkernels=" + variant, "--compile-to=linalg",
                       "--no-locations"])
-            marker = f'kiln.microkernel "{kernel}" "{variant}"'
+            marker = f'kiln_cpu.microkernel "{kernel}" "{variant}"'
             if (marker in ir) != (variant != "none"):
                 sys.exit(f"FAILED: {name} with --microkernels={variant}: expected "
                          f"{'' if variant != 'none' else 'no '}{marker} in the IR")

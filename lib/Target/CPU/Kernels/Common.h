@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "kiln/Transforms/WinogradPlan.h"
+#include "kiln/Target/CPU/MicrokernelABI.h"
 
 #define KILN_UK_CONCAT2(a, b) a##b
 #define KILN_UK_CONCAT(a, b) KILN_UK_CONCAT2(a, b)
@@ -25,14 +25,8 @@
 #define KILN_UK_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KILN_UK_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Flags shared by every kernel's `flags` argument. */
-#define KILN_UK_A_PACKED 1       /* gemm: A holds MR-row panels (see Gemm.inc) */
-#define KILN_UK_B_PACKED 2       /* gemm: B holds NR-column panels */
-#define KILN_UK_BIAS_ROW 4       /* add bias[row] (conv: per output channel) */
-#define KILN_UK_BIAS_COL 8       /* add bias[col] (matmul: per output column) */
-#define KILN_UK_RESIDUAL 16      /* add residual[i][j], laid out like C */
-#define KILN_UK_SILU 32          /* then x * sigmoid(x) (SiLU, "swish") */
-#define KILN_UK_MEAN 64          /* rowsum: divide by the row's length */
+/* The flag bits (KILN_UK_*), the variants' register tiles and the
+ * Winograd plan are the ABI shared with kilnc: MicrokernelABI.h. */
 
 /* The runtime's parallel-for (runtime/src/parallel.c): calls
  * fn(ctx, begin, end) over disjoint ranges covering [0, n), on up to the

@@ -2,20 +2,20 @@
  *
  * Compiled to bitcode for AArch64 at build time. NEON has 32 vector
  * registers of 4 floats: an 8 x 12 tile keeps 24 accumulators, three B
- * vectors and two A vectors in registers. kilnc reads the same MR and NR
- * from its table (lib/Target/CPU/Microkernels.cpp) when it packs weights.
+ * vectors and two A vectors in registers. The tile comes from
+ * MicrokernelABI.h, whose table kilnc packs weights with.
  *
  *===----------------------------------------------------------------------===*/
 
 #include "Common.h"
 
 #define KC 256
-#define DW_PLANE 65536
-#define WINO_ROW 1024
+#define DW_PLANE KILN_UK_DW_PLANE
+#define WINO_ROW KILN_UK_WINO_ROW
 
-#define VW 4
-#define MR 8
-#define NV 3
+#define VW KILN_UK_NEON_VW
+#define MR KILN_UK_NEON_MR
+#define NV (KILN_UK_NEON_NR / KILN_UK_NEON_VW)
 #define MC 96
 #define NC 120
 #define SUFFIX neon

@@ -3,39 +3,39 @@
  * Compiled to bitcode for x86-64 at build time. Each variant's register
  * tile fills its register file: AVX-512 has 32 vector registers of 16
  * floats, AVX2 16 of 8, SSE 16 of 4. kilnc picks the variant from the
- * target's features (lib/Target/CPU/Microkernels.cpp) and reads the same
- * MR and NR from its table when it packs weights. Keep the two in step.
+ * target's features (lib/Target/CPU/Microkernels.cpp); the tiles come from
+ * MicrokernelABI.h, whose table kilnc packs weights with.
  *
  *===----------------------------------------------------------------------===*/
 
 #include "Common.h"
 
 #define KC 256
-#define DW_PLANE 65536
-#define WINO_ROW 1024
+#define DW_PLANE KILN_UK_DW_PLANE
+#define WINO_ROW KILN_UK_WINO_ROW
 
 /* AVX-512: 12 x 32 tile, 24 accumulators. */
-#define VW 16
-#define MR 12
-#define NV 2
+#define VW KILN_UK_AVX512_VW
+#define MR KILN_UK_AVX512_MR
+#define NV (KILN_UK_AVX512_NR / KILN_UK_AVX512_VW)
 #define MC 96
 #define NC 128
 #define SUFFIX avx512
 #include "Variant.inc"
 
 /* AVX2 + FMA: 6 x 16 tile, 12 accumulators. */
-#define VW 8
-#define MR 6
-#define NV 2
+#define VW KILN_UK_AVX2_VW
+#define MR KILN_UK_AVX2_MR
+#define NV (KILN_UK_AVX2_NR / KILN_UK_AVX2_VW)
 #define MC 96
 #define NC 128
 #define SUFFIX avx2
 #include "Variant.inc"
 
 /* SSE2 (every x86-64): 6 x 8 tile, 12 accumulators. */
-#define VW 4
-#define MR 6
-#define NV 2
+#define VW KILN_UK_SSE_VW
+#define MR KILN_UK_SSE_MR
+#define NV (KILN_UK_SSE_NR / KILN_UK_SSE_VW)
 #define MC 96
 #define NC 128
 #define SUFFIX sse

@@ -1,53 +1,50 @@
-//===- MicrokernelOp.cpp - kiln.microkernel verifier and bufferization -*- C++ -*-===//
+//===- MicrokernelOp.cpp - kiln_cpu.microkernel verifier and bufferization -===//
 //
-// kiln.microkernel is in destination style: on tensors its result is its
-// output operand's new value; bufferization gives it the output's buffer
-// and the inputs' buffers and drops the result.
+// kiln_cpu.microkernel is in destination style: on tensors its results are
+// its output operands' new values; bufferization gives it the outputs'
+// buffers and the inputs' buffers and drops the results. The verifier
+// checks the operands against the kernel's entry in MicrokernelABI.h.
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/IR/KilnOps.h"
+#include "kiln/Target/CPU/IR/KilnCPUDialect.h"
+#include "kiln/Target/CPU/MicrokernelABI.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
-#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::bufferization;
 
-namespace kiln {
+namespace kiln::cpu {
 
 namespace {
-/// The flags bits kiln-select-microkernels sets (lib/Target/CPU/Kernels/Common.h).
-constexpr int64_t kBiasRow = 4, kBiasCol = 8, kResidual = 16;
+/// The kernel's entry in the ABI's table, or null for an unknown kernel.
+const kiln_uk_kernel_info *lookupKernel(StringRef name) {
+  for (const kiln_uk_kernel_info &kernel : kiln_uk_kernels)
+    if (name == kernel.name)
+      return &kernel;
+  return nullptr;
+}
 } // namespace
 
 LogicalResult MicrokernelOp::verify() {
-  int64_t expectedParams = llvm::StringSwitch<int64_t>(getKernel())
-                               .Case("gemm", 13)
-                               .Case("conv2d", 16)
-                               .Case("dwconv2d", 15)
-                               .Case("maxpool2d", 15)
-                               .Case("winograd3x3", 10)
-                               .Case("rowsum", 3)
-                               .Default(-1);
-  if (expectedParams < 0)
+  const kiln_uk_kernel_info *kernel = lookupKernel(getKernel());
+  if (!kernel)
     return emitOpError("unknown kernel '") << getKernel() << "'";
-  if ((int64_t)getParams().size() != expectedParams)
-    return emitOpError("kernel '") << getKernel() << "' takes " << expectedParams
+  if ((int64_t)getParams().size() != kernel->params)
+    return emitOpError("kernel '") << getKernel() << "' takes " << kernel->params
                                    << " params, got " << getParams().size();
-  // The Winograd kernel's second output is its scratch space.
-  size_t expectedOutputs = getKernel() == "winograd3x3" ? 2 : 1;
-  if (getOutputs().size() != expectedOutputs)
-    return emitOpError("kernel '") << getKernel() << "' has " << expectedOutputs
+  if ((int64_t)getOutputs().size() != kernel->outputs)
+    return emitOpError("kernel '") << getKernel() << "' has " << kernel->outputs
                                    << " outputs, got " << getOutputs().size();
   int64_t flags = getParams().back();
-  // Two operands (a pooling kernel has one), then the optional bias and residual.
-  bool unary = getKernel() == "maxpool2d" || getKernel() == "rowsum";
-  size_t expectedInputs = (unary ? 1 : 2) +
-                          ((flags & (kBiasRow | kBiasCol)) != 0) + ((flags & kResidual) != 0);
-  if (getInputs().size() != expectedInputs)
+  // The kernel's operands, then the optional bias and residual.
+  int64_t expectedInputs = kernel->inputs +
+                           ((flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL)) != 0) +
+                           ((flags & KILN_UK_RESIDUAL) != 0);
+  if ((int64_t)getInputs().size() != expectedInputs)
     return emitOpError("flags ") << flags << " need " << expectedInputs << " inputs, got "
                                  << getInputs().size();
   bool tensors = isa<RankedTensorType>(getOutputs()[0].getType());
@@ -124,4 +121,4 @@ LogicalResult MicrokernelOp::bufferize(RewriterBase &rewriter, const Bufferizati
   return success();
 }
 
-} // namespace kiln
+} // namespace kiln::cpu

@@ -2,14 +2,13 @@
 //
 // The kiln-select-microkernels pass: f32 convolutions and matrix products,
 // with the bias, residual add and activation that follow them, become
-// kiln.microkernel ops; constant weights are packed into the kernels'
+// kiln_cpu.microkernel ops; constant weights are packed into the kernels'
 // blocked layout here, at compile time.
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Transforms/Microkernels.h"
-#include "kiln/Transforms/Passes.h"
-#include "kiln/Transforms/WinogradPlan.h"
+#include "kiln/Target/CPU/Microkernels.h"
+#include "kiln/Target/CPU/Transforms/Passes.h"
 
 #include "kiln/IR/KilnOps.h"
 
@@ -20,7 +19,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_SELECTMICROKERNELSPASS
-#include "kiln/Transforms/Passes.h.inc"
+#include "kiln/Target/CPU/Transforms/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;
@@ -28,9 +27,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-// The kernels' flags (lib/Target/CPU/Kernels/Common.h).
-constexpr int64_t kBPacked = 2, kBiasRow = 4, kBiasCol = 8, kResidual = 16, kSilu = 32,
-                  kMean = 64;
 
 /// The ops after a contraction that the kernel computes in its epilogue.
 struct Epilogue {
@@ -189,7 +185,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
   void runOnOperation() override {
     if (variant.empty())
       return;
-    std::optional<MicrokernelVariant> config = lookupMicrokernelVariant(variant);
+    const kiln_uk_variant *config = lookupMicrokernelVariant(variant);
     if (!config) {
       getOperation().emitError() << "unknown microkernel variant '" << variant << "'";
       return signalPassFailure();
@@ -213,13 +209,13 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
 
   /// Whether the window kernels' padded plane (Depthwise.inc) fits their
   /// stack buffers.
-  static bool planeFits(const MicrokernelVariant &config, int64_t oh, int64_t ow, int64_t kh,
+  static bool planeFits(const kiln_uk_variant &config, int64_t oh, int64_t ow, int64_t kh,
                         int64_t kw, ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
-    int64_t vw = config.vectorWidth;
+    int64_t vw = config.vector_width;
     int64_t ph = (oh - 1) * s[0] + (kh - 1) * d[0] + 1;
     int64_t pw = ((ow + vw - 1) / vw * vw - 1) * s[1] + (kw - 1) * d[1] + 1;
     // The padded plane and, for stride 2, one padded row are on the stack.
-    return ph * pw <= config.dwPlane && pw <= config.dwPlane / 16;
+    return ph * pw <= config.dw_plane && pw <= config.dw_plane / 16;
   }
 
   /// A sum or mean over a tensor's trailing axes: one per row of the
@@ -240,10 +236,10 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     int64_t rows = inType.getNumElements() / cols;
     OpBuilder b(op);
     replaceWithKernel(op, Epilogue(), "rowsum", {op->getOperand(0)},
-                      {rows, cols}, isa<ReduceMeanOp>(op) ? kMean : 0, b);
+                      {rows, cols}, isa<ReduceMeanOp>(op) ? KILN_UK_MEAN : 0, b);
   }
 
-  void selectMaxPool(MaxPool2DOp pool, const MicrokernelVariant &config) {
+  void selectMaxPool(MaxPool2DOp pool, const kiln_uk_variant &config) {
     auto inType = pool.getInput().getType();
     RankedTensorType outType = pool.getType();
     if (!inType.getElementType().isF32() || inType.getRank() != 4 ||
@@ -271,7 +267,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       inputs.push_back(e.bias);
     if (e.residual)
       inputs.push_back(e.residual);
-    flags |= (e.residual ? kResidual : 0) | (e.silu ? kSilu : 0);
+    flags |= (e.residual ? KILN_UK_RESIDUAL : 0) | (e.silu ? KILN_UK_SILU : 0);
     params.push_back(flags);
     Location loc = root->getLoc();
     auto type = cast<RankedTensorType>(root->getResult(0).getType());
@@ -279,7 +275,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
         tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType())};
     if (scratchFloats)
       inits.push_back(tensor::EmptyOp::create(b, loc, {scratchFloats}, b.getF32Type()));
-    auto op = MicrokernelOp::create(b, loc, ValueRange(inits).getTypes(), kernel,
+    auto op = cpu::MicrokernelOp::create(b, loc, ValueRange(inits).getTypes(), kernel,
                                     StringRef(variant), inputs, inits, params,
                                     llvm::APFloat(e.lo), llvm::APFloat(e.hi));
     Operation *last = e.ops.empty() ? root : e.ops.back();
@@ -289,7 +285,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     root->erase();
   }
 
-  void selectConv(Conv2DOp conv, const MicrokernelVariant &config) {
+  void selectConv(Conv2DOp conv, const kiln_uk_variant &config) {
     auto inType = conv.getInput().getType();
     auto filterType = conv.getFilter().getType();
     RankedTensorType outType = conv.getType();
@@ -315,7 +311,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     int64_t tw = (ow + 1) / 2, tiles = ((oh + 1) / 2) * tw;
     bool winograd = !depthwise && kh == 3 && kw == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 &&
                     d[1] == 1 && cin >= 16 && cout >= 16 && tiles >= config.nr &&
-                    2 * tw + 4 * config.vectorWidth + 2 <= kWinogradRow;
+                    2 * tw + 4 * config.vector_width + 2 <= KILN_UK_WINO_ROW;
     if (winograd) {
       std::optional<std::vector<float>> filter = constantFloats(conv.getFilter());
       if (!filter)
@@ -330,7 +326,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       kiln_uk_wino_plan plan = kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr);
       int64_t scratch = plan.scratch;
       SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
-      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? kBiasRow : 0, after,
+      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? KILN_UK_BIAS_ROW : 0, after,
                         scratch);
       return;
     }
@@ -350,7 +346,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
     });
     OpBuilder b(e.ops.empty() ? conv.getOperation() : e.ops.back());
-    int64_t flags = e.bias ? kBiasRow : 0;
+    int64_t flags = e.bias ? KILN_UK_BIAS_ROW : 0;
     SmallVector<int64_t> params = {batch, cin, ih, iw};
     if (!depthwise)
       params.push_back(cout);
@@ -358,7 +354,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     replaceWithKernel(conv, e, depthwise ? "dwconv2d" : "conv2d", inputs, params, flags, b);
   }
 
-  void selectMatmul(MatmulOp matmul, const MicrokernelVariant &config) {
+  void selectMatmul(MatmulOp matmul, const kiln_uk_variant &config) {
     auto lhsType = matmul.getLhs().getType();
     auto rhsType = matmul.getRhs().getType();
     RankedTensorType outType = matmul.getType();
@@ -415,7 +411,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       // own is one tall matrix.
       inputs.push_back(createPackedConstant(
           b, matmul.getLoc(), packColumnPanels(*weights, k, n, bRowStride, bColStride, config.nr)));
-      flags |= kBPacked;
+      flags |= KILN_UK_B_PACKED;
       if (batch == 1 || *aStride == m * k)
         params = {1, batch * m, n, k, 0, k, 1, 0, 0, 0, 0, n};
       else
@@ -428,7 +424,7 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 0, n, rank);
     });
     if (e.bias)
-      flags |= kBiasCol;
+      flags |= KILN_UK_BIAS_COL;
     OpBuilder after(e.ops.empty() ? matmul.getOperation() : e.ops.back());
     replaceWithKernel(matmul, e, "gemm", inputs, params, flags, after);
   }

@@ -5,8 +5,8 @@
 // without recompiling the rest.
 //
 //===----------------------------------------------------------------------===//
-#ifndef KILN_DRIVER_VERSION_H
-#define KILN_DRIVER_VERSION_H
+#ifndef KILN_SUPPORT_VERSION_H
+#define KILN_SUPPORT_VERSION_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -22,4 +22,4 @@ llvm::StringRef getLLVMVersion();
 
 } // namespace kiln
 
-#endif // KILN_DRIVER_VERSION_H
+#endif // KILN_SUPPORT_VERSION_H

@@ -6,8 +6,8 @@
 // the same model and flags give the same manifest byte for byte.
 //
 //===----------------------------------------------------------------------===//
-#ifndef KILN_DRIVER_MANIFEST_H
-#define KILN_DRIVER_MANIFEST_H
+#ifndef KILN_TARGET_MANIFEST_H
+#define KILN_TARGET_MANIFEST_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -42,4 +42,4 @@ std::string renderManifest(const ManifestData &data);
 
 } // namespace kiln
 
-#endif // KILN_DRIVER_MANIFEST_H
+#endif // KILN_TARGET_MANIFEST_H

@@ -1,6 +1,6 @@
 //===- Version.cpp - Kiln's version, revision and LLVM version ------------===//
 
-#include "kiln/Driver/Version.h"
+#include "kiln/Support/Version.h"
 
 #include "kiln/Config.h"
 #include "kiln/KilnRevision.h"

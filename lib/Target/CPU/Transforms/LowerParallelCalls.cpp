@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Transforms/Passes.h"
+#include "kiln/Target/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -16,7 +16,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_LOWERPARALLELCALLSPASS
-#include "kiln/Transforms/Passes.h.inc"
+#include "kiln/Target/CPU/Transforms/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

@@ -5,9 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Driver/Manifest.h"
+#include "kiln/Target/Manifest.h"
 
-#include "kiln/Driver/Version.h"
+#include "kiln/Support/Version.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"

@@ -11,10 +11,10 @@
 // CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[HI:.*]] = arith.constant 0x7F800000 : f32
 // CHECK: call @kiln_uk_gemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], {{.*}}, %[[LO]], %[[HI]])
-// CHECK-NOT: kiln.microkernel
+// CHECK-NOT: kiln_cpu.microkernel
 func.func @gemm_with_bias(%a: memref<4x8xf32>, %b: memref<128xf32>, %bias: memref<16xf32>,
                           %c: memref<4x16xf32>) {
-  kiln.microkernel "gemm" "avx2" ins(%a, %b, %bias : memref<4x8xf32>, memref<128xf32>, memref<16xf32>)
+  kiln_cpu.microkernel "gemm" "avx2" ins(%a, %b, %bias : memref<4x8xf32>, memref<128xf32>, memref<16xf32>)
       outs(%c : memref<4x16xf32>) {params = array<i64: 1, 4, 16, 8, 0, 8, 1, 0, 0, 0, 0, 16, 10>,
       lo = 0.0 : f32, hi = 0x7F800000 : f32}
   return
@@ -33,7 +33,7 @@ func.func @view_offset(%ws: memref<1024xi8>, %w: memref<4x1x3x3xf32>) {
   %c256 = arith.constant 256 : index
   %x = memref.view %ws[%c0][] : memref<1024xi8> to memref<1x4x4x4xf32>
   %y = memref.view %ws[%c256][] : memref<1024xi8> to memref<1x4x4x4xf32>
-  kiln.microkernel "dwconv2d" "sse" ins(%x, %w : memref<1x4x4x4xf32>, memref<4x1x3x3xf32>)
+  kiln_cpu.microkernel "dwconv2d" "sse" ins(%x, %w : memref<1x4x4x4xf32>, memref<4x1x3x3xf32>)
       outs(%y : memref<1x4x4x4xf32>) {params = array<i64: 1, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0>,
       lo = 0xFF800000 : f32, hi = 0x7F800000 : f32}
   return
@@ -43,7 +43,7 @@ func.func @view_offset(%ws: memref<1024xi8>, %w: memref<4x1x3x3xf32>) {
 
 func.func @not_bufferized(%a: tensor<4x8xf32>, %b: tensor<128xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
   // expected-error @+1 {{must be bufferized before kiln-lower-microkernels}}
-  %r = kiln.microkernel "gemm" "avx2" ins(%a, %b : tensor<4x8xf32>, tensor<128xf32>)
+  %r = kiln_cpu.microkernel "gemm" "avx2" ins(%a, %b : tensor<4x8xf32>, tensor<128xf32>)
       outs(%c : tensor<4x16xf32>) {params = array<i64: 1, 4, 16, 8, 0, 8, 1, 0, 0, 0, 0, 16, 2>,
       lo = 0xFF800000 : f32, hi = 0x7F800000 : f32} -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Transforms/Passes.h"
+#include "kiln/Target/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,7 +23,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_OUTLINEPARALLELLOOPSPASS
-#include "kiln/Transforms/Passes.h.inc"
+#include "kiln/Target/CPU/Transforms/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;

@@ -1,14 +1,13 @@
-//===- LowerMicrokernels.cpp - kiln.microkernel to calls --------*- C++ -*-===//
+//===- LowerMicrokernels.cpp - kiln_cpu.microkernel to calls --------*- C++ -*-===//
 //
-// The kiln-lower-microkernels pass: bufferized kiln.microkernel ops become
+// The kiln-lower-microkernels pass: bufferized kiln_cpu.microkernel ops become
 // calls of the C microkernels (lib/Target/CPU/Kernels), which kilnc links
 // into the model's LLVM module.
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Transforms/Passes.h"
-
-#include "kiln/IR/KilnOps.h"
+#include "kiln/Target/CPU/MicrokernelABI.h"
+#include "kiln/Target/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,15 +17,13 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_LOWERMICROKERNELSPASS
-#include "kiln/Transforms/Passes.h.inc"
+#include "kiln/Target/CPU/Transforms/Passes.h.inc"
 } // namespace kiln
 
 using namespace mlir;
 
 namespace kiln {
 namespace {
-
-constexpr int64_t kBiasRow = 4, kBiasCol = 8, kResidual = 16;
 
 /// The address of a dense buffer's first element, as an index.
 Value address(OpBuilder &b, Location loc, Value buffer) {
@@ -42,14 +39,14 @@ Value address(OpBuilder &b, Location loc, Value buffer) {
 struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<MicrokernelOp> kernels;
-    module.walk([&](MicrokernelOp op) { kernels.push_back(op); });
-    for (MicrokernelOp op : kernels)
+    SmallVector<cpu::MicrokernelOp> kernels;
+    module.walk([&](cpu::MicrokernelOp op) { kernels.push_back(op); });
+    for (cpu::MicrokernelOp op : kernels)
       if (failed(lower(module, op)))
         return signalPassFailure();
   }
 
-  LogicalResult lower(ModuleOp module, MicrokernelOp op) {
+  LogicalResult lower(ModuleOp module, cpu::MicrokernelOp op) {
     Location loc = op.getLoc();
     if (!op.getResults().empty())
       return op.emitOpError("must be bufferized before kiln-lower-microkernels");
@@ -66,8 +63,8 @@ struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernels
     SmallVector<Value> args = {address(b, loc, inputs[0]),
                                next == 2 ? address(b, loc, inputs[1]) : zero,
                                address(b, loc, op.getOutputs()[0])};
-    args.push_back(flags & (kBiasRow | kBiasCol) ? address(b, loc, inputs[next++]) : zero);
-    args.push_back(flags & kResidual ? address(b, loc, inputs[next++]) : zero);
+    args.push_back(flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL) ? address(b, loc, inputs[next++]) : zero);
+    args.push_back(flags & KILN_UK_RESIDUAL ? address(b, loc, inputs[next++]) : zero);
     // The Winograd kernel's scratch space follows the residual.
     if (op.getOutputs().size() == 2)
       args.push_back(address(b, loc, op.getOutputs()[1]));
