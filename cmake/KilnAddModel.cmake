@@ -101,8 +101,8 @@ function(kiln_add_model target)
   if(ARG_DEVICE STREQUAL "cuda")
     if(NOT KILN_HAS_CUDA)
       message(FATAL_ERROR
-        "kiln_add_model(${target}): DEVICE cuda needs a Kiln built with its CUDA "
-        "target (KILN_ENABLE_CUDA); this Kiln ${KILN_VERSION} generates CPU code only")
+        "kiln_add_model(${target}): DEVICE cuda needs a Kiln with a CUDA target; "
+        "this Kiln ${KILN_VERSION} generates CPU code only")
     endif()
   elseif(NOT ARG_DEVICE STREQUAL "cpu")
     message(FATAL_ERROR

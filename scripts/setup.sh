@@ -11,6 +11,8 @@ set -euo pipefail
 PACKAGES=(
   # Build
   build-essential cmake ninja-build ccache git pkgconf make
+  # The pinned formatter (.clang-format; the format-check ctest)
+  clang-format-22
   # LLVM, MLIR, Clang and LLD 22; lit and FileCheck come with llvm-22-tools
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
   # ONNX: protobuf, libonnx (parser, checker, shape inference, version

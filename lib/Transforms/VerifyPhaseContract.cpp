@@ -65,7 +65,7 @@ struct VerifyPhaseContractPass
       if (!isStaticTensor(type))
         return violation(main) << "@main takes or returns " << type
                                << ", not a statically shaped tensor";
-    WalkResult walk = main.getBody().walk([&](Operation *op) {
+    WalkResult walk = main.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<func::ReturnOp>(op) || isa<KilnDialect>(op->getDialect()))
         return WalkResult::advance();
       violation(op) << "'" << op->getName() << "' is not a kiln op";
@@ -76,7 +76,7 @@ struct VerifyPhaseContractPass
 
   /// linalg: no kiln op remains; tensors are static.
   LogicalResult verifyLinalgIR(ModuleOp module) {
-    WalkResult walk = module.walk([&](Operation *op) {
+    WalkResult walk = module.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa_and_nonnull<KilnDialect>(op->getDialect())) {
         violation(op) << "'" << op->getName() << "' was not lowered";
         return WalkResult::interrupt();
@@ -101,7 +101,7 @@ struct VerifyPhaseContractPass
     unsigned args = main.getNumArguments();
     if (args == 0 || !main.getArgAttr(args - 1, kWorkspaceArgAttr))
       return violation(main) << "@main's last argument is not the workspace";
-    WalkResult walk = module.walk([&](Operation *op) {
+    WalkResult walk = module.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op)) {
         violation(op) << "'" << op->getName() << "' allocates at run time";
         return WalkResult::interrupt();
@@ -118,7 +118,7 @@ struct VerifyPhaseContractPass
 
   /// llvm: the LLVM dialect only.
   LogicalResult verifyLLVMIR(ModuleOp module) {
-    WalkResult walk = module.getBody()->walk([&](Operation *op) {
+    WalkResult walk = module.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<LLVM::LLVMDialect>(op->getDialect()))
         return WalkResult::advance();
       violation(op) << "'" << op->getName() << "' is not in the LLVM dialect";

@@ -247,7 +247,7 @@ def cross(source_dir, prefix, work, readelf):
 # kiln_add_model() calls that must stop the configure step, and the message.
 BAD_CALLS = [
     ("kiln_add_model(m MODEL {model} DEVICE cuda)",
-     "DEVICE cuda needs a Kiln built with its CUDA target"),
+     "DEVICE cuda needs a Kiln with a CUDA target"),
     ("kiln_add_model(m MODEL {model} DEVICE tpu)", "DEVICE 'tpu' is not cpu or cuda"),
     ("kiln_add_model(m)", "MODEL <file> is required"),
     ("kiln_add_model(m MODEL nothere.onnx)", "model file '{src}/nothere.onnx' does not exist"),

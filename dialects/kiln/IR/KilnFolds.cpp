@@ -240,7 +240,10 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   return foldUnary(
       adaptor.getInput(), getType(),
-      [](const APFloat &a) { return a.isNegative() ? APFloat::getZero(a.getSemantics()) : a; },
+      // NaN stays NaN (whatever its sign bit), as in the lowered relu.
+      [](const APFloat &a) {
+        return a.isNegative() && !a.isNaN() ? APFloat::getZero(a.getSemantics()) : a;
+      },
       nullptr);
 }
 

@@ -93,7 +93,9 @@ def ApproximateMathPass : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
     // becomes arith and math.fma ops, with no call
     ```
   }];
-  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+  // The approximations of vector operands build vector.broadcast ops.
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {

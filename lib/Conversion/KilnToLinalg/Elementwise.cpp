@@ -165,10 +165,13 @@ KILN_ELEMENTWISE(CastOp, {
   if (t == to)
     return x;
   bool fromFloat = isa<FloatType>(t), toFloat = isa<FloatType>(to);
-  if (fromFloat && toFloat)
-    return t.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
-               ? Value(arith::ExtFOp::create(b, loc, to, x))
-               : Value(arith::TruncFOp::create(b, loc, to, x));
+  if (fromFloat && toFloat) {
+    unsigned fromBits = t.getIntOrFloatBitWidth(), toBits = to.getIntOrFloatBitWidth();
+    if (fromBits == toBits) // f16 <-> bf16: exactly through f32
+      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+    return fromBits < toBits ? Value(arith::ExtFOp::create(b, loc, to, x))
+                             : Value(arith::TruncFOp::create(b, loc, to, x));
+  }
   if (to.isInteger(1)) {
     if (fromFloat)
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,

@@ -8,6 +8,8 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/Decompositions.h"
+
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -307,29 +309,18 @@ LogicalResult importLeakyRelu(NodeImporter &n) {
   return success();
 }
 
-/// hard_sigmoid(x) = clamp(alpha * x + beta, 0, 1)
-Value hardSigmoid(NodeImporter &n, Value x, double alpha, double beta) {
-  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
-  Value scaled = n.create<MulOp>(x, n.scalarConstant(elt, alpha));
-  Value shifted = n.create<AddOp>(scaled, n.scalarConstant(elt, beta));
-  return n.create<ClampOp>(shifted, n.builder.getF64FloatAttr(0.0),
-                           n.builder.getF64FloatAttr(1.0));
-}
-
 LogicalResult importHardSigmoid(NodeImporter &n) {
   if (failed(requireFloat(n, 0)))
     return failure();
-  n.setResult(0, hardSigmoid(n, n.input(0), n.floatAttr("alpha", 0.2f),
-                             n.floatAttr("beta", 0.5f)));
+  n.setResult(0, buildHardSigmoid(n, n.input(0), n.floatAttr("alpha", 0.2f),
+                                  n.floatAttr("beta", 0.5f)));
   return success();
 }
 
-/// hard_swish(x) = x * hard_sigmoid(x, 1/6, 1/2)
 LogicalResult importHardSwish(NodeImporter &n) {
   if (failed(requireFloat(n, 0)))
     return failure();
-  Value x = n.input(0);
-  n.setResult(0, n.create<MulOp>(x, hardSigmoid(n, x, 1.0 / 6.0, 0.5)));
+  n.setResult(0, buildHardSwish(n, n.input(0)));
   return success();
 }
 

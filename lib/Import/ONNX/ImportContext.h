@@ -10,6 +10,7 @@
 #define KILN_LIB_IMPORT_ONNX_IMPORTCONTEXT_H
 
 #include "kiln/IR/KilnOps.h"
+#include "kiln/Import/CheckedBuilder.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -123,7 +124,9 @@ mlir::FailureOr<mlir::DenseElementsAttr>
 convertTensorProto(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
                    llvm::function_ref<void(const llvm::Twine &)> error);
 
-class NodeImporter {
+/// One ONNX node being imported: its inputs and attributes, with the
+/// checked op builder both front ends share (CheckedBuilder).
+class NodeImporter : public CheckedBuilder {
 public:
   /// Static shape ONNX shape inference gave a value, if it gave one.
   using ShapeLookup =
@@ -137,16 +140,13 @@ public:
                std::function<mlir::Value(const std::string &)> lookup,
                int64_t opset, ShapeLookup inferredShape = nullptr,
                UnsignedLookup isUnsigned = nullptr)
-      : node(node), builder(builder), loc(loc), lookup(std::move(lookup)),
+      : CheckedBuilder(builder, loc), node(node), lookup(std::move(lookup)),
         inferredShape(std::move(inferredShape)), isUnsigned(std::move(isUnsigned)),
         opset(opset) {}
 
   const onnx::NodeProto &node;
-  mlir::OpBuilder &builder;
-  mlir::Location loc;
 
   int64_t getOpset() const { return opset; }
-  mlir::MLIRContext *getContext() { return builder.getContext(); }
 
   /// Number of inputs named by the node (trailing optional ones may be absent).
   unsigned numInputs() const { return node.input_size(); }
@@ -190,8 +190,6 @@ public:
   void setResult(unsigned i, mlir::Value value);
   llvm::ArrayRef<mlir::Value> results() const { return outputs; }
 
-  /// Reports an error at the node; always returns failure().
-  mlir::LogicalResult error(const llvm::Twine &message);
   /// "'x' (1x4 f32)": input `i`'s name, shape and element type.
   std::string describeInput(unsigned i);
   /// Reports that inputs `a` and `b` must have one element type, and
@@ -200,77 +198,19 @@ public:
   /// Reports that inputs `a` and `b` do not broadcast, and fails;
   /// succeeds when they do.
   mlir::LogicalResult requireBroadcastable(unsigned a, unsigned b);
-  /// Reports that an attribute value is not supported; returns failure().
-  mlir::LogicalResult unsupported(const llvm::Twine &what);
   /// Reports that `what`, computed from inputs `inputs` at run time, is not
   /// supported, naming the graph inputs that could be bound at compile time
   /// with --const-input; returns failure().
   mlir::LogicalResult unsupportedAtRunTime(std::initializer_list<unsigned> inputs,
                                            const llvm::Twine &what);
 
-  /// Creates `op` and folds it when its operands are constants.
-  ///
-  /// A malformed model can hand an op operands it cannot take (shapes that
-  /// do not broadcast, a contraction that does not match). Such an op is
-  /// never built: for ops that infer their result types, the inference is
-  /// tried first (ODS builders abort when it fails); other ops are verified
-  /// before folding. The first problem is reported at the node, the node
-  /// counts as failed (hadInvalidOp), and a stand-in value lets the
-  /// op-family code run to its end without special cases.
-  template <typename OpTy, typename... Args>
-  mlir::Value create(Args &&...args) {
-    // A caller that gives the result type uses a builder that infers
-    // nothing; the verifier checks that one.
-    if constexpr (OpTy::template hasTrait<mlir::InferTypeOpInterface::Trait>() &&
-                  !startsWithType<Args...>()) {
-      mlir::OperationState probe(loc, OpTy::getOperationName());
-      OpTy::build(builder, probe, mlir::TypeRange(), args...);
-      llvm::SmallVector<mlir::Type, 1> types;
-      std::optional<mlir::Location> where;
-      if (!invalidOp)
-        where = loc;
-      if (mlir::failed(OpTy::inferReturnTypes(
-              getContext(), where, probe.operands,
-              probe.attributes.getDictionary(getContext()), probe.getRawProperties(),
-              probe.regions, types)) ||
-          mlir::failed(checkResultSizes(types)))
-        return standIn(probe.operands);
-    }
-    return verifyAndFold(OpTy::create(builder, loc, std::forward<Args>(args)...));
-  }
-  template <typename... Args>
-  static constexpr bool startsWithType() {
-    if constexpr (sizeof...(Args) == 0)
-      return false;
-    else
-      return std::is_convertible_v<
-          std::decay_t<std::tuple_element_t<0, std::tuple<Args...>>>, mlir::Type>;
-  }
-  /// Whether an op this node tried to create was invalid (and reported).
-  bool hadInvalidOp() const { return invalidOp; }
-
-  /// A scalar constant of `elementType` broadcastable against anything.
-  mlir::Value scalarConstant(mlir::Type elementType, double value);
   /// A constant integer tensor.
   mlir::Value intConstant(llvm::ArrayRef<int64_t> values,
                           llvm::ArrayRef<int64_t> shape);
-  /// Reshapes `value` to `shape` (no-op when it already has it).
-  mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
   /// Normalizes a possibly negative axis; reports an error when out of range.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 private:
-  /// Marks the node failed and returns a stand-in value, typed like the
-  /// first tensor operand (f32[1] without one).
-  mlir::Value standIn(mlir::ValueRange operands);
-  /// Fails, reporting the first time, when a result type has more than
-  /// 2^40 elements (the limit initializers have too): no importer or folder
-  /// then multiplies dimensions that overflow.
-  mlir::LogicalResult checkResultSizes(mlir::TypeRange types);
-  /// Verifies a new op (reporting the first invalid one) and folds it.
-  mlir::Value verifyAndFold(mlir::Operation *op);
-
-  bool invalidOp = false;
   std::function<mlir::Value(const std::string &)> lookup;
   ShapeLookup inferredShape;
   UnsignedLookup isUnsigned;

@@ -9,6 +9,8 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/Decompositions.h"
+
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -549,39 +551,12 @@ LogicalResult importBatchNorm(NodeImporter &n) {
   for (int i = 1; i < n.node.output_size(); ++i)
     if (!n.node.output(i).empty())
       return n.unsupported("BatchNormalization's running statistics outputs");
-  RankedTensorType xType = n.inputType(0);
-  if (xType.getRank() < 2)
-    return n.error("BatchNormalization needs an input of rank >= 2");
-  Type elt = xType.getElementType();
-  double eps = n.floatAttr("epsilon", 1e-5f);
-  auto scale = n.constantInput(1), bias = n.constantInput(2), mean = n.constantInput(3),
-       var = n.constantInput(4);
-  Value a, b;
-  if (scale && bias && mean && var && elt.isF32()) {
-    auto s = llvm::to_vector(scale->getValues<float>());
-    auto bi = llvm::to_vector(bias->getValues<float>());
-    auto m = llvm::to_vector(mean->getValues<float>());
-    auto v = llvm::to_vector(var->getValues<float>());
-    size_t c = s.size();
-    if (bi.size() != c || m.size() != c || v.size() != c ||
-        (int64_t)c != xType.getDimSize(1))
-      return n.error("BatchNormalization parameters do not match the channel count");
-    SmallVector<float> av(c), bv(c);
-    for (size_t i = 0; i < c; ++i) {
-      av[i] = (float)(s[i] / std::sqrt((double)v[i] + eps));
-      bv[i] = (float)(bi[i] - (double)m[i] * av[i]);
-    }
-    auto type = RankedTensorType::get({(int64_t)c}, elt);
-    a = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<float>(av)));
-    b = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<float>(bv)));
-  } else {
-    Value denom = n.create<SqrtOp>(n.create<AddOp>(n.input(4), n.scalarConstant(elt, eps)));
-    a = n.create<DivOp>(n.input(1), denom);
-    b = n.create<SubOp>(n.input(2), n.create<MulOp>(n.input(3), a));
-  }
-  int64_t rank = xType.getRank();
-  Value y = n.create<MulOp>(n.input(0), channelParam(n, a, rank));
-  n.setResult(0, n.create<AddOp>(y, channelParam(n, b, rank)));
+  FailureOr<Value> y =
+      buildBatchNormInference(n, n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
+                              n.floatAttr("epsilon", 1e-5f));
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
   return success();
 }
 
@@ -594,23 +569,12 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   auto axis = n.normalizeAxis(n.intAttr("axis", -1), xType.getRank());
   if (failed(axis))
     return failure();
-  Type elt = xType.getElementType();
-  auto axes = n.builder.getDenseI64ArrayAttr(
-      llvm::to_vector(llvm::seq<int64_t>(*axis, xType.getRank())));
-  auto keep = n.builder.getBoolAttr(true);
-  Value x = n.input(0);
-  Value mean = n.create<ReduceMeanOp>(x, axes, keep);
-  Value centered = n.create<SubOp>(x, mean);
-  Value var = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered), axes, keep);
-  Value denom = n.create<SqrtOp>(
-      n.create<AddOp>(var, n.scalarConstant(elt, n.floatAttr("epsilon", 1e-5f))));
-  Value y = n.create<MulOp>(n.create<DivOp>(centered, denom), n.input(1));
-  if (n.hasInput(2))
-    y = n.create<AddOp>(y, n.input(2));
-  n.setResult(0, y);
+  LayerNormValues norm = buildLayerNorm(n, n.input(0), *axis, n.input(1), n.input(2),
+                                        n.floatAttr("epsilon", 1e-5f));
+  n.setResult(0, norm.y);
   // The optional Mean and InvStdDev outputs, with the reduced axes kept.
-  n.setResult(1, mean);
-  n.setResult(2, n.create<ReciprocalOp>(denom));
+  n.setResult(1, norm.mean);
+  n.setResult(2, norm.invStdDev);
   return success();
 }
 

@@ -1,13 +1,13 @@
 //===- NodeImporter.cpp - Per-node helpers for the ONNX importers -*- C++ -*-===//
 //
-// Attribute access with ONNX defaults, constant inputs, and the small
-// builders (scalar constants, reshapes) that the op-family files share.
+// Attribute access with ONNX defaults, constant inputs, unsigned
+// conversions and the messages the op-family files share; op creation is
+// CheckedBuilder's (include/kiln/Import/CheckedBuilder.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ImportContext.h"
 
-#include "kiln/Import/ImportBuilders.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -131,66 +131,6 @@ void NodeImporter::setResult(unsigned i, Value value) {
   outputs[i] = value;
 }
 
-Value NodeImporter::standIn(ValueRange operands) {
-  invalidOp = true;
-  Type type = RankedTensorType::get({1}, builder.getF32Type());
-  for (Value v : operands)
-    if (isa<RankedTensorType>(v.getType())) {
-      type = v.getType();
-      break;
-    }
-  return UnrealizedConversionCastOp::create(builder, loc, TypeRange{type}, ValueRange{})
-      .getResult(0);
-}
-
-LogicalResult NodeImporter::checkResultSizes(TypeRange types) {
-  for (Type type : types) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor)
-      continue;
-    uint64_t count = 1;
-    bool tooLarge = false;
-    for (int64_t d : tensor.getShape()) {
-      if (d < 0 || (d > 0 && count > (uint64_t(1) << 40) / (uint64_t)d)) {
-        tooLarge = true;
-        break;
-      }
-      count *= (uint64_t)d;
-    }
-    if (!tooLarge)
-      continue;
-    if (!invalidOp) {
-      std::string shape;
-      llvm::raw_string_ostream os(shape);
-      llvm::interleave(tensor.getShape(), os, "x");
-      os << " " << tensor.getElementType();
-      emitError(loc) << "its result of shape " << shape
-                     << " has more elements than Kiln accepts (2^40)";
-    }
-    return failure();
-  }
-  return success();
-}
-
-Value NodeImporter::verifyAndFold(Operation *op) {
-  if (invalidOp)
-    return op->getResult(0); // already reported; the node is discarded
-  if (failed(checkResultSizes(op->getResultTypes()))) {
-    invalidOp = true;
-    return op->getResult(0);
-  }
-  if (failed(mlir::verify(op))) {
-    invalidOp = true;
-    return op->getResult(0);
-  }
-  SmallVector<Value, 1> folded;
-  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
-    op->erase();
-    return folded.front();
-  }
-  return op->getResult(0);
-}
-
 std::string NodeImporter::describeInput(unsigned i) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -214,14 +154,6 @@ LogicalResult NodeImporter::requireBroadcastable(unsigned a, unsigned b) {
     return success();
   return error("the shapes of inputs " + describeInput(a) + " and " + describeInput(b) +
                " do not broadcast (each dimension pair must be equal or include 1)");
-}
-
-LogicalResult NodeImporter::error(const Twine &message) {
-  return emitError(loc) << message;
-}
-
-LogicalResult NodeImporter::unsupported(const Twine &what) {
-  return emitError(loc) << what << " is not supported";
 }
 
 LogicalResult NodeImporter::unsupportedAtRunTime(std::initializer_list<unsigned> inputs,
@@ -273,17 +205,9 @@ std::string constInputHint(ArrayRef<Value> values) {
   return hint;
 }
 
-Value NodeImporter::scalarConstant(Type elementType, double value) {
-  return buildScalarConstant(builder, loc, elementType, value);
-}
-
 Value NodeImporter::intConstant(ArrayRef<int64_t> values, ArrayRef<int64_t> shape) {
   auto type = RankedTensorType::get(shape, builder.getI64Type());
   return ConstantOp::create(builder, loc, DenseIntElementsAttr::get(type, values));
-}
-
-Value NodeImporter::reshape(Value value, ArrayRef<int64_t> shape) {
-  return buildReshape(builder, loc, value, shape);
 }
 
 FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {

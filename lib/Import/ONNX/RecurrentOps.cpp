@@ -14,6 +14,8 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/Decompositions.h"
+
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -82,10 +84,8 @@ Value RecurrentImporter::apply(const Activation &a, Value v) {
     return n.create<ReluOp>(v);
   if (name == "LeakyRelu")
     return n.create<LeakyReluOp>(v, n.builder.getF64FloatAttr(a.alpha));
-  if (name == "HardSigmoid") {
-    Value s = n.create<AddOp>(n.create<MulOp>(v, constant(a.alpha)), constant(a.beta));
-    return n.create<ClampOp>(s, n.builder.getF64FloatAttr(0), n.builder.getF64FloatAttr(1));
-  }
+  if (name == "HardSigmoid")
+    return buildHardSigmoid(n, v, a.alpha, a.beta);
   if (name == "Affine")
     return n.create<AddOp>(n.create<MulOp>(v, constant(a.alpha)), constant(a.beta));
   if (name == "ScaledTanh")

@@ -15,6 +15,7 @@
 #include "TorchGraph.h"
 
 #include "kiln/IR/KilnOps.h"
+#include "kiln/Import/CheckedBuilder.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
@@ -65,17 +66,16 @@ struct Item {
   }
 };
 
-class NodeImporter {
+/// One TorchScript node being imported: its inputs (tensors, scalars and
+/// lists), with the checked op builder both front ends share
+/// (CheckedBuilder).
+class NodeImporter : public CheckedBuilder {
 public:
   NodeImporter(const TSNode &node, mlir::OpBuilder &builder, mlir::Location loc,
                std::vector<Item> inputs)
-      : node(node), builder(builder), loc(loc), inputs(std::move(inputs)) {}
+      : CheckedBuilder(builder, loc), node(node), inputs(std::move(inputs)) {}
 
   const TSNode &node;
-  mlir::OpBuilder &builder;
-  mlir::Location loc;
-
-  mlir::MLIRContext *getContext() { return builder.getContext(); }
   unsigned numInputs() const { return inputs.size(); }
   const Item &item(unsigned i) const { return inputs[i]; }
 
@@ -97,15 +97,6 @@ public:
   void setTensor(unsigned i, mlir::Value v) { setResult(i, Item::ofTensor(v)); }
   const std::vector<Item> &results() const { return outputs; }
 
-  mlir::LogicalResult error(const llvm::Twine &message);
-  mlir::LogicalResult unsupported(const llvm::Twine &what);
-
-  template <typename OpTy, typename... Args>
-  mlir::Value create(Args &&...args) {
-    return builder.createOrFold<OpTy>(loc, std::forward<Args>(args)...);
-  }
-  mlir::Value scalarConstant(mlir::Type elementType, double value);
-  mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
   /// A scalar operand (Python number) or tensor, as a tensor of `like`'s
   /// element type.
   mlir::Value asTensor(unsigned i, mlir::Type elementType);

@@ -8,6 +8,8 @@
 
 #include "AtenContext.h"
 
+#include "kiln/Import/Decompositions.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -186,60 +188,43 @@ LogicalResult clampOp(NodeImporter &n) {
   return success();
 }
 
-/// x * relu6(x + 3) / 6
+/// The composite activations, decomposed as for ONNX (Decompositions.h).
 LogicalResult hardswish(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
-  Value gate = clamp(n, n.create<AddOp>(x, n.scalarConstant(elt, 3.0)), 0.0, 6.0);
-  n.setTensor(0, n.create<MulOp>(x, n.create<MulOp>(gate, n.scalarConstant(elt, 1.0 / 6.0))));
+  n.setTensor(0, buildHardSwish(n, x));
   return success();
 }
 
-/// relu6(x + 3) / 6
 LogicalResult hardsigmoid(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
-  Value gate = clamp(n, n.create<AddOp>(x, n.scalarConstant(elt, 3.0)), 0.0, 6.0);
-  n.setTensor(0, n.create<MulOp>(gate, n.scalarConstant(elt, 1.0 / 6.0)));
+  n.setTensor(0, buildHardSigmoid(n, x, 1.0 / 6.0, 0.5));
   return success();
 }
 
-/// x * sigmoid(x)
 LogicalResult silu(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  n.setTensor(0, n.create<MulOp>(x, n.create<SigmoidOp>(x)));
+  n.setTensor(0, buildSilu(n, x));
   return success();
 }
 
-/// 0.5 x (1 + erf(x / sqrt 2)), or the tanh approximation.
+/// gelu(input, approximate="none"|"tanh")
 LogicalResult gelu(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
   std::string approximate = n.numInputs() > 1 && n.item(1).kind == Item::Kind::String
                                 ? n.item(1).s
                                 : "none";
-  Value inner;
-  if (approximate == "tanh") {
-    Value cube = n.create<MulOp>(n.create<MulOp>(x, x), x);
-    Value arg = n.create<MulOp>(
-        n.create<AddOp>(x, n.create<MulOp>(cube, n.scalarConstant(elt, 0.044715))),
-        n.scalarConstant(elt, std::sqrt(2.0 / M_PI)));
-    inner = n.create<TanhOp>(arg);
-  } else if (approximate == "none") {
-    inner = n.create<ErfOp>(n.create<MulOp>(x, n.scalarConstant(elt, M_SQRT1_2)));
-  } else {
-    return n.unsupported("gelu approximate='" + approximate + "'");
-  }
-  Value half = n.create<MulOp>(x, n.scalarConstant(elt, 0.5));
-  n.setTensor(0, n.create<MulOp>(half, n.create<AddOp>(inner, n.scalarConstant(elt, 1.0))));
+  FailureOr<Value> y = buildGelu(n, x, approximate);
+  if (failed(y))
+    return failure();
+  n.setTensor(0, *y);
   return success();
 }
 

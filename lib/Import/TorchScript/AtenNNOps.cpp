@@ -10,6 +10,8 @@
 
 #include "AtenContext.h"
 
+#include "kiln/Import/Decompositions.h"
+
 using namespace mlir;
 
 namespace kiln::torchscript {
@@ -117,22 +119,15 @@ LogicalResult batchNorm(NodeImporter &n) {
     return failure();
   if (*training)
     return n.unsupported("batch_norm in training mode");
-  Type elt = xType.getElementType();
-  int64_t rank = xType.getRank(), c = xType.getDimSize(1);
   Value mean = n.tensor(3), var = n.tensor(4);
   if (!mean || !var)
     return failure();
-  Value scale = n.create<ReciprocalOp>(
-      n.create<SqrtOp>(n.create<AddOp>(var, n.scalarConstant(elt, *eps))));
-  if (!n.isNone(1))
-    scale = n.create<MulOp>(scale, n.tensor(1));
-  Value shift = n.create<NegOp>(n.create<MulOp>(mean, scale));
-  if (!n.isNone(2))
-    shift = n.create<AddOp>(shift, n.tensor(2));
-  SmallVector<int64_t> shape{c};
-  shape.append(rank - 2, 1);
-  Value y = n.create<MulOp>(n.tensor(0), n.reshape(scale, shape));
-  n.setTensor(0, n.create<AddOp>(y, n.reshape(shift, shape)));
+  FailureOr<Value> y =
+      buildBatchNormInference(n, n.tensor(0), n.isNone(1) ? Value() : n.tensor(1),
+                              n.isNone(2) ? Value() : n.tensor(2), mean, var, *eps);
+  if (failed(y))
+    return failure();
+  n.setTensor(0, *y);
   return success();
 }
 
@@ -280,20 +275,12 @@ LogicalResult layerNorm(NodeImporter &n) {
   if (!xType || !shape || !eps)
     return failure();
   int64_t rank = xType.getRank(), first = rank - shape->size();
-  auto axes = n.builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(first, rank)));
-  auto keep = n.builder.getBoolAttr(true);
-  Type elt = xType.getElementType();
-  Value x = n.tensor(0);
-  Value mean = n.create<ReduceMeanOp>(x, axes, keep);
-  Value centered = n.create<SubOp>(x, mean);
-  Value var = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered), axes, keep);
-  Value denom = n.create<SqrtOp>(n.create<AddOp>(var, n.scalarConstant(elt, *eps)));
-  Value y = n.create<DivOp>(centered, denom);
-  if (!n.isNone(2))
-    y = n.create<MulOp>(y, n.tensor(2));
-  if (!n.isNone(3))
-    y = n.create<AddOp>(y, n.tensor(3));
-  n.setTensor(0, y);
+  if (first < 0)
+    return n.error("normalized_shape has more dimensions than the input");
+  LayerNormValues norm =
+      buildLayerNorm(n, n.tensor(0), first, n.isNone(2) ? Value() : n.tensor(2),
+                     n.isNone(3) ? Value() : n.tensor(3), *eps);
+  n.setTensor(0, norm.y);
   return success();
 }
 

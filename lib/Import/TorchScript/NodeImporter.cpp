@@ -1,13 +1,12 @@
 //===- NodeImporter.cpp - Per-node helpers for the aten:: importers -*- C++ -*-===//
 //
 // Typed access to a node's inputs (tensors, or values known at compile
-// time), results, and the small builders the op-family files share.
+// time) and results; op creation is CheckedBuilder's
+// (include/kiln/Import/CheckedBuilder.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "AtenContext.h"
-
-#include "kiln/Import/ImportBuilders.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -138,20 +137,6 @@ void NodeImporter::setResult(unsigned i, Item item) {
   if (outputs.size() <= i)
     outputs.resize(i + 1);
   outputs[i] = std::move(item);
-}
-
-LogicalResult NodeImporter::error(const Twine &message) { return emitError(loc) << message; }
-
-LogicalResult NodeImporter::unsupported(const Twine &what) {
-  return emitError(loc) << what << " is not supported";
-}
-
-Value NodeImporter::scalarConstant(Type elementType, double value) {
-  return buildScalarConstant(builder, loc, elementType, value);
-}
-
-Value NodeImporter::reshape(Value value, ArrayRef<int64_t> shape) {
-  return buildReshape(builder, loc, value, shape);
 }
 
 Value NodeImporter::asTensor(unsigned i, Type elementType) {

@@ -301,7 +301,7 @@ LogicalResult GraphImporter::importNode(const ts::TSNode &node) {
     inputs.push_back(*item);
   }
   ts::NodeImporter importer(node, builder, loc, std::move(inputs));
-  if (failed(it->second(importer)))
+  if (failed(it->second(importer)) || importer.hadInvalidOp())
     return failure();
   for (auto [i, id] : llvm::enumerate(node.outputs)) {
     if (i >= importer.results().size() || importer.results()[i].kind == ts::Item::Kind::Unknown)

@@ -67,6 +67,62 @@ class TwoOutputs(nn.Module):
         return pooled + bias, y.mean(dim=[2, 3])
 
 
+class Add(nn.Module):
+    """x + y: broadcasts only for compatible --shape bindings."""
+
+    def forward(self, x, y):
+        return x + y
+
+
+class Linear(nn.Module):
+    """A linear layer that takes 8 features."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Conv(nn.Module):
+    """A convolution that takes 3 channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Reshape(nn.Module):
+    """A reshape to 2x6, traced with constant sizes."""
+
+    def forward(self, x):
+        return x.reshape(2, 6)
+
+
+class Composite(nn.Module):
+    """The composite ops both front ends decompose in one place."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(2)
+        self.ln = nn.LayerNorm(4)
+        with torch.no_grad():
+            self.bn.weight.copy_(torch.tensor([2.0, 1.0]))
+            self.bn.bias.copy_(torch.tensor([0.0, 1.0]))
+            self.bn.running_mean.copy_(torch.tensor([1.0, 0.0]))
+            self.bn.running_var.copy_(torch.tensor([4.0, 1.0]))
+        self.bn.eps = 0.0
+
+    def forward(self, x):
+        return (nn.functional.hardswish(x), nn.functional.hardsigmoid(x),
+                nn.functional.silu(x), nn.functional.gelu(x),
+                nn.functional.gelu(x, approximate="tanh"), self.ln(x), self.bn(x))
+
+
 def main(name, out):
     torch.manual_seed(0)
     if name == "mlp":
@@ -79,6 +135,16 @@ def main(name, out):
         module = torch.jit.script(Unsupported().eval())
     elif name == "two-outputs":
         module = torch.jit.trace(TwoOutputs().eval(), (torch.randn(1, 3, 8, 8), torch.randn(1, 4)))
+    elif name == "composite":
+        module = torch.jit.trace(Composite().eval(), torch.randn(1, 2, 4, 4))
+    elif name == "add":
+        module = torch.jit.trace(Add().eval(), (torch.randn(2, 3), torch.randn(2, 3)))
+    elif name == "linear":
+        module = torch.jit.trace(Linear().eval(), torch.randn(2, 8))
+    elif name == "conv":
+        module = torch.jit.trace(Conv().eval(), torch.randn(1, 3, 8, 8))
+    elif name == "reshape":
+        module = torch.jit.trace(Reshape().eval(), torch.randn(3, 4))
     else:
         raise SystemExit("unknown module " + name)
     module.save(out)
