@@ -43,9 +43,18 @@ int main(void) {
   for (int rep = 0; rep < 3; ++rep) {
     double t0 = now();
     for (long i = 0; i < iters / 12; ++i) {
-      c0 = FMA(c0, a, b); c1 = FMA(c1, a, b); c2 = FMA(c2, a, b); c3 = FMA(c3, a, b);
-      c4 = FMA(c4, a, b); c5 = FMA(c5, a, b); c6 = FMA(c6, a, b); c7 = FMA(c7, a, b);
-      c8 = FMA(c8, a, b); c9 = FMA(c9, a, b); c10 = FMA(c10, a, b); c11 = FMA(c11, a, b);
+      c0 = FMA(c0, a, b);
+      c1 = FMA(c1, a, b);
+      c2 = FMA(c2, a, b);
+      c3 = FMA(c3, a, b);
+      c4 = FMA(c4, a, b);
+      c5 = FMA(c5, a, b);
+      c6 = FMA(c6, a, b);
+      c7 = FMA(c7, a, b);
+      c8 = FMA(c8, a, b);
+      c9 = FMA(c9, a, b);
+      c10 = FMA(c10, a, b);
+      c11 = FMA(c11, a, b);
     }
     double secs = now() - t0;
     double gflops = (double)(iters / 12) * 12 * LANES * 2 / secs / 1e9;

@@ -21,7 +21,6 @@ int main(void) {
   }
   printf("features      [%.1f %.1f %.1f %.1f]\n", features[0], features[1], features[2],
          features[3]);
-  printf("probabilities [%.6f %.6f %.6f]\n", probabilities[0], probabilities[1],
-         probabilities[2]);
+  printf("probabilities [%.6f %.6f %.6f]\n", probabilities[0], probabilities[1], probabilities[2]);
   return 0;
 }

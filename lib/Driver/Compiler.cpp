@@ -323,8 +323,9 @@ void Compilation::emitArtifactHeader() {
     os << sha256Hex((*model)->getBuffer());
   for (const auto &[input, spec] : options.constantInputs)
     os << "\n" << input << "=" << spec;
-  os << "\n" << target->describe().triple << "\n" << options.optLevel
-     << (options.sanitizeAddress ? " asan" : "") << "\n";
+  os << "\n"
+     << target->describe().triple << "\n"
+     << options.optLevel << (options.sanitizeAddress ? " asan" : "") << "\n";
   signature->fingerprint = computeFingerprint(identity, *signature);
   llvm::raw_string_ostream header(headerText);
   emitHeader(*signature, header);
@@ -420,8 +421,8 @@ LogicalResult Compilation::addManifest() {
                    << "': " << bytes.getError().message() << "\n";
       return failure();
     }
-    data.constantInputs[input] = "@" + llvm::sys::path::filename(file).str() +
-                                 " sha256:" + sha256Hex((*bytes)->getBuffer());
+    data.constantInputs[input] =
+        "@" + llvm::sys::path::filename(file).str() + " sha256:" + sha256Hex((*bytes)->getBuffer());
   }
   for (const auto &[path, contents] : outputs.getPending())
     data.outputs.push_back({llvm::sys::path::filename(path).str(), contents});

@@ -99,13 +99,11 @@ LogicalResult checkTensorSizes(ModuleOp module, uint64_t maxWorkspaceBytes) {
         ok = false;
         return WalkResult::interrupt();
       }
-      bool isOutput = llvm::all_of(result.getUsers(), [](Operation *user) {
-        return isa<func::ReturnOp>(user);
-      });
+      bool isOutput = llvm::all_of(result.getUsers(),
+                                   [](Operation *user) { return isa<func::ReturnOp>(user); });
       if (!isOutput && *bytes > maxWorkspaceBytes) {
-        emitError(op->getLoc()) << "its result of shape " << describeType(type)
-                                << " takes " << formatByteSize(*bytes)
-                                << ", over the --max-workspace limit of "
+        emitError(op->getLoc()) << "its result of shape " << describeType(type) << " takes "
+                                << formatByteSize(*bytes) << ", over the --max-workspace limit of "
                                 << formatByteSize(maxWorkspaceBytes)
                                 << "; raise the limit with --max-workspace=BYTES";
         ok = false;

@@ -23,8 +23,7 @@ std::string OutputSet::writeTemporary(const std::string &path, const std::string
   os << contents;
   os.flush();
   if (os.has_error()) {
-    llvm::errs() << "kilnc: error: cannot write '" << path << "': " << os.error().message()
-                 << "\n";
+    llvm::errs() << "kilnc: error: cannot write '" << path << "': " << os.error().message() << "\n";
     os.clear_error();
     return "";
   }

@@ -27,9 +27,7 @@ public:
   /// Reports and returns false on the first failure.
   bool commit();
 
-  const std::vector<std::pair<std::string, std::string>> &getPending() const {
-    return pending;
-  }
+  const std::vector<std::pair<std::string, std::string>> &getPending() const { return pending; }
 
   /// Removes the temporaries of a failed commit.
   void discard();

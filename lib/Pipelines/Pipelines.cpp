@@ -70,8 +70,7 @@ void buildKilnPhase(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options,
-                      const TargetBackend &target) {
+void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const TargetBackend &target) {
   target.buildPreLinalgPasses(pm, options);
   pm.addPass(createConvertKilnToLinalgPass());
   OpPassManager &func = pm.nest<func::FuncOp>();
@@ -150,8 +149,8 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase, const PhaseOptions &opti
     target.buildLLVMPasses(pm, options);
     break;
   }
-  pm.addPass(createVerifyPhaseContractPass(
-      VerifyPhaseContractPassOptions{getPhaseName(phase).str()}));
+  pm.addPass(
+      createVerifyPhaseContractPass(VerifyPhaseContractPassOptions{getPhaseName(phase).str()}));
 }
 
 void buildPipeline(OpPassManager &pm, Phase from, Phase to, const PhaseOptions &options,

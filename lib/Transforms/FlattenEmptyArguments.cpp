@@ -28,8 +28,7 @@ bool isEmpty(Type type) {
   return memref && memref.hasStaticShape() && memref.getNumElements() == 0;
 }
 
-struct FlattenEmptyArgumentsPass
-    : impl::FlattenEmptyArgumentsPassBase<FlattenEmptyArgumentsPass> {
+struct FlattenEmptyArgumentsPass : impl::FlattenEmptyArgumentsPassBase<FlattenEmptyArgumentsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
@@ -42,8 +41,7 @@ struct FlattenEmptyArgumentsPass
       for (Operation *user : llvm::make_early_inc_range(arg.getUsers())) {
         // Copies and structured ops over an empty buffer move nothing.
         bool movesNothing =
-            (isa<memref::CopyOp>(user) &&
-             llvm::all_of(user->getOperandTypes(), isEmpty)) ||
+            (isa<memref::CopyOp>(user) && llvm::all_of(user->getOperandTypes(), isEmpty)) ||
             (isa<linalg::LinalgOp>(user) && user->getNumResults() == 0 &&
              llvm::any_of(user->getOperandTypes(), isEmpty));
         if (!movesNothing) {

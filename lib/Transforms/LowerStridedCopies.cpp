@@ -27,13 +27,11 @@ bool isContiguous(Type type) {
   return memref && memref::isStaticShapeAndContiguousRowMajor(memref);
 }
 
-struct LowerStridedCopiesPass
-    : impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
+struct LowerStridedCopiesPass : impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!isContiguous(copy.getSource().getType()) ||
-          !isContiguous(copy.getTarget().getType()))
+      if (!isContiguous(copy.getSource().getType()) || !isContiguous(copy.getTarget().getType()))
         copies.push_back(copy);
     });
     for (memref::CopyOp copy : copies) {

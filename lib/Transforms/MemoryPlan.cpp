@@ -86,8 +86,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       if (!alloc)
         return WalkResult::advance();
       MemRefType type = alloc.getType();
-      if (alloc->getBlock() != &body || !type.hasStaticShape() ||
-          !type.getLayout().isIdentity() ||
+      if (alloc->getBlock() != &body || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
           !type.getElementType().isIntOrIndexOrFloat()) {
         alloc.emitError("cannot plan an allocation that is dynamic, nested in a "
                         "region or not a dense scalar buffer: ")
@@ -96,12 +95,10 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       }
       Buffer buffer;
       buffer.alloc = alloc;
-      unsigned bits = type.getElementType().isIndex()
-                          ? 64
-                          : type.getElementType().getIntOrFloatBitWidth();
+      unsigned bits =
+          type.getElementType().isIndex() ? 64 : type.getElementType().getIntOrFloatBitWidth();
       int64_t elementBytes = std::max<int64_t>(1, (bits + 7) / 8);
-      buffer.size = alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes),
-                            alignment);
+      buffer.size = alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes), alignment);
       buffer.begin = position.lookup(alloc);
       buffer.end = lastUse(alloc.getResult(), body, position);
       buffers.push_back(buffer);
@@ -145,11 +142,11 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     MLIRContext *ctx = &getContext();
     auto wsType = MemRefType::get({total}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
-    if (failed(func.insertArgument(index, wsType,
-                                   DictionaryAttr::get(ctx, {NamedAttribute(
-                                                                StringAttr::get(ctx, kWorkspaceArgAttr),
-                                                                UnitAttr::get(ctx))}),
-                                   func.getLoc())))
+    if (failed(func.insertArgument(
+            index, wsType,
+            DictionaryAttr::get(
+                ctx, {NamedAttribute(StringAttr::get(ctx, kWorkspaceArgAttr), UnitAttr::get(ctx))}),
+            func.getLoc())))
       return signalPassFailure();
     Value workspace = func.getArgument(index);
     for (Buffer &buffer : buffers) {

@@ -30,8 +30,7 @@ bool isStaticTensor(Type type) {
   return tensor && tensor.hasStaticShape();
 }
 
-struct VerifyPhaseContractPass
-    : impl::VerifyPhaseContractPassBase<VerifyPhaseContractPass> {
+struct VerifyPhaseContractPass : impl::VerifyPhaseContractPassBase<VerifyPhaseContractPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -52,8 +51,8 @@ struct VerifyPhaseContractPass
   }
 
   InFlightDiagnostic violation(Operation *op) {
-    return op->emitError("internal error: the IR after the ") << phase
-                                                              << " phase breaks its contract: ";
+    return op->emitError("internal error: the IR after the ")
+           << phase << " phase breaks its contract: ";
   }
 
   /// import, kiln: `@main` on static tensors, a body of kiln ops.

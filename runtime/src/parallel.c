@@ -76,7 +76,7 @@ static int started_workers;
 /* The current region; written under region_lock before `generation` moves. */
 static kiln_task_fn region_fn;
 static void *region_ctx;
-static int64_t region_parts;    /* threads taking part: workers + the caller */
+static int64_t region_parts; /* threads taking part: workers + the caller */
 
 /* Part p of a region: tasks [next, end), next taken atomically. One cache
  * line each, so that threads taking from their own parts share nothing. */
@@ -85,10 +85,10 @@ static struct {
   char pad[64 - 2 * sizeof(int64_t)];
 } parts[KILN_RT_MAX_THREADS] __attribute__((aligned(64)));
 static int64_t worker_start[KILN_RT_MAX_THREADS]; /* generation a worker starts from */
-static int64_t region_pending;  /* atomic: workers still inside the region */
-static int64_t region_wanted;   /* workers that take part in this region */
-static int64_t generation;      /* atomic: bumped once per region */
-static int64_t joined;          /* atomic: workers that joined this region */
+static int64_t region_pending;                    /* atomic: workers still inside the region */
+static int64_t region_wanted;                     /* workers that take part in this region */
+static int64_t generation;                        /* atomic: bumped once per region */
+static int64_t joined;                            /* atomic: workers that joined this region */
 
 static __thread int inside_task;
 
@@ -185,8 +185,7 @@ static int ensure_workers(int wanted) {
     pthread_attr_setstacksize(&attr, (size_t)4 << 20);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     worker_start[started_workers] = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-    int failed =
-        pthread_create(&thread, &attr, worker_main, (void *)(intptr_t)started_workers);
+    int failed = pthread_create(&thread, &attr, worker_main, (void *)(intptr_t)started_workers);
     pthread_attr_destroy(&attr);
     if (failed)
       break;

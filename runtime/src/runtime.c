@@ -87,8 +87,7 @@ const char *kiln_dtype_name(kiln_dtype dtype) {
 
 /* Checks that `count` pointers are present: the array itself when count is
  * non-zero, and each of its elements. */
-static kiln_status check_pointer_array(const void *const *array,
-                                       uint32_t count) {
+static kiln_status check_pointer_array(const void *const *array, uint32_t count) {
   uint32_t i;
   if (count == 0)
     return KILN_OK;
@@ -103,8 +102,7 @@ static kiln_status check_pointer_array(const void *const *array,
 /* Every check of kiln_run but the call; the workspace size is checked
  * when `workspace_bytes` is not NULL. */
 static kiln_status check_run(const kiln_model *model, const void *const *inputs,
-                             void *const *outputs, void *workspace,
-                             const size_t *workspace_bytes) {
+                             void *const *outputs, void *workspace, const size_t *workspace_bytes) {
   kiln_status status;
   if (model == NULL)
     return KILN_ERROR_NULL_POINTER;
@@ -116,8 +114,7 @@ static kiln_status check_run(const kiln_model *model, const void *const *inputs,
   status = check_pointer_array(inputs, model->num_inputs);
   if (status != KILN_OK)
     return status;
-  status =
-      check_pointer_array((const void *const *)outputs, model->num_outputs);
+  status = check_pointer_array((const void *const *)outputs, model->num_outputs);
   if (status != KILN_OK)
     return status;
 
@@ -134,26 +131,23 @@ static kiln_status check_run(const kiln_model *model, const void *const *inputs,
       if (((uint64_t)(uintptr_t)workspace & (align - 1)) != 0)
         return KILN_ERROR_BAD_WORKSPACE;
     }
-    if (workspace_bytes != NULL &&
-        (uint64_t)*workspace_bytes < model->workspace_size)
+    if (workspace_bytes != NULL && (uint64_t)*workspace_bytes < model->workspace_size)
       return KILN_ERROR_WORKSPACE_TOO_SMALL;
   }
   return KILN_OK;
 }
 
-kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
-                     void *const *outputs, void *workspace) {
+kiln_status kiln_run(const kiln_model *model, const void *const *inputs, void *const *outputs,
+                     void *workspace) {
   kiln_status status = check_run(model, inputs, outputs, workspace, NULL);
   if (status != KILN_OK)
     return status;
   return model->run(inputs, outputs, workspace);
 }
 
-kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs,
-                           void *const *outputs, void *workspace,
-                           size_t workspace_bytes) {
-  kiln_status status =
-      check_run(model, inputs, outputs, workspace, &workspace_bytes);
+kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs, void *const *outputs,
+                           void *workspace, size_t workspace_bytes) {
+  kiln_status status = check_run(model, inputs, outputs, workspace, &workspace_bytes);
   if (status != KILN_OK)
     return status;
   return model->run(inputs, outputs, workspace);
@@ -180,8 +174,8 @@ static int names_equal(const char *a, const char *b) {
 }
 
 /* Shared body of kiln_model_find_input and kiln_model_find_output. */
-static kiln_status find_tensor(const kiln_tensor_info *tensors, uint32_t count,
-                               const char *name, uint32_t *out_index) {
+static kiln_status find_tensor(const kiln_tensor_info *tensors, uint32_t count, const char *name,
+                               uint32_t *out_index) {
   uint32_t i;
   if (count > 0 && tensors == NULL)
     return KILN_ERROR_NULL_POINTER;
@@ -194,8 +188,7 @@ static kiln_status find_tensor(const kiln_tensor_info *tensors, uint32_t count,
   return KILN_ERROR_INVALID_ARGUMENT;
 }
 
-kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
-                                  uint32_t *out_index) {
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name, uint32_t *out_index) {
   if (model == NULL || name == NULL || out_index == NULL)
     return KILN_ERROR_NULL_POINTER;
   if (model->abi_version != KILN_ABI_VERSION)
@@ -203,8 +196,7 @@ kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
   return find_tensor(model->inputs, model->num_inputs, name, out_index);
 }
 
-kiln_status kiln_model_find_output(const kiln_model *model, const char *name,
-                                   uint32_t *out_index) {
+kiln_status kiln_model_find_output(const kiln_model *model, const char *name, uint32_t *out_index) {
   if (model == NULL || name == NULL || out_index == NULL)
     return KILN_ERROR_NULL_POINTER;
   if (model->abi_version != KILN_ABI_VERSION)

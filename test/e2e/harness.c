@@ -92,11 +92,10 @@ static void swap_to_host(unsigned char *data, uint64_t bytes, size_t elem) {
     }
 }
 
-static void describe(const char *what, uint32_t index,
-                     const kiln_tensor_info *t) {
+static void describe(const char *what, uint32_t index, const kiln_tensor_info *t) {
   uint32_t d;
-  fprintf(stderr, "%s: %s %u '%s': %s [", prog, what, (unsigned)index,
-          t->name ? t->name : "(null)", kiln_dtype_name(t->dtype));
+  fprintf(stderr, "%s: %s %u '%s': %s [", prog, what, (unsigned)index, t->name ? t->name : "(null)",
+          kiln_dtype_name(t->dtype));
   for (d = 0; d < t->rank; ++d)
     fprintf(stderr, "%s%lld", d ? "x" : "", (long long)t->dims[d]);
   fprintf(stderr, "], %llu bytes\n", (unsigned long long)t->byte_size);
@@ -111,16 +110,14 @@ static unsigned char *read_tensor(const char *path, const kiln_tensor_info *t) {
     fprintf(stderr, "%s: cannot open input '%s'\n", prog, path);
     return NULL;
   }
-  if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-      fseek(f, 0, SEEK_SET) != 0) {
+  if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
     fprintf(stderr, "%s: cannot determine the size of '%s'\n", prog, path);
     fclose(f);
     return NULL;
   }
   if ((uint64_t)size != t->byte_size) {
-    fprintf(stderr,
-            "%s: input '%s' has %ld bytes but tensor '%s' needs %llu\n",
-            prog, path, size, t->name, (unsigned long long)t->byte_size);
+    fprintf(stderr, "%s: input '%s' has %ld bytes but tensor '%s' needs %llu\n", prog, path, size,
+            t->name, (unsigned long long)t->byte_size);
     fclose(f);
     return NULL;
   }
@@ -130,8 +127,7 @@ static unsigned char *read_tensor(const char *path, const kiln_tensor_info *t) {
     fclose(f);
     return NULL;
   }
-  if (t->byte_size &&
-      fread(data, 1, (size_t)t->byte_size, f) != (size_t)t->byte_size) {
+  if (t->byte_size && fread(data, 1, (size_t)t->byte_size, f) != (size_t)t->byte_size) {
     fprintf(stderr, "%s: short read on '%s'\n", prog, path);
     free(data);
     fclose(f);
@@ -142,8 +138,7 @@ static unsigned char *read_tensor(const char *path, const kiln_tensor_info *t) {
   return data;
 }
 
-static int write_tensor(const char *path, unsigned char *data,
-                        const kiln_tensor_info *t) {
+static int write_tensor(const char *path, unsigned char *data, const kiln_tensor_info *t) {
   FILE *f = fopen(path, "wb");
   int ok;
   if (!f) {
@@ -196,9 +191,8 @@ int main(int argc, char **argv) {
   if (argc > 0 && argv[0])
     prog = argv[0];
   if (m->abi_version != KILN_ABI_VERSION) {
-    fprintf(stderr, "%s: model '%s' has ABI version %u, runtime.h is %u\n",
-            prog, m->name, (unsigned)m->abi_version,
-            (unsigned)KILN_ABI_VERSION);
+    fprintf(stderr, "%s: model '%s' has ABI version %u, runtime.h is %u\n", prog, m->name,
+            (unsigned)m->abi_version, (unsigned)KILN_ABI_VERSION);
     return 2;
   }
   if ((uint64_t)argc != 1u + (uint64_t)m->num_inputs + m->num_outputs) {
@@ -206,8 +200,7 @@ int main(int argc, char **argv) {
             "usage: %s INPUT... OUTPUT...\n"
             "model '%s' has %u input(s) and %u output(s); files are raw "
             "little-endian tensors in descriptor order\n",
-            prog, m->name, (unsigned)m->num_inputs,
-            (unsigned)m->num_outputs);
+            prog, m->name, (unsigned)m->num_inputs, (unsigned)m->num_outputs);
     for (i = 0; i < m->num_inputs; ++i)
       describe("input", i, &m->inputs[i]);
     for (i = 0; i < m->num_outputs; ++i)
@@ -270,10 +263,8 @@ int main(int argc, char **argv) {
       }
     }
     for (i = 0; i < m->num_outputs; ++i)
-      if (!is_filled((const unsigned char *)outputs[i],
-                     m->outputs[i].byte_size, FILL_VALUE)) {
-        fprintf(stderr, "%s: a refused run wrote to output %u\n", prog,
-                (unsigned)i);
+      if (!is_filled((const unsigned char *)outputs[i], m->outputs[i].byte_size, FILL_VALUE)) {
+        fprintf(stderr, "%s: a refused run wrote to output %u\n", prog, (unsigned)i);
         rc = 2;
         goto done;
       }
@@ -281,17 +272,16 @@ int main(int argc, char **argv) {
 
   status = kiln_run(m, (const void *const *)inputs, outputs, ws);
   if (status != KILN_OK) {
-    fprintf(stderr, "%s: kiln_run(%s) failed with status %d: %s\n", prog,
-            m->name, (int)status, kiln_status_string(status));
+    fprintf(stderr, "%s: kiln_run(%s) failed with status %d: %s\n", prog, m->name, (int)status,
+            kiln_status_string(status));
     rc = 2;
     goto done;
   }
   for (i = 0; i < m->num_outputs; ++i)
-    if (!is_filled((const unsigned char *)outputs[i] +
-                       m->outputs[i].byte_size,
-                   GUARD_BYTES, GUARD_VALUE)) {
-      fprintf(stderr, "%s: the run wrote past the end of output %u ('%s')\n",
-              prog, (unsigned)i, m->outputs[i].name);
+    if (!is_filled((const unsigned char *)outputs[i] + m->outputs[i].byte_size, GUARD_BYTES,
+                   GUARD_VALUE)) {
+      fprintf(stderr, "%s: the run wrote past the end of output %u ('%s')\n", prog, (unsigned)i,
+              m->outputs[i].name);
       rc = 3;
       goto done;
     }
@@ -306,23 +296,23 @@ int main(int argc, char **argv) {
     int agree = 1;
     if (sizeof tin != m->num_inputs * sizeof(void *) ||
         sizeof tout != m->num_outputs * sizeof(void *)) {
-      fprintf(stderr, "%s: %s_inputs/_outputs are not pointer arrays of the "
-              "descriptor's length\n", prog, m->name);
+      fprintf(stderr,
+              "%s: %s_inputs/_outputs are not pointer arrays of the "
+              "descriptor's length\n",
+              prog, m->name);
       free(typed);
       rc = 4;
       goto done;
     }
 #ifdef KILN_UPPER_PREFIX
-    if ((uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE) !=
-            m->workspace_size ||
-        (uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_ALIGN) !=
-            m->workspace_align) {
-      fprintf(stderr, "%s: the header's workspace macros (%llu, align %llu) "
-              "differ from the descriptor (%llu, align %llu)\n", prog,
-              (unsigned long long)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE),
+    if ((uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE) != m->workspace_size ||
+        (uint64_t)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_ALIGN) != m->workspace_align) {
+      fprintf(stderr,
+              "%s: the header's workspace macros (%llu, align %llu) "
+              "differ from the descriptor (%llu, align %llu)\n",
+              prog, (unsigned long long)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_SIZE),
               (unsigned long long)KILN_CAT(KILN_UPPER_PREFIX, _WORKSPACE_ALIGN),
-              (unsigned long long)m->workspace_size,
-              (unsigned long long)m->workspace_align);
+              (unsigned long long)m->workspace_size, (unsigned long long)m->workspace_align);
       free(typed);
       rc = 4;
       goto done;
@@ -340,17 +330,17 @@ int main(int argc, char **argv) {
     memcpy(&tout, typed, sizeof tout);
     status = TYPED_RUN(&tin, &tout, ws);
     if (status != KILN_OK) {
-      fprintf(stderr, "%s: %s_run failed with status %d: %s\n", prog,
-              m->name, (int)status, kiln_status_string(status));
+      fprintf(stderr, "%s: %s_run failed with status %d: %s\n", prog, m->name, (int)status,
+              kiln_status_string(status));
       agree = 0;
       rc = 2;
     }
     for (i = 0; agree && i < m->num_outputs; ++i)
-      if (memcmp(typed[i], outputs[i],
-                 (size_t)m->outputs[i].byte_size + GUARD_BYTES) != 0) {
-        fprintf(stderr, "%s: output %u ('%s') of %s_run differs from "
-                "kiln_run's\n", prog, (unsigned)i, m->outputs[i].name,
-                m->name);
+      if (memcmp(typed[i], outputs[i], (size_t)m->outputs[i].byte_size + GUARD_BYTES) != 0) {
+        fprintf(stderr,
+                "%s: output %u ('%s') of %s_run differs from "
+                "kiln_run's\n",
+                prog, (unsigned)i, m->outputs[i].name, m->name);
         agree = 0;
         rc = 4;
       }
@@ -362,8 +352,7 @@ int main(int argc, char **argv) {
   }
 #endif
   for (i = 0; i < m->num_outputs; ++i)
-    if (!write_tensor(argv[1 + m->num_inputs + i],
-                      (unsigned char *)outputs[i], &m->outputs[i]))
+    if (!write_tensor(argv[1 + m->num_inputs + i], (unsigned char *)outputs[i], &m->outputs[i]))
       goto done;
   rc = 0;
 

@@ -36,9 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::MLIRContext ctx(*registry, mlir::MLIRContext::Threading::DISABLED);
   ctx.loadAllAvailableDialects();
   ctx.printOpOnDiagnostic(false);
-  mlir::ScopedDiagnosticHandler quiet(&ctx, [](mlir::Diagnostic &) {
-    return mlir::success();
-  });
+  mlir::ScopedDiagnosticHandler quiet(&ctx, [](mlir::Diagnostic &) { return mlir::success(); });
   kiln::ONNXImportOptions options;
   options.displayName = KILN_FUZZ_TEXTUAL ? "fuzz.onnxtxt" : "fuzz.onnx";
   // Small limits keep one input's memory bounded (libFuzzer's RSS limit).

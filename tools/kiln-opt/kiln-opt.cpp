@@ -14,6 +14,5 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   kiln::registerKilnDialects(registry);
   kiln::registerKilnPasses();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

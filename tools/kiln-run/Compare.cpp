@@ -20,14 +20,12 @@ namespace kiln {
 namespace run {
 
 bool isFloatDType(kiln_dtype dtype) {
-  return dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_F32 ||
-         dtype == KILN_DTYPE_F64;
+  return dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64;
 }
 
 template <typename T> static T loadElement(const void *data, uint64_t index) {
   T value;
-  std::memcpy(&value, static_cast<const uint8_t *>(data) + index * sizeof(T),
-              sizeof(T));
+  std::memcpy(&value, static_cast<const uint8_t *>(data) + index * sizeof(T), sizeof(T));
   return value;
 }
 
@@ -68,9 +66,8 @@ double CompareResult::relativeError() const {
   return maxAbsError;
 }
 
-CompareResult compareBuffers(kiln_dtype dtype, const void *actual,
-                             const void *expected, uint64_t count,
-                             const CompareOptions &options) {
+CompareResult compareBuffers(kiln_dtype dtype, const void *actual, const void *expected,
+                             uint64_t count, const CompareOptions &options) {
   const double inf = std::numeric_limits<double>::infinity();
   const bool isFloat = isFloatDType(dtype);
   const size_t elemSize = kiln_dtype_size(dtype);
@@ -103,8 +100,7 @@ CompareResult compareBuffers(kiln_dtype dtype, const void *actual,
       if (dtype == KILN_DTYPE_BOOL)
         mismatch = (a8[i] != 0) != (e8[i] != 0);
       else
-        mismatch =
-            std::memcmp(a8 + i * elemSize, e8 + i * elemSize, elemSize) != 0;
+        mismatch = std::memcmp(a8 + i * elemSize, e8 + i * elemSize, elemSize) != 0;
       error = mismatch ? std::fabs(a - e) : 0.0;
       // Two distinct 64-bit integers can widen to the same double.
       if (mismatch && error == 0.0)

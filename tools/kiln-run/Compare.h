@@ -61,9 +61,8 @@ bool isFloatDType(kiln_dtype dtype);
 double loadAsDouble(kiln_dtype dtype, const void *data, uint64_t index);
 
 /// Compares `count` elements of two dense buffers of the same dtype.
-CompareResult compareBuffers(kiln_dtype dtype, const void *actual,
-                             const void *expected, uint64_t count,
-                             const CompareOptions &options);
+CompareResult compareBuffers(kiln_dtype dtype, const void *actual, const void *expected,
+                             uint64_t count, const CompareOptions &options);
 
 } // namespace run
 } // namespace kiln

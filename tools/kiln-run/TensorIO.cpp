@@ -79,8 +79,7 @@ float halfToFloat(uint16_t bits) {
   else if (exponent == 31)
     magnitude = mantissa ? NAN : INFINITY;
   else
-    magnitude =
-        std::ldexp(static_cast<float>(mantissa | 0x400u), int(exponent) - 25);
+    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400u), int(exponent) - 25);
   return sign ? -magnitude : magnitude;
 }
 
@@ -114,16 +113,13 @@ static bool readWholeFile(const std::string &path, std::vector<uint8_t> &bytes,
   return true;
 }
 
-bool readTensorFile(const std::string &path, Tensor &tensor,
-                    std::string &error) {
+bool readTensorFile(const std::string &path, Tensor &tensor, std::string &error) {
   std::vector<uint8_t> bytes;
   if (!readWholeFile(path, bytes, error))
     return false;
   const std::string what = "'" + path + "'";
-  bool looksNpy =
-      bytes.size() >= 6 && std::memcmp(bytes.data(), "\x93NUMPY", 6) == 0;
-  bool namedNpy =
-      path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  bool looksNpy = bytes.size() >= 6 && std::memcmp(bytes.data(), "\x93NUMPY", 6) == 0;
+  bool namedNpy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (looksNpy || namedNpy)
     return parseNpy(bytes.data(), bytes.size(), what, tensor, error);
   return parseTensorProto(bytes.data(), bytes.size(), what, tensor, error);
@@ -140,8 +136,7 @@ class NpyHeaderParser {
 public:
   explicit NpyHeaderParser(const std::string &text) : text(text) {}
 
-  bool parse(std::string &descr, bool &fortran, std::vector<int64_t> &shape,
-             std::string &error) {
+  bool parse(std::string &descr, bool &fortran, std::vector<int64_t> &shape, std::string &error) {
     bool haveDescr = false, haveFortran = false, haveShape = false;
     skipSpace();
     if (!consume('{'))
@@ -197,8 +192,8 @@ private:
     return false;
   }
   void skipSpace() {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
-                                 text[pos] == '\n' || text[pos] == '\r'))
+    while (pos < text.size() &&
+           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
   bool consume(char c) {
@@ -273,17 +268,16 @@ struct NpyType {
 };
 
 const NpyType npyTypes[] = {
-    {"f2", KILN_DTYPE_F16}, {"f4", KILN_DTYPE_F32}, {"f8", KILN_DTYPE_F64},
-    {"i1", KILN_DTYPE_I8},  {"u1", KILN_DTYPE_U8},  {"i2", KILN_DTYPE_I16},
-    {"u2", KILN_DTYPE_U16}, {"i4", KILN_DTYPE_I32}, {"u4", KILN_DTYPE_U32},
-    {"i8", KILN_DTYPE_I64}, {"u8", KILN_DTYPE_U64}, {"b1", KILN_DTYPE_BOOL},
+    {"f2", KILN_DTYPE_F16}, {"f4", KILN_DTYPE_F32}, {"f8", KILN_DTYPE_F64}, {"i1", KILN_DTYPE_I8},
+    {"u1", KILN_DTYPE_U8},  {"i2", KILN_DTYPE_I16}, {"u2", KILN_DTYPE_U16}, {"i4", KILN_DTYPE_I32},
+    {"u4", KILN_DTYPE_U32}, {"i8", KILN_DTYPE_I64}, {"u8", KILN_DTYPE_U64}, {"b1", KILN_DTYPE_BOOL},
     {"?", KILN_DTYPE_BOOL},
 };
 
 } // namespace
 
-bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
-              Tensor &tensor, std::string &error) {
+bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what, Tensor &tensor,
+              std::string &error) {
   if (size < 10 || std::memcmp(bytes, "\x93NUMPY", 6) != 0) {
     error = what + " is not a .npy file (bad magic)";
     return false;
@@ -298,12 +292,12 @@ bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
       error = what + ": truncated .npy header";
       return false;
     }
-    headerLen = size_t(bytes[8]) | size_t(bytes[9]) << 8 |
-                size_t(bytes[10]) << 16 | size_t(bytes[11]) << 24;
+    headerLen = size_t(bytes[8]) | size_t(bytes[9]) << 8 | size_t(bytes[10]) << 16 |
+                size_t(bytes[11]) << 24;
     headerStart = 12;
   } else {
-    error = what + ": unsupported .npy format version " +
-            std::to_string(major) + "." + std::to_string(bytes[7]);
+    error = what + ": unsupported .npy format version " + std::to_string(major) + "." +
+            std::to_string(bytes[7]);
     return false;
   }
   if (headerLen > size - headerStart) {
@@ -311,8 +305,7 @@ bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
     return false;
   }
 
-  std::string header(reinterpret_cast<const char *>(bytes + headerStart),
-                     headerLen);
+  std::string header(reinterpret_cast<const char *>(bytes + headerStart), headerLen);
   std::string descr;
   bool fortran = false;
   std::vector<int64_t> shape;
@@ -349,8 +342,7 @@ bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
   }
 
   uint64_t count;
-  if (!elementCount(shape.data(), shape.size(), count) ||
-      count > UINT64_MAX / elemSize) {
+  if (!elementCount(shape.data(), shape.size(), count) || count > UINT64_MAX / elemSize) {
     error = what + ": .npy shape " + formatDims(shape) + " is too large";
     return false;
   }
@@ -358,9 +350,9 @@ bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
   size_t dataStart = headerStart + headerLen;
   uint64_t have = size - dataStart;
   if (have != want) {
-    error = what + ": " + (have < want ? "truncated" : "oversized") +
-            " .npy data: shape " + formatDims(shape) + " needs " +
-            std::to_string(want) + " bytes, file has " + std::to_string(have);
+    error = what + ": " + (have < want ? "truncated" : "oversized") + " .npy data: shape " +
+            formatDims(shape) + " needs " + std::to_string(want) + " bytes, file has " +
+            std::to_string(have);
     return false;
   }
 
@@ -374,9 +366,8 @@ bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
   return true;
 }
 
-bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims,
-              size_t rank, const void *data, uint64_t byteSize,
-              std::string &error) {
+bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims, size_t rank,
+              const void *data, uint64_t byteSize, std::string &error) {
   const char *code = nullptr;
   for (const NpyType &t : npyTypes)
     if (t.dtype == dtype) {
@@ -384,8 +375,8 @@ bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims,
       break;
     }
   if (!code) {
-    error = "cannot write '" + path + "': dtype " + kiln_dtype_name(dtype) +
-            " has no .npy equivalent";
+    error =
+        "cannot write '" + path + "': dtype " + kiln_dtype_name(dtype) + " has no .npy equivalent";
     return false;
   }
 
@@ -460,8 +451,7 @@ void narrowInto(const Field &field, std::vector<uint8_t> &out) {
 
 } // namespace
 
-bool parseTensorProto(const uint8_t *bytes, size_t size,
-                      const std::string &what, Tensor &tensor,
+bool parseTensorProto(const uint8_t *bytes, size_t size, const std::string &what, Tensor &tensor,
                       std::string &error) {
   if (size > size_t(INT_MAX)) {
     error = what + " is too large for a TensorProto file";
@@ -484,17 +474,14 @@ bool parseTensorProto(const uint8_t *bytes, size_t size,
   kiln_dtype dtype = proto.data_type();
   size_t elemSize = kiln_dtype_size(dtype);
   if (elemSize == 0) {
-    error = what + ": unsupported TensorProto data_type " +
-            std::to_string(proto.data_type()) +
+    error = what + ": unsupported TensorProto data_type " + std::to_string(proto.data_type()) +
             (proto.data_type() == 0 ? " (not a tensor file?)" : "");
     return false;
   }
   std::vector<int64_t> dims(proto.dims().begin(), proto.dims().end());
   uint64_t count;
-  if (!elementCount(dims.data(), dims.size(), count) ||
-      count > uint64_t(INT_MAX)) {
-    error =
-        what + ": invalid or too large TensorProto dims " + formatDims(dims);
+  if (!elementCount(dims.data(), dims.size(), count) || count > uint64_t(INT_MAX)) {
+    error = what + ": invalid or too large TensorProto dims " + formatDims(dims);
     return false;
   }
 
@@ -503,9 +490,8 @@ bool parseTensorProto(const uint8_t *bytes, size_t size,
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     if (raw.size() != want) {
-      error = what + ": raw_data has " + std::to_string(raw.size()) +
-              " bytes, dims " + formatDims(dims) + " of " +
-              kiln_dtype_name(dtype) + " need " + std::to_string(want);
+      error = what + ": raw_data has " + std::to_string(raw.size()) + " bytes, dims " +
+              formatDims(dims) + " of " + kiln_dtype_name(dtype) + " need " + std::to_string(want);
       return false;
     }
     data.assign(raw.begin(), raw.end());
@@ -575,9 +561,8 @@ bool parseTensorProto(const uint8_t *bytes, size_t size,
       break;
     }
     if (uint64_t(have) != count) {
-      error = what + ": " + field + " has " + std::to_string(have) +
-              " values, dims " + formatDims(dims) + " need " +
-              std::to_string(count);
+      error = what + ": " + field + " has " + std::to_string(have) + " values, dims " +
+              formatDims(dims) + " need " + std::to_string(count);
       return false;
     }
   }

@@ -49,22 +49,19 @@ float halfToFloat(uint16_t bits);
 /// Reads a .npy or TensorProto file, deciding by the NumPy magic bytes.
 /// On failure returns false and sets `error` to a message that names the
 /// file.
-bool readTensorFile(const std::string &path, Tensor &tensor,
-                    std::string &error);
+bool readTensorFile(const std::string &path, Tensor &tensor, std::string &error);
 
 /// Parses an in-memory .npy image; `what` names it in messages.
-bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what,
-              Tensor &tensor, std::string &error);
+bool parseNpy(const uint8_t *bytes, size_t size, const std::string &what, Tensor &tensor,
+              std::string &error);
 
 /// Parses an in-memory serialized TensorProto; `what` names it in messages.
-bool parseTensorProto(const uint8_t *bytes, size_t size,
-                      const std::string &what, Tensor &tensor,
+bool parseTensorProto(const uint8_t *bytes, size_t size, const std::string &what, Tensor &tensor,
                       std::string &error);
 
 /// Writes a dense buffer as a version 1.0 .npy file.
-bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims,
-              size_t rank, const void *data, uint64_t byteSize,
-              std::string &error);
+bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims, size_t rank,
+              const void *data, uint64_t byteSize, std::string &error);
 
 } // namespace run
 } // namespace kiln

@@ -91,30 +91,27 @@ double parseTolerance(const std::string &option, const std::string &text) {
   char *end = nullptr;
   errno = 0;
   double value = std::strtod(begin, &end);
-  if (text.empty() || *end != '\0' || errno == ERANGE || !(value >= 0.0) ||
-      std::isinf(value))
+  if (text.empty() || *end != '\0' || errno == ERANGE || !(value >= 0.0) || std::isinf(value))
     fatal("--" + option + " expects a non-negative number, got '" + text + "'");
   return value;
 }
 
-uint64_t parsePositive(const std::string &option, const std::string &text,
-                       uint64_t max) {
+uint64_t parsePositive(const std::string &option, const std::string &text, uint64_t max) {
   const char *begin = text.c_str();
   char *end = nullptr;
   errno = 0;
   unsigned long long value = std::strtoull(begin, &end, 10);
-  if (text.empty() || text[0] == '-' || text[0] == '+' || *end != '\0' ||
-      errno == ERANGE || value == 0 || value > max)
-    fatal("--" + option + " expects an integer from 1 to " +
-          std::to_string(max) + ", got '" + text + "'");
+  if (text.empty() || text[0] == '-' || text[0] == '+' || *end != '\0' || errno == ERANGE ||
+      value == 0 || value > max)
+    fatal("--" + option + " expects an integer from 1 to " + std::to_string(max) + ", got '" +
+          text + "'");
   return value;
 }
 
 Options parseCommandLine(int argc, char **argv) {
-  static const char *const valueOptions[] = {
-      "model-symbol",       "input",     "expected",
-      "output-dir",         "rtol",      "atol",
-      "relative-max-error", "benchmark", "threads"};
+  static const char *const valueOptions[] = {"model-symbol",       "input",     "expected",
+                                             "output-dir",         "rtol",      "atol",
+                                             "relative-max-error", "benchmark", "threads"};
   Options options;
   bool positionalOnly = false;
   for (int i = 1; i < argc; ++i) {
@@ -151,8 +148,7 @@ Options parseCommandLine(int argc, char **argv) {
       continue;
     }
     bool known = std::find_if(std::begin(valueOptions), std::end(valueOptions),
-                              [&](const char *o) { return name == o; }) !=
-                 std::end(valueOptions);
+                              [&](const char *o) { return name == o; }) != std::end(valueOptions);
     if (!known)
       fatal("unknown option '--" + name + "' (see --help)");
     if (!hasValue) {
@@ -191,8 +187,7 @@ Options parseCommandLine(int argc, char **argv) {
 //===----------------------------------------------------------------------===//
 
 bool isIdentChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 std::string sanitize(const std::string &text) {
@@ -229,23 +224,19 @@ const kiln_model *loadModel(const Options &options) {
   void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = ::dlerror();
-    fatal("cannot load '" + options.modelPath +
-          "': " + (why ? why : "unknown dlopen failure"));
+    fatal("cannot load '" + options.modelPath + "': " + (why ? why : "unknown dlopen failure"));
   }
-  std::string symbol = options.modelSymbol.empty()
-                           ? defaultModelSymbol(options.modelPath)
-                           : options.modelSymbol;
+  std::string symbol =
+      options.modelSymbol.empty() ? defaultModelSymbol(options.modelPath) : options.modelSymbol;
   ::dlerror();
   void *address = ::dlsym(handle, symbol.c_str());
   if (!address)
-    fatal(
-        "symbol '" + symbol + "' not found in '" + options.modelPath + "'" +
-        (options.modelSymbol.empty() ? " (name it with --model-symbol)" : ""));
+    fatal("symbol '" + symbol + "' not found in '" + options.modelPath + "'" +
+          (options.modelSymbol.empty() ? " (name it with --model-symbol)" : ""));
   const kiln_model *model = static_cast<const kiln_model *>(address);
   if (model->abi_version != KILN_ABI_VERSION)
-    fatal("'" + symbol + "' was built for Kiln ABI version " +
-          std::to_string(model->abi_version) + ", kiln-run uses version " +
-          std::to_string(KILN_ABI_VERSION) + " (" +
+    fatal("'" + symbol + "' was built for Kiln ABI version " + std::to_string(model->abi_version) +
+          ", kiln-run uses version " + std::to_string(KILN_ABI_VERSION) + " (" +
           kiln_status_string(KILN_ERROR_ABI_MISMATCH) + ")");
   return model;
 }
@@ -263,16 +254,14 @@ struct TensorSlot {
   uint64_t bytes; ///< bytes to allocate (at least count * element size)
 };
 
-std::vector<TensorSlot> describe(const kiln_tensor_info *infos, uint32_t n,
-                                 const char *kind) {
+std::vector<TensorSlot> describe(const kiln_tensor_info *infos, uint32_t n, const char *kind) {
   std::vector<TensorSlot> slots;
   if (n > 0 && !infos)
     fatal(std::string("the model descriptor has no ") + kind + " table");
   for (uint32_t i = 0; i < n; ++i) {
     const kiln_tensor_info &info = infos[i];
     TensorSlot slot;
-    slot.name = info.name && *info.name ? info.name
-                                        : std::string(kind) + std::to_string(i);
+    slot.name = info.name && *info.name ? info.name : std::string(kind) + std::to_string(i);
     slot.dtype = info.dtype;
     size_t elemSize = kiln_dtype_size(info.dtype);
     if (elemSize == 0)
@@ -281,14 +270,12 @@ std::vector<TensorSlot> describe(const kiln_tensor_info *infos, uint32_t n,
     if (info.rank > 0 && !info.dims)
       fatal(std::string(kind) + " '" + slot.name + "' has no dims");
     if (info.rank > 64)
-      fatal(std::string(kind) + " '" + slot.name + "' has rank " +
-            std::to_string(info.rank));
+      fatal(std::string(kind) + " '" + slot.name + "' has rank " + std::to_string(info.rank));
     slot.dims.assign(info.dims, info.dims + info.rank);
     const uint64_t limit = uint64_t(1) << 46;
     if (!elementCount(slot.dims.data(), slot.dims.size(), slot.count) ||
         slot.count > limit / elemSize || info.byte_size > limit)
-      fatal(std::string(kind) + " '" + slot.name + "' has invalid dims " +
-            formatDims(slot.dims));
+      fatal(std::string(kind) + " '" + slot.name + "' has invalid dims " + formatDims(slot.dims));
     slot.bytes = std::max<uint64_t>(info.byte_size, slot.count * elemSize);
     slots.push_back(std::move(slot));
   }
@@ -309,26 +296,22 @@ Buffer allocate(uint64_t size, uint64_t align, const std::string &what) {
   align = std::max<uint64_t>(align, sizeof(void *));
   void *p = nullptr;
   if (posix_memalign(&p, size_t(align), size_t(std::max<uint64_t>(size, 1))) != 0)
-    fatal("out of memory allocating " + std::to_string(size) + " bytes for " +
-          what);
+    fatal("out of memory allocating " + std::to_string(size) + " bytes for " + what);
   std::memset(p, 0, size_t(std::max<uint64_t>(size, 1)));
   return Buffer(p);
 }
 
 /// Checks that `tensor`, read from `file`, fits `slot`.
-void checkAgainst(const TensorSlot &slot, const Tensor &tensor,
-                  const std::string &file, const char *kind,
-                  const char *modelVerb) {
+void checkAgainst(const TensorSlot &slot, const Tensor &tensor, const std::string &file,
+                  const char *kind, const char *modelVerb) {
   if (tensor.dtype != slot.dtype)
-    fatal(std::string(kind) + " '" + slot.name + "': dtype mismatch: model " +
-          modelVerb + " " + kiln_dtype_name(slot.dtype) + ", '" + file +
-          "' has " + kiln_dtype_name(tensor.dtype));
+    fatal(std::string(kind) + " '" + slot.name + "': dtype mismatch: model " + modelVerb + " " +
+          kiln_dtype_name(slot.dtype) + ", '" + file + "' has " + kiln_dtype_name(tensor.dtype));
   if (tensor.numElements() != slot.count)
-    fatal(std::string(kind) + " '" + slot.name + "': shape mismatch: model " +
-          modelVerb + " " + formatDims(slot.dims) + " (" +
-          std::to_string(slot.count) + " elements), '" + file + "' has " +
-          formatDims(tensor.dims) + " (" +
-          std::to_string(tensor.numElements()) + " elements)");
+    fatal(std::string(kind) + " '" + slot.name + "': shape mismatch: model " + modelVerb + " " +
+          formatDims(slot.dims) + " (" + std::to_string(slot.count) + " elements), '" + file +
+          "' has " + formatDims(tensor.dims) + " (" + std::to_string(tensor.numElements()) +
+          " elements)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -377,9 +360,8 @@ std::string formatIndex(const std::vector<int64_t> &dims, uint64_t flat) {
 }
 
 void printOutput(const TensorSlot &slot, const void *data) {
-  std::string line = "output " + slot.name + ": " +
-                     kiln_dtype_name(slot.dtype) + " " + formatDims(slot.dims) +
-                     " = [";
+  std::string line = "output " + slot.name + ": " + kiln_dtype_name(slot.dtype) + " " +
+                     formatDims(slot.dims) + " = [";
   uint64_t shown = std::min<uint64_t>(slot.count, 10);
   for (uint64_t i = 0; i < shown; ++i) {
     if (i)
@@ -421,22 +403,16 @@ int main(int argc, char **argv) {
     fatal("--threads " + options.threads + " is out of range (1 to 256)");
 
   const kiln_model *model = loadModel(options);
-  std::vector<TensorSlot> inputSlots =
-      describe(model->inputs, model->num_inputs, "input");
-  std::vector<TensorSlot> outputSlots =
-      describe(model->outputs, model->num_outputs, "output");
-  const std::string modelName =
-      model->name && *model->name ? model->name : options.modelPath;
+  std::vector<TensorSlot> inputSlots = describe(model->inputs, model->num_inputs, "input");
+  std::vector<TensorSlot> outputSlots = describe(model->outputs, model->num_outputs, "output");
+  const std::string modelName = model->name && *model->name ? model->name : options.modelPath;
 
   if (options.inputs.size() != inputSlots.size())
-    fatal("model '" + modelName + "' has " + std::to_string(inputSlots.size()) +
-          " input(s) but " + std::to_string(options.inputs.size()) +
-          " --input file(s) given");
-  if (!options.expected.empty() &&
-      options.expected.size() != outputSlots.size())
-    fatal("model '" + modelName + "' has " +
-          std::to_string(outputSlots.size()) + " output(s) but " +
-          std::to_string(options.expected.size()) +
+    fatal("model '" + modelName + "' has " + std::to_string(inputSlots.size()) + " input(s) but " +
+          std::to_string(options.inputs.size()) + " --input file(s) given");
+  if (!options.expected.empty() && options.expected.size() != outputSlots.size())
+    fatal("model '" + modelName + "' has " + std::to_string(outputSlots.size()) +
+          " output(s) but " + std::to_string(options.expected.size()) +
           " --expected file(s) given");
 
   // Read and check every file before running anything.
@@ -448,44 +424,36 @@ int main(int argc, char **argv) {
     if (!readTensorFile(options.inputs[i], tensor, error))
       fatal(error);
     checkAgainst(inputSlots[i], tensor, options.inputs[i], "input", "expects");
-    inputBuffers.push_back(allocate(inputSlots[i].bytes, 64,
-                                    "input '" + inputSlots[i].name + "'"));
+    inputBuffers.push_back(allocate(inputSlots[i].bytes, 64, "input '" + inputSlots[i].name + "'"));
     if (!tensor.data.empty())
-      std::memcpy(inputBuffers.back().get(), tensor.data.data(),
-                  tensor.data.size());
+      std::memcpy(inputBuffers.back().get(), tensor.data.data(), tensor.data.size());
     inputPointers.push_back(inputBuffers.back().get());
   }
   std::vector<Tensor> expected(options.expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     if (!readTensorFile(options.expected[i], expected[i], error))
       fatal(error);
-    checkAgainst(outputSlots[i], expected[i], options.expected[i], "output",
-                 "produces");
+    checkAgainst(outputSlots[i], expected[i], options.expected[i], "output", "produces");
   }
 
   std::vector<Buffer> outputBuffers;
   std::vector<void *> outputPointers;
   for (const TensorSlot &slot : outputSlots) {
-    outputBuffers.push_back(
-        allocate(slot.bytes, 64, "output '" + slot.name + "'"));
+    outputBuffers.push_back(allocate(slot.bytes, 64, "output '" + slot.name + "'"));
     outputPointers.push_back(outputBuffers.back().get());
   }
   uint64_t workspaceAlign = model->workspace_align ? model->workspace_align : 1;
   if (workspaceAlign & (workspaceAlign - 1))
-    fatal("the model descriptor's workspace alignment " +
-          std::to_string(workspaceAlign) + " is not a power of two");
-  if (workspaceAlign > (uint64_t(1) << 30) ||
-      model->workspace_size > (uint64_t(1) << 46))
-    fatal("the model descriptor's workspace (" +
-          std::to_string(model->workspace_size) + " bytes, alignment " +
-          std::to_string(workspaceAlign) + ") is out of range");
-  Buffer workspace =
-      allocate(model->workspace_size, workspaceAlign, "the workspace");
+    fatal("the model descriptor's workspace alignment " + std::to_string(workspaceAlign) +
+          " is not a power of two");
+  if (workspaceAlign > (uint64_t(1) << 30) || model->workspace_size > (uint64_t(1) << 46))
+    fatal("the model descriptor's workspace (" + std::to_string(model->workspace_size) +
+          " bytes, alignment " + std::to_string(workspaceAlign) + ") is out of range");
+  Buffer workspace = allocate(model->workspace_size, workspaceAlign, "the workspace");
 
   auto runOnce = [&]() {
-    kiln_status status =
-        kiln_run_sized(model, inputPointers.data(), outputPointers.data(),
-                       workspace.get(), size_t(model->workspace_size));
+    kiln_status status = kiln_run_sized(model, inputPointers.data(), outputPointers.data(),
+                                        workspace.get(), size_t(model->workspace_size));
     if (status != KILN_OK)
       fatal(kiln_status_string(status));
   };
@@ -497,8 +465,7 @@ int main(int argc, char **argv) {
     struct stat st;
     if (::stat(options.outputDir.c_str(), &st) != 0) {
       if (::mkdir(options.outputDir.c_str(), 0777) != 0)
-        fatal("cannot create directory '" + options.outputDir +
-              "': " + std::strerror(errno));
+        fatal("cannot create directory '" + options.outputDir + "': " + std::strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
       fatal("'" + options.outputDir + "' is not a directory");
     }
@@ -511,9 +478,8 @@ int main(int argc, char **argv) {
         used.insert(base);
       }
       std::string path = options.outputDir + "/" + base + ".npy";
-      if (!writeNpy(path, slot.dtype, slot.dims.data(), slot.dims.size(),
-                    outputPointers[i], slot.count * kiln_dtype_size(slot.dtype),
-                    error))
+      if (!writeNpy(path, slot.dtype, slot.dims.data(), slot.dims.size(), outputPointers[i],
+                    slot.count * kiln_dtype_size(slot.dtype), error))
         fatal(error);
       if (!options.quiet)
         std::printf("wrote output %s to %s\n", slot.name.c_str(), path.c_str());
@@ -524,9 +490,8 @@ int main(int argc, char **argv) {
     const unsigned shownMismatches = 5;
     for (size_t i = 0; i < outputSlots.size(); ++i) {
       const TensorSlot &slot = outputSlots[i];
-      CompareResult result =
-          compareBuffers(slot.dtype, outputPointers[i], expected[i].data.data(),
-                         slot.count, options.compare);
+      CompareResult result = compareBuffers(slot.dtype, outputPointers[i], expected[i].data.data(),
+                                            slot.count, options.compare);
       if (!result.passed)
         ++failedOutputs;
       if (options.quiet && result.passed)
@@ -538,26 +503,22 @@ int main(int argc, char **argv) {
       if (result.passed)
         continue;
       if (options.compare.useRelativeMaxError && isFloatDType(slot.dtype))
-        std::printf("  FAIL: relative error %g exceeds %g\n",
-                    result.relativeError(), options.compare.relativeMaxError);
+        std::printf("  FAIL: relative error %g exceeds %g\n", result.relativeError(),
+                    options.compare.relativeMaxError);
       else
-        std::printf("  FAIL: %" PRIu64 " of %" PRIu64
-                    " elements outside tolerance\n",
+        std::printf("  FAIL: %" PRIu64 " of %" PRIu64 " elements outside tolerance\n",
                     result.mismatches, result.total);
       const void *want = expected[i].data.data();
-      for (size_t m = 0;
-           m < result.firstMismatches.size() && m < shownMismatches; ++m) {
+      for (size_t m = 0; m < result.firstMismatches.size() && m < shownMismatches; ++m) {
         uint64_t flat = result.firstMismatches[m].index;
-        std::printf("  mismatch at %s (flat %" PRIu64
-                    "): got %s, expected %s\n",
+        std::printf("  mismatch at %s (flat %" PRIu64 "): got %s, expected %s\n",
                     formatIndex(slot.dims, flat).c_str(), flat,
                     formatElement(slot.dtype, outputPointers[i], flat).c_str(),
                     formatElement(slot.dtype, want, flat).c_str());
       }
       if (result.total > 0) {
         uint64_t flat = result.worst.index;
-        std::printf("  largest error at %s (flat %" PRIu64
-                    "): got %s, expected %s\n",
+        std::printf("  largest error at %s (flat %" PRIu64 "): got %s, expected %s\n",
                     formatIndex(slot.dims, flat).c_str(), flat,
                     formatElement(slot.dtype, outputPointers[i], flat).c_str(),
                     formatElement(slot.dtype, want, flat).c_str());
@@ -584,18 +545,15 @@ int main(int argc, char **argv) {
       sum += t;
     std::sort(times.begin(), times.end());
     size_t n = times.size();
-    double median =
-        n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+    double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     std::printf("benchmark: %zu runs, median %s ms, min %s ms, mean %s ms\n", n,
-                formatMilliseconds(median).c_str(),
-                formatMilliseconds(times.front()).c_str(),
+                formatMilliseconds(median).c_str(), formatMilliseconds(times.front()).c_str(),
                 formatMilliseconds(sum / double(n)).c_str());
   }
 
   std::fflush(stdout);
   if (failedOutputs != 0)
-    fatal(std::to_string(failedOutputs) + " of " +
-          std::to_string(outputSlots.size()) +
+    fatal(std::to_string(failedOutputs) + " of " + std::to_string(outputSlots.size()) +
           " outputs do not match the expected values");
   return 0;
 }

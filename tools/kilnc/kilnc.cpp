@@ -6,8 +6,8 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Driver/Limits.h"
-#include "kiln/Support/Version.h"
 #include "kiln/Import/ONNXImporter.h"
+#include "kiln/Support/Version.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -22,8 +22,9 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | mo
 static cl::opt<bool> listOnnxOps("list-onnx-ops",
                                  cl::desc("Print the ONNX op types Kiln imports, one per line"),
                                  cl::cat(kilncCategory));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file (default: <model>.<ext>; "
-                                                     "a header <output>.h comes with objects)"),
+static cl::opt<std::string> outputFile("o",
+                                       cl::desc("Output file (default: <model>.<ext>; "
+                                                "a header <output>.h comes with objects)"),
                                        cl::value_desc("file"), cl::cat(kilncCategory));
 static cl::opt<std::string> modelName("name",
                                       cl::desc("C prefix of the generated symbols "
@@ -36,74 +37,70 @@ static cl::opt<kiln::EmitKind> emitKind(
                clEnumValN(kiln::EmitKind::LLVMIR, "llvm", "LLVM IR, optimized"),
                clEnumValN(kiln::EmitKind::MLIR, "mlir", "MLIR at the end of the llvm phase"),
                clEnumValN(kiln::EmitKind::Header, "header", "the C header only"),
-               clEnumValN(kiln::EmitKind::Shared, "shared",
-                          "a shared object, for kiln-run")),
+               clEnumValN(kiln::EmitKind::Shared, "shared", "a shared object, for kiln-run")),
     cl::cat(kilncCategory));
-static cl::opt<std::string> compileTo(
-    "compile-to", cl::desc("Stop after a phase and print its IR: import, kiln, linalg, "
-                           "bufferized or llvm"),
-    cl::value_desc("phase"), cl::cat(kilncCategory));
-static cl::list<std::string> shapes(
-    "shape", cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224 (repeatable)"),
-    cl::value_desc("name=AxBxC"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    compileTo("compile-to",
+              cl::desc("Stop after a phase and print its IR: import, kiln, linalg, "
+                       "bufferized or llvm"),
+              cl::value_desc("phase"), cl::cat(kilncCategory));
+static cl::list<std::string>
+    shapes("shape", cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224 (repeatable)"),
+           cl::value_desc("name=AxBxC"), cl::cat(kilncCategory));
 static cl::list<std::string> constInputs(
     "const-input",
     cl::desc("Give an input its value at compile time, inline (--const-input axes=0,2) or "
              "from a serialized TensorProto (--const-input scales=@scales.pb); the input "
              "leaves the generated function (repeatable)"),
     cl::value_desc("name=V,V,...|name=@file.pb"), cl::cat(kilncCategory));
-static cl::opt<std::string> targetTriple("target",
-                                         cl::desc("Target triple (default: the host)"),
+static cl::opt<std::string> targetTriple("target", cl::desc("Target triple (default: the host)"),
                                          cl::cat(kilncCategory));
 static cl::opt<std::string> targetCPU("cpu",
                                       cl::desc("Target CPU (default: the host's for native "
                                                "builds, generic otherwise)"),
                                       cl::cat(kilncCategory));
-static cl::opt<std::string> targetFeatures("features",
-                                           cl::desc("Target features, e.g. +avx2,+fma"),
+static cl::opt<std::string> targetFeatures("features", cl::desc("Target features, e.g. +avx2,+fma"),
                                            cl::cat(kilncCategory));
 enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
-static cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
-                                  cl::values(clEnumValN(O0, "O0", "no optimization"),
-                                             clEnumValN(O1, "O1", "light"),
-                                             clEnumValN(O2, "O2", "default"),
-                                             clEnumValN(O3, "O3", "aggressive")),
-                                  cl::cat(kilncCategory));
-static cl::opt<bool> printPipeline(
-    "print-pipeline",
-    cl::desc("Print the pass pipeline kilnc runs for these flags and target (up to "
-             "--compile-to's phase), for kiln-opt --pass-pipeline, and exit"),
-    cl::cat(kilncCategory));
+static cl::opt<OptLevel>
+    optLevel(cl::desc("Optimization level"), cl::init(O2),
+             cl::values(clEnumValN(O0, "O0", "no optimization"), clEnumValN(O1, "O1", "light"),
+                        clEnumValN(O2, "O2", "default"), clEnumValN(O3, "O3", "aggressive")),
+             cl::cat(kilncCategory));
+static cl::opt<bool>
+    printPipeline("print-pipeline",
+                  cl::desc("Print the pass pipeline kilnc runs for these flags and target (up to "
+                           "--compile-to's phase), for kiln-opt --pass-pipeline, and exit"),
+                  cl::cat(kilncCategory));
 static cl::opt<bool> printTiming("time", cl::desc("Print the time of each phase"),
                                  cl::cat(kilncCategory));
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after every pass (stderr)"),
                                      cl::cat(kilncCategory));
-static cl::opt<bool> noLocations("no-locations",
-                                 cl::desc("Do not print locations in textual IR"),
+static cl::opt<bool> noLocations("no-locations", cl::desc("Do not print locations in textual IR"),
                                  cl::cat(kilncCategory));
 
-static cl::opt<std::string> maxWeights(
-    "max-weights",
-    cl::desc("Refuse models whose weights exceed this many bytes (suffixes K, M, G, T; "
-             "default 4G)"),
-    cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
-static cl::opt<std::string> maxWorkspace(
-    "max-workspace",
-    cl::desc("Refuse models whose workspace, or any intermediate tensor, exceeds this "
-             "many bytes (suffixes K, M, G, T; default 4G)"),
-    cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    maxWeights("max-weights",
+               cl::desc("Refuse models whose weights exceed this many bytes (suffixes K, M, G, T; "
+                        "default 4G)"),
+               cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    maxWorkspace("max-workspace",
+                 cl::desc("Refuse models whose workspace, or any intermediate tensor, exceeds this "
+                          "many bytes (suffixes K, M, G, T; default 4G)"),
+                 cl::value_desc("bytes"), cl::init("4G"), cl::cat(kilncCategory));
 static cl::opt<std::string> microkernels(
     "microkernels",
     cl::desc("CPU microkernels for convolutions and matrix products: auto (the target's "
              "best variant, none at -O0), none, avx512, avx2, sse or neon"),
     cl::init("auto"), cl::value_desc("variant"), cl::cat(kilncCategory));
 
-static cl::opt<std::string> sanitize(
-    "sanitize",
-    cl::desc("Instrument the generated code: 'address' (AddressSanitizer; link the "
-             "program with -fsanitize=address)"),
-    cl::value_desc("address"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    sanitize("sanitize",
+             cl::desc("Instrument the generated code: 'address' (AddressSanitizer; link the "
+                      "program with -fsanitize=address)"),
+             cl::value_desc("address"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "

@@ -46,8 +46,8 @@ static int64_t broadcastIndex(ArrayRef<int64_t> idx, ArrayRef<int64_t> shape) {
 
 /// Evaluates a float binary op on two constants with broadcasting.
 template <typename Fn>
-static Attribute foldFloatBinary(Attribute lhsAttr, Attribute rhsAttr,
-                                 RankedTensorType resultType, Fn fn) {
+static Attribute foldFloatBinary(Attribute lhsAttr, Attribute rhsAttr, RankedTensorType resultType,
+                                 Fn fn) {
   DenseElementsAttr lhs = getDense(lhsAttr), rhs = getDense(rhsAttr);
   if (!lhs || !rhs || !isa<FloatType>(resultType.getElementType()) ||
       resultType.getNumElements() > kMaxFoldElements)
@@ -73,8 +73,7 @@ static Attribute foldFloatBinary(Attribute lhsAttr, Attribute rhsAttr,
 /// one scalar attribute at a time. Meant for the small tensors of shape
 /// arithmetic (masks, Where over shapes), so it stops at 4096 elements.
 template <typename Fn>
-static Attribute foldElementwise(ArrayRef<Attribute> operands, RankedTensorType resultType,
-                                 Fn fn) {
+static Attribute foldElementwise(ArrayRef<Attribute> operands, RankedTensorType resultType, Fn fn) {
   constexpr int64_t kMaxElements = 4096;
   if (resultType.getNumElements() > kMaxElements)
     return nullptr;
@@ -107,8 +106,7 @@ static Attribute foldElementwise(ArrayRef<Attribute> operands, RankedTensorType 
 /// Folds a comparison of constants; `pred` gets -1, 0 or 1 for a < b, a ==
 /// b, a > b, or nothing for an unordered (NaN) pair.
 template <typename Pred>
-static Attribute foldCompare(Attribute lhs, Attribute rhs, RankedTensorType resultType,
-                             Pred pred) {
+static Attribute foldCompare(Attribute lhs, Attribute rhs, RankedTensorType resultType, Pred pred) {
   Builder b(resultType.getContext());
   return foldElementwise({lhs, rhs}, resultType, [&](ArrayRef<Attribute> v) -> Attribute {
     std::optional<int> order;
@@ -161,8 +159,8 @@ static Attribute foldBitwise(Attribute lhs, Attribute rhs, RankedTensorType resu
   if (!elt.isSignlessInteger())
     return nullptr;
   return foldElementwise({lhs, rhs}, resultType, [&](ArrayRef<Attribute> v) -> Attribute {
-    return IntegerAttr::get(elt, fn(cast<IntegerAttr>(v[0]).getValue(),
-                                    cast<IntegerAttr>(v[1]).getValue()));
+    return IntegerAttr::get(
+        elt, fn(cast<IntegerAttr>(v[0]).getValue(), cast<IntegerAttr>(v[1]).getValue()));
   });
 }
 
@@ -195,8 +193,7 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 /// Evaluates an integer binary op (two's complement, so signedness does not
 /// matter) on constants with broadcasting: shape and index arithmetic.
 template <typename Fn>
-static Attribute foldIntBinary(Attribute lhs, Attribute rhs, RankedTensorType resultType,
-                               Fn fn) {
+static Attribute foldIntBinary(Attribute lhs, Attribute rhs, RankedTensorType resultType, Fn fn) {
   auto elt = dyn_cast<IntegerType>(resultType.getElementType());
   if (!elt || elt.getWidth() == 1)
     return nullptr;

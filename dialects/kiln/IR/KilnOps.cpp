@@ -9,8 +9,8 @@
 #include "kiln/IR/KilnOps.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -19,8 +19,7 @@ using namespace mlir;
 
 namespace kiln {
 
-std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
-                                                    ArrayRef<int64_t> rhs) {
+std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
   SmallVector<int64_t> result(rank, 1);
   for (size_t i = 0; i < rank; ++i) {
@@ -33,8 +32,8 @@ std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
   return result;
 }
 
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                         int64_t dilation, int64_t padLow, int64_t padHigh) {
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                         int64_t padLow, int64_t padHigh) {
   int64_t effective = dilation * (kernel - 1) + 1;
   int64_t span = in + padLow + padHigh - effective;
   if (span < 0 || stride <= 0)
@@ -49,7 +48,6 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   return s.empty() ? "scalar" : s;
 }
 
-
 //===----------------------------------------------------------------------===//
 // Elementwise binary ops
 //===----------------------------------------------------------------------===//
@@ -61,29 +59,25 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, Adaptor adaptor
   auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
   auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
   if (!shape)
-    return emitOptionalError(loc, "operand shapes " + shapeString(lhs.getShape()) +
-                                      " and " + shapeString(rhs.getShape()) +
-                                      " do not broadcast");
+    return emitOptionalError(loc, "operand shapes " + shapeString(lhs.getShape()) + " and " +
+                                      shapeString(rhs.getShape()) + " do not broadcast");
   types.push_back(RankedTensorType::get(*shape, lhs.getElementType()));
   return success();
 }
 
-template <typename OpTy>
-static LogicalResult verifyBinary(OpTy op) {
+template <typename OpTy> static LogicalResult verifyBinary(OpTy op) {
   Type lhs = getElementTypeOrSelf(op.getLhs().getType());
   Type rhs = getElementTypeOrSelf(op.getRhs().getType());
   if (lhs != rhs)
-    return op.emitOpError() << "operand element types differ: " << lhs
-                            << " and " << rhs;
+    return op.emitOpError() << "operand element types differ: " << lhs << " and " << rhs;
   return success();
 }
 
-#define KILN_BINARY_OP(Name)                                                   \
-  LogicalResult Name::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
-                                       Adaptor adaptor,                        \
-                                       SmallVectorImpl<Type> &types) {         \
-    return inferBroadcast(loc, adaptor, types);                                \
-  }                                                                            \
+#define KILN_BINARY_OP(Name)                                                                       \
+  LogicalResult Name::inferReturnTypes(MLIRContext *, std::optional<Location> loc,                 \
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {            \
+    return inferBroadcast(loc, adaptor, types);                                                    \
+  }                                                                                                \
   LogicalResult Name::verify() { return verifyBinary(*this); }
 KILN_BINARY_OP(AddOp)
 KILN_BINARY_OP(SubOp)
@@ -100,15 +94,14 @@ KILN_BINARY_OP(OrOp)
 KILN_BINARY_OP(XorOp)
 #undef KILN_BINARY_OP
 
-#define KILN_COMPARE_OP(Name)                                                  \
-  LogicalResult Name::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc, \
-                                       Adaptor adaptor,                        \
-                                       SmallVectorImpl<Type> &types) {         \
-    if (failed(inferBroadcast(loc, adaptor, types)))                           \
-      return failure();                                                        \
-    types[0] = cast<RankedTensorType>(types[0]).clone(IntegerType::get(ctx, 1)); \
-    return success();                                                          \
-  }                                                                            \
+#define KILN_COMPARE_OP(Name)                                                                      \
+  LogicalResult Name::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,              \
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {            \
+    if (failed(inferBroadcast(loc, adaptor, types)))                                               \
+      return failure();                                                                            \
+    types[0] = cast<RankedTensorType>(types[0]).clone(IntegerType::get(ctx, 1));                   \
+    return success();                                                                              \
+  }                                                                                                \
   LogicalResult Name::verify() { return verifyBinary(*this); }
 KILN_COMPARE_OP(EqualOp)
 KILN_COMPARE_OP(LessOp)
@@ -141,8 +134,8 @@ LogicalResult SelectOp::verify() {
 }
 
 template <typename Adaptor>
-static LogicalResult inferArgReduce(MLIRContext *ctx, std::optional<Location> loc,
-                                    Adaptor adaptor, SmallVectorImpl<Type> &types) {
+static LogicalResult inferArgReduce(MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+                                    SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= input.getRank())
@@ -182,8 +175,7 @@ LogicalResult ClampOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
   if (lhs.getRank() < 2 || rhs.getRank() < 2)
@@ -193,8 +185,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   ArrayRef<int64_t> l = lhs.getShape(), r = rhs.getShape();
   auto batch = broadcastShapes(l.drop_back(2), r.drop_back(2));
   if (!batch)
-    return emitOptionalError(loc, "matmul batch dimensions of " + shapeString(l) +
-                                      " and " + shapeString(r) + " do not broadcast");
+    return emitOptionalError(loc, "matmul batch dimensions of " + shapeString(l) + " and " +
+                                      shapeString(r) + " do not broadcast");
   SmallVector<int64_t> shape = *batch;
   shape.push_back(l[l.size() - 2]);
   shape.push_back(r.back());
@@ -218,27 +210,23 @@ LogicalResult MatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
   if (input.getRank() != 4 || filter.getRank() != 4)
     return emitOptionalError(loc, "conv2d needs rank-4 input and filter, got " +
                                       shapeString(input.getShape()) + " and " +
                                       shapeString(filter.getShape()));
-  ArrayRef<int64_t> s = adaptor.getStrides(), d = adaptor.getDilations(),
-                    p = adaptor.getPads();
+  ArrayRef<int64_t> s = adaptor.getStrides(), d = adaptor.getDilations(), p = adaptor.getPads();
   if (s.size() != 2 || d.size() != 2 || p.size() != 4)
     return emitOptionalError(loc, "conv2d needs 2 strides, 2 dilations, 4 pads");
-  int64_t oh = windowOutputSize(input.getDimSize(2), filter.getDimSize(2), s[0],
-                                d[0], p[0], p[2]);
-  int64_t ow = windowOutputSize(input.getDimSize(3), filter.getDimSize(3), s[1],
-                                d[1], p[1], p[3]);
+  int64_t oh = windowOutputSize(input.getDimSize(2), filter.getDimSize(2), s[0], d[0], p[0], p[2]);
+  int64_t ow = windowOutputSize(input.getDimSize(3), filter.getDimSize(3), s[1], d[1], p[1], p[3]);
   if (oh <= 0 || ow <= 0)
     return emitOptionalError(loc, "conv2d window is larger than the padded input " +
                                       shapeString(input.getShape()));
-  types.push_back(RankedTensorType::get(
-      {input.getDimSize(0), filter.getDimSize(0), oh, ow}, input.getElementType()));
+  types.push_back(RankedTensorType::get({input.getDimSize(0), filter.getDimSize(0), oh, ow},
+                                        input.getElementType()));
   return success();
 }
 
@@ -247,12 +235,11 @@ LogicalResult Conv2DOp::verify() {
   auto f = getFilter().getType().getShape();
   int64_t groups = getGroups();
   if (groups <= 0 || in[1] % groups != 0 || f[0] % groups != 0)
-    return emitOpError() << "groups " << groups << " must divide input channels "
-                         << in[1] << " and output channels " << f[0];
+    return emitOpError() << "groups " << groups << " must divide input channels " << in[1]
+                         << " and output channels " << f[0];
   if (f[1] * groups != in[1])
-    return emitOpError() << "filter " << shapeString(f) << " expects "
-                         << f[1] * groups << " input channels, input "
-                         << shapeString(in) << " has " << in[1];
+    return emitOpError() << "filter " << shapeString(f) << " expects " << f[1] * groups
+                         << " input channels, input " << shapeString(in) << " has " << in[1];
   if (llvm::any_of(getStrides(), [](int64_t v) { return v <= 0; }) ||
       llvm::any_of(getDilations(), [](int64_t v) { return v <= 0; }) ||
       llvm::any_of(getPads(), [](int64_t v) { return v < 0; }))
@@ -272,24 +259,22 @@ static LogicalResult inferPool(std::optional<Location> loc, Type inputType,
   if (input.getRank() != 4)
     return emitOptionalError(loc, "2-D pooling needs a rank-4 NCHW input, got " +
                                       shapeString(input.getShape()));
-  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
-      dilations.size() != 2)
+  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 || dilations.size() != 2)
     return emitOptionalError(loc, "pooling needs 2 kernel sizes, 2 strides, 4 pads");
-  int64_t oh = windowOutputSize(input.getDimSize(2), kernel[0], strides[0],
-                                dilations[0], pads[0], pads[2]);
-  int64_t ow = windowOutputSize(input.getDimSize(3), kernel[1], strides[1],
-                                dilations[1], pads[1], pads[3]);
+  int64_t oh =
+      windowOutputSize(input.getDimSize(2), kernel[0], strides[0], dilations[0], pads[0], pads[2]);
+  int64_t ow =
+      windowOutputSize(input.getDimSize(3), kernel[1], strides[1], dilations[1], pads[1], pads[3]);
   if (oh <= 0 || ow <= 0)
     return emitOptionalError(loc, "pooling window is larger than the padded input " +
                                       shapeString(input.getShape()));
-  types.push_back(RankedTensorType::get(
-      {input.getDimSize(0), input.getDimSize(1), oh, ow}, input.getElementType()));
+  types.push_back(RankedTensorType::get({input.getDimSize(0), input.getDimSize(1), oh, ow},
+                                        input.getElementType()));
   return success();
 }
 
 static LogicalResult verifyPoolAttrs(Operation *op, ArrayRef<int64_t> kernel,
-                                     ArrayRef<int64_t> strides,
-                                     ArrayRef<int64_t> pads) {
+                                     ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
   if (llvm::any_of(kernel, [](int64_t v) { return v <= 0; }) ||
       llvm::any_of(strides, [](int64_t v) { return v <= 0; }) ||
       llvm::any_of(pads, [](int64_t v) { return v < 0; }))
@@ -302,11 +287,9 @@ static LogicalResult verifyPoolAttrs(Operation *op, ArrayRef<int64_t> kernel,
 }
 
 LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &types) {
-  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(),
-                   adaptor.getStrides(), adaptor.getDilations(), adaptor.getPads(),
-                   types);
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(), adaptor.getStrides(),
+                   adaptor.getDilations(), adaptor.getPads(), types);
 }
 
 LogicalResult MaxPool2DOp::verify() {
@@ -316,11 +299,10 @@ LogicalResult MaxPool2DOp::verify() {
 }
 
 LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &types) {
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
   int64_t unit[2] = {1, 1};
-  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(),
-                   adaptor.getStrides(), unit, adaptor.getPads(), types);
+  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(), adaptor.getStrides(),
+                   unit, adaptor.getPads(), types);
 }
 
 LogicalResult AvgPool2DOp::verify() {
@@ -359,12 +341,11 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes) {
   return success();
 }
 
-#define KILN_REDUCE_OP(Name)                                                   \
-  LogicalResult Name::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
-                                       Adaptor adaptor,                        \
-                                       SmallVectorImpl<Type> &types) {         \
-    return inferReduce(loc, adaptor, types);                                   \
-  }                                                                            \
+#define KILN_REDUCE_OP(Name)                                                                       \
+  LogicalResult Name::inferReturnTypes(MLIRContext *, std::optional<Location> loc,                 \
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {            \
+    return inferReduce(loc, adaptor, types);                                                       \
+  }                                                                                                \
   LogicalResult Name::verify() { return verifyAxes(*this, getAxes()); }
 KILN_REDUCE_OP(ReduceSumOp)
 KILN_REDUCE_OP(ReduceMeanOp)
@@ -373,8 +354,7 @@ KILN_REDUCE_OP(ReduceMinOp)
 KILN_REDUCE_OP(ReduceProdOp)
 #undef KILN_REDUCE_OP
 
-template <typename OpTy>
-static LogicalResult verifySoftmax(OpTy op) {
+template <typename OpTy> static LogicalResult verifySoftmax(OpTy op) {
   int64_t rank = op.getInput().getType().getRank();
   int64_t axis = op.getAxisAttr().getInt();
   if (axis < 0 || axis >= rank)
@@ -397,8 +377,7 @@ static bool isPermutation(ArrayRef<int64_t> perm) {
 }
 
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &types) {
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   ArrayRef<int64_t> perm = adaptor.getPerm();
   if ((int64_t)perm.size() != input.getRank() || !isPermutation(perm))
@@ -413,11 +392,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 
 LogicalResult ReshapeOp::verify() {
   if (getInput().getType().getNumElements() != getType().getNumElements())
-    return emitOpError() << "cannot reshape "
-                         << shapeString(getInput().getType().getShape()) << " ("
-                         << getInput().getType().getNumElements() << " elements) to "
-                         << shapeString(getType().getShape()) << " ("
-                         << getType().getNumElements() << " elements)";
+    return emitOpError() << "cannot reshape " << shapeString(getInput().getType().getShape())
+                         << " (" << getInput().getType().getNumElements() << " elements) to "
+                         << shapeString(getType().getShape()) << " (" << getType().getNumElements()
+                         << " elements)";
   return success();
 }
 
@@ -426,21 +404,18 @@ LogicalResult BroadcastOp::verify() {
   auto out = getType().getShape();
   auto shape = broadcastShapes(in, out);
   if (!shape || ArrayRef<int64_t>(*shape) != out)
-    return emitOpError() << "cannot broadcast " << shapeString(in) << " to "
-                         << shapeString(out);
+    return emitOpError() << "cannot broadcast " << shapeString(in) << " to " << shapeString(out);
   return success();
 }
 
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   if (adaptor.getInputs().empty())
     return emitOptionalError(loc, "concat needs at least one input");
   auto first = cast<RankedTensorType>(adaptor.getInputs().front().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= first.getRank())
-    return emitOptionalError(loc, "concat axis " + std::to_string(axis) +
-                                      " is out of range");
+    return emitOptionalError(loc, "concat axis " + std::to_string(axis) + " is out of range");
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
   for (Value v : adaptor.getInputs()) {
@@ -449,9 +424,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       return emitOptionalError(loc, "concat inputs differ in rank");
     for (int64_t d = 0; d < t.getRank(); ++d)
       if (d != axis && t.getDimSize(d) != first.getDimSize(d))
-        return emitOptionalError(loc, "concat inputs " + shapeString(first.getShape()) +
-                                          " and " + shapeString(t.getShape()) +
-                                          " differ outside axis " + std::to_string(axis));
+        return emitOptionalError(loc, "concat inputs " + shapeString(first.getShape()) + " and " +
+                                          shapeString(t.getShape()) + " differ outside axis " +
+                                          std::to_string(axis));
     shape[axis] += t.getDimSize(axis);
   }
   types.push_back(RankedTensorType::get(shape, first.getElementType()));
@@ -466,8 +441,7 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                        Adaptor adaptor,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
                                         SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes(),
@@ -484,17 +458,15 @@ LogicalResult SliceOp::verify() {
   auto shape = getInput().getType().getShape();
   for (size_t d = 0; d < shape.size(); ++d) {
     int64_t off = getOffsets()[d], size = getSizes()[d], stride = getStrides()[d];
-    if (stride <= 0 || off < 0 || size < 0 ||
-        (size > 0 && off + (size - 1) * stride >= shape[d]))
-      return emitOpError() << "dimension " << d << ": window offset " << off
-                           << ", size " << size << ", stride " << stride
-                           << " does not fit extent " << shape[d];
+    if (stride <= 0 || off < 0 || size < 0 || (size > 0 && off + (size - 1) * stride >= shape[d]))
+      return emitOpError() << "dimension " << d << ": window offset " << off << ", size " << size
+                           << ", stride " << stride << " does not fit extent " << shape[d];
   }
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
   if ((int64_t)low.size() != input.getRank() || (int64_t)high.size() != input.getRank())
@@ -514,14 +486,12 @@ LogicalResult PadOp::verify() {
 }
 
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= input.getRank())
-    return emitOptionalError(loc, "gather axis " + std::to_string(axis) +
-                                      " is out of range");
+    return emitOptionalError(loc, "gather axis " + std::to_string(axis) + " is out of range");
   SmallVector<int64_t> shape(input.getShape().take_front(axis));
   llvm::append_range(shape, indices.getShape());
   llvm::append_range(shape, input.getShape().drop_front(axis + 1));
@@ -536,8 +506,7 @@ LogicalResult GatherOp::verify() {
 }
 
 LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                                 Adaptor adaptor,
-                                                 SmallVectorImpl<Type> &types) {
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
   int64_t axis = adaptor.getAxis();
@@ -567,10 +536,9 @@ LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location
     return emitOptionalError(loc, "indices must have rank 1 or more");
   int64_t k = indices.getShape().back();
   if (b < 0 || b >= indices.getRank() || k < 1 || b + k > input.getRank())
-    return emitOptionalError(loc, "batch_dims " + Twine(b) + " and index tuples of " +
-                                      Twine(k) + " do not fit input " +
-                                      shapeString(input.getShape()) + " and indices " +
-                                      shapeString(indices.getShape()));
+    return emitOptionalError(loc, "batch_dims " + Twine(b) + " and index tuples of " + Twine(k) +
+                                      " do not fit input " + shapeString(input.getShape()) +
+                                      " and indices " + shapeString(indices.getShape()));
   if (input.getShape().take_front(b) != indices.getShape().take_front(b))
     return emitOptionalError(loc, "the batch dimensions of the input and indices differ");
   for (int64_t j = 0; j < k; ++j)
@@ -582,8 +550,7 @@ LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location
   return success();
 }
 
-template <typename OpTy>
-static LogicalResult verifyScatterCommon(OpTy op) {
+template <typename OpTy> static LogicalResult verifyScatterCommon(OpTy op) {
   if (op.getType() != op.getData().getType())
     return op.emitOpError() << "result type " << op.getType() << " differs from the data's "
                             << op.getData().getType();
@@ -611,9 +578,8 @@ LogicalResult ScatterElementsOp::verify() {
                          << " must share one shape of the data's rank";
   for (int64_t d = 0; d < data.getRank(); ++d)
     if (d != axis && indices.getDimSize(d) > data.getDimSize(d))
-      return emitOpError() << "indices " << shapeString(indices.getShape())
-                           << " exceed the data " << shapeString(data.getShape())
-                           << " off the axis";
+      return emitOpError() << "indices " << shapeString(indices.getShape()) << " exceed the data "
+                           << shapeString(data.getShape()) << " off the axis";
   return success();
 }
 

@@ -20,12 +20,12 @@
 
 namespace kiln {
 /// The NumPy broadcast of two shapes, or nullopt when they do not broadcast.
-std::optional<llvm::SmallVector<int64_t>>
-broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
+std::optional<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> lhs,
+                                                          llvm::ArrayRef<int64_t> rhs);
 
 /// Output extent of a sliding window along one dimension.
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                         int64_t dilation, int64_t padLow, int64_t padHigh);
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                         int64_t padLow, int64_t padHigh);
 } // namespace kiln
 
 #define GET_OP_CLASSES

@@ -37,8 +37,7 @@ public:
 
   /// Creates `OpTy` and folds it when its operands are constants; for
   /// operands it cannot take, reports at `loc` and returns a stand-in.
-  template <typename OpTy, typename... Args>
-  mlir::Value create(Args &&...args) {
+  template <typename OpTy, typename... Args> mlir::Value create(Args &&...args) {
     // A caller that gives the result type uses a builder that infers
     // nothing; the verifier checks that one.
     if constexpr (OpTy::template hasTrait<mlir::InferTypeOpInterface::Trait>() &&
@@ -49,10 +48,9 @@ public:
       std::optional<mlir::Location> where;
       if (!invalidOp)
         where = loc;
-      if (mlir::failed(OpTy::inferReturnTypes(
-              getContext(), where, probe.operands,
-              probe.attributes.getDictionary(getContext()), probe.getRawProperties(),
-              probe.regions, types)) ||
+      if (mlir::failed(OpTy::inferReturnTypes(getContext(), where, probe.operands,
+                                              probe.attributes.getDictionary(getContext()),
+                                              probe.getRawProperties(), probe.regions, types)) ||
           mlir::failed(checkResultSizes(types)))
         return standIn(probe.operands);
     }
@@ -75,8 +73,7 @@ public:
   mlir::LogicalResult unsupported(const llvm::Twine &what);
 
 private:
-  template <typename... Args>
-  static constexpr bool startsWithType() {
+  template <typename... Args> static constexpr bool startsWithType() {
     if constexpr (sizeof...(Args) == 0)
       return false;
     else

@@ -39,8 +39,7 @@ mlir::FailureOr<mlir::Value> buildGelu(CheckedBuilder &b, mlir::Value x,
 /// per channel and fails.
 mlir::FailureOr<mlir::Value> buildBatchNormInference(CheckedBuilder &b, mlir::Value x,
                                                      mlir::Value scale, mlir::Value bias,
-                                                     mlir::Value mean, mlir::Value var,
-                                                     double eps);
+                                                     mlir::Value mean, mlir::Value var, double eps);
 
 /// Layer normalization over axes [firstAxis, rank):
 /// y = (x - mean) / sqrt(var + eps) * scale + bias (null `scale`: 1, null

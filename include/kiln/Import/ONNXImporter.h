@@ -37,17 +37,17 @@ struct ONNXImportOptions {
 
 /// Imports the model at `path`. On failure, diagnostics have been emitted
 /// through the context's handler and the result is null.
-mlir::OwningOpRef<mlir::ModuleOp>
-importONNXModel(mlir::MLIRContext &context, llvm::StringRef path,
-                const ONNXImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importONNXModel(mlir::MLIRContext &context, llvm::StringRef path,
+                                                  const ONNXImportOptions &options);
 
 /// Imports a model held in memory: a binary ModelProto, or ONNX textual
 /// syntax when `textual`. External data is read relative to `modelDir`.
 /// This is what the fuzz targets call; importONNXModel reads the file and
 /// comes here too.
-mlir::OwningOpRef<mlir::ModuleOp>
-importONNXModelFromBuffer(mlir::MLIRContext &context, llvm::StringRef bytes, bool textual,
-                          llvm::StringRef modelDir, const ONNXImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importONNXModelFromBuffer(mlir::MLIRContext &context,
+                                                            llvm::StringRef bytes, bool textual,
+                                                            llvm::StringRef modelDir,
+                                                            const ONNXImportOptions &options);
 
 /// The ONNX op types (default domain) the importer handles, sorted. The
 /// coverage table docs/onnx-ops.md is generated from this list.

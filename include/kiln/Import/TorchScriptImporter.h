@@ -33,9 +33,9 @@ bool isTorchScriptImportBuilt();
 
 /// Imports the module at `path`. On failure, diagnostics have been emitted
 /// through the context's handler and the result is null.
-mlir::OwningOpRef<mlir::ModuleOp>
-importTorchScriptModel(mlir::MLIRContext &context, llvm::StringRef path,
-                       const TorchScriptImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importTorchScriptModel(mlir::MLIRContext &context,
+                                                         llvm::StringRef path,
+                                                         const TorchScriptImportOptions &options);
 
 /// The TorchScript op kinds (aten::..., prim::...) the importer handles,
 /// sorted; empty when the front end is not built.

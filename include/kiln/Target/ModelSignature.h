@@ -16,10 +16,10 @@
 namespace kiln {
 
 struct TensorSignature {
-  std::string name;          ///< the model's name for the tensor
-  std::string fieldName;     ///< a C identifier derived from it, unique
-  int32_t dtype = 0;         ///< KILN_DTYPE_* (ONNX data type numbers)
-  std::string cType;         ///< "float", "int64_t", ...
+  std::string name;      ///< the model's name for the tensor
+  std::string fieldName; ///< a C identifier derived from it, unique
+  int32_t dtype = 0;     ///< KILN_DTYPE_* (ONNX data type numbers)
+  std::string cType;     ///< "float", "int64_t", ...
   std::vector<int64_t> dims;
   uint64_t byteSize = 0;
 };
@@ -38,8 +38,7 @@ struct ModelSignature {
 /// Reads inputs and outputs from the model function's type and its
 /// `kiln.name` argument/result attributes. Fails on an element type that
 /// has no C equivalent.
-mlir::FailureOr<ModelSignature> getModelSignature(mlir::func::FuncOp func,
-                                                  llvm::StringRef name);
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::func::FuncOp func, llvm::StringRef name);
 
 /// Turns any string into a C identifier ([A-Za-z_][A-Za-z0-9_]*).
 std::string sanitizeCIdentifier(llvm::StringRef text);

@@ -80,8 +80,7 @@ public:
 
   /// Passes on canonical kiln IR that run first in the linalg phase, before
   /// convert-kiln-to-linalg (the CPU backend selects microkernels here).
-  virtual void buildPreLinalgPasses(mlir::OpPassManager &pm,
-                                    const PhaseOptions &options) const {}
+  virtual void buildPreLinalgPasses(mlir::OpPassManager &pm, const PhaseOptions &options) const {}
   /// The llvm phase: from bufferized IR with one workspace argument to the
   /// LLVM dialect with the bare-pointer calling convention.
   virtual void buildLLVMPasses(mlir::OpPassManager &pm, const PhaseOptions &options) const = 0;
@@ -90,8 +89,7 @@ public:
   /// the model function renamed to `<name>_invoke`, the entry points and
   /// descriptor for `signature`, the weights' section and alignment, and
   /// any code the model calls that the target links in.
-  virtual llvm::Error finishModule(llvm::Module &module,
-                                   const ModelSignature &signature) const = 0;
+  virtual llvm::Error finishModule(llvm::Module &module, const ModelSignature &signature) const = 0;
   /// Runs the target's optimization pipeline at the user's level.
   virtual void optimizeModule(llvm::Module &module) const = 0;
   /// Emits `module` as `kind` into `out`.

@@ -28,9 +28,9 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     auto lhsShape = op.getLhs().getType().getShape();
     auto rhsShape = op.getRhs().getType().getShape();
     if (lhsShape.size() == 2 && rhsShape.size() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs},
-                                                      ValueRange{init})
-                                 .getResult(0));
+      rewriter.replaceOp(
+          op, linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs}, ValueRange{init})
+                  .getResult(0));
       return success();
     }
     // Loops: batch dims, m, n, k.
@@ -83,9 +83,9 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto strides = rewriter.getI64TensorAttr(op.getStrides());
     auto dilations = rewriter.getI64TensorAttr(op.getDilations());
     if (op.getGroups() == 1) {
-      auto conv = linalg::Conv2DNchwFchwOp::create(
-          rewriter, loc, TypeRange{type}, ValueRange{input, adaptor.getFilter()},
-          ValueRange{init}, strides, dilations);
+      auto conv = linalg::Conv2DNchwFchwOp::create(rewriter, loc, TypeRange{type},
+                                                   ValueRange{input, adaptor.getFilter()},
+                                                   ValueRange{init}, strides, dilations);
       rewriter.replaceOp(op, conv.getResult(0));
       return success();
     }
@@ -99,13 +99,12 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     AffineExpr channel = f.floorDiv(outPerGroup) * inPerGroup + c;
     SmallVector<AffineMap> maps = {
         AffineMap::get(7, 0, {n, channel, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]}, ctx),
-        AffineMap::get(7, 0, {f, c, kh, kw}, ctx),
-        AffineMap::get(7, 0, {n, f, oh, ow}, ctx)};
+        AffineMap::get(7, 0, {f, c, kh, kw}, ctx), AffineMap::get(7, 0, {n, f, oh, ow}, ctx)};
     using utils::IteratorType;
-    SmallVector<IteratorType> iterators = {
-        IteratorType::parallel,  IteratorType::parallel,  IteratorType::parallel,
-        IteratorType::parallel,  IteratorType::reduction, IteratorType::reduction,
-        IteratorType::reduction};
+    SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
+                                           IteratorType::parallel,  IteratorType::parallel,
+                                           IteratorType::reduction, IteratorType::reduction,
+                                           IteratorType::reduction};
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{input, adaptor.getFilter()}, init, maps, iterators,
         [](OpBuilder &b, Location l, ValueRange args) {

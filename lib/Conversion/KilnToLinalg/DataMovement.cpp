@@ -30,8 +30,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Value init = createEmpty(rewriter, op.getLoc(), op.getType());
-    auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(),
-                                                 init, op.getPerm());
+    auto transpose =
+        linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(), init, op.getPerm());
     rewriter.replaceOp(op, transpose.getResult());
     return success();
   }
@@ -41,8 +41,7 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, createReshape(rewriter, op.getLoc(), adaptor.getInput(),
-                                         op.getType()));
+    rewriter.replaceOp(op, createReshape(rewriter, op.getLoc(), adaptor.getInput(), op.getType()));
     return success();
   }
 };
@@ -64,8 +63,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Type elt = op.getType().getElementType();
     Value value = scalarConstant(rewriter, op.getLoc(), elt, op.getValue().convertToDouble());
-    rewriter.replaceOp(op, createPad(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(),
-                                     op.getHigh(), value));
+    rewriter.replaceOp(
+        op, createPad(rewriter, op.getLoc(), adaptor.getInput(), op.getLow(), op.getHigh(), value));
     return success();
   }
 };
@@ -82,9 +81,9 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       auto inType = cast<RankedTensorType>(input.getType());
       SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
       offsets[axis] = offset;
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, ValueRange{},
-                                             ValueRange{}, ValueRange{}, offsets,
-                                             inType.getShape(), strides);
+      result =
+          tensor::InsertSliceOp::create(rewriter, loc, input, result, ValueRange{}, ValueRange{},
+                                        ValueRange{}, offsets, inType.getShape(), strides);
       offset += inType.getDimSize(axis);
     }
     rewriter.replaceOp(op, result);
@@ -106,11 +105,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     SmallVector<AffineExpr> indexExprs;
     for (int64_t i = 0; i < q; ++i)
       indexExprs.push_back(getAffineDimExpr(axis + i, ctx));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(type.getRank(), 0, indexExprs, ctx),
-        AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)};
-    SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                               utils::IteratorType::parallel);
+    SmallVector<AffineMap> maps = {AffineMap::get(type.getRank(), 0, indexExprs, ctx),
+                                   AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)};
+    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
@@ -141,10 +138,9 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     int64_t axis = op.getAxis();
     int64_t extent = op.getInput().getType().getDimSize(axis);
     Value input = adaptor.getInput();
-    SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(type.getRank(),
-                                                                     rewriter.getContext()));
-    SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                               utils::IteratorType::parallel);
+    SmallVector<AffineMap> maps(
+        2, AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext()));
+    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, adaptor.getIndices(), createEmpty(rewriter, loc, type), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
@@ -174,8 +170,7 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
     Value input = adaptor.getInput(), indices = adaptor.getIndices();
     SmallVector<AffineMap> maps = {
         AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())};
-    SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                               utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{}, createEmpty(rewriter, loc, type), maps, iterators,
         [&](OpBuilder &nb, Location l, ValueRange) {
@@ -203,9 +198,8 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
 } // namespace
 
 void populateKilnDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, TransposeLowering, ReshapeLowering, SliceLowering,
-               PadLowering, ConcatLowering, GatherLowering, GatherElementsLowering,
-               GatherNDLowering>(
+  patterns.add<ConstantLowering, TransposeLowering, ReshapeLowering, SliceLowering, PadLowering,
+               ConcatLowering, GatherLowering, GatherElementsLowering, GatherNDLowering>(
       patterns.getContext());
 }
 

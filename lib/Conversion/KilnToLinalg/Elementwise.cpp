@@ -17,8 +17,7 @@ using namespace lowering;
 
 using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
-template <typename OpTy>
-struct ElementwisePattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ElementwisePattern : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using Adaptor = typename OpTy::Adaptor;
 
@@ -30,23 +29,20 @@ struct ElementwisePattern : OpConversionPattern<OpTy> {
     auto type = cast<RankedTensorType>(op.getType());
     Value result = createElementwise(
         rewriter, op.getLoc(), type, adaptor.getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return scalar(op, b, loc, args);
-        });
+        [&](OpBuilder &b, Location loc, ValueRange args) { return scalar(op, b, loc, args); });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-#define KILN_ELEMENTWISE(OpTy, ...)                                            \
-  struct OpTy##Lowering : ElementwisePattern<OpTy> {                           \
-    using ElementwisePattern::ElementwisePattern;                              \
-    Value scalar(OpTy op, OpBuilder &b, Location loc,                          \
-                 ValueRange args) const override {                             \
-      Type t = args[0].getType();                                              \
-      (void)t;                                                                 \
-      __VA_ARGS__                                                                \
-    }                                                                          \
+#define KILN_ELEMENTWISE(OpTy, ...)                                                                \
+  struct OpTy##Lowering : ElementwisePattern<OpTy> {                                               \
+    using ElementwisePattern::ElementwisePattern;                                                  \
+    Value scalar(OpTy op, OpBuilder &b, Location loc, ValueRange args) const override {            \
+      Type t = args[0].getType();                                                                  \
+      (void)t;                                                                                     \
+      __VA_ARGS__                                                                                  \
+    }                                                                                              \
   };
 
 KILN_ELEMENTWISE(AddOp, return createAdd(b, loc, args[0], args[1]);)
@@ -127,9 +123,9 @@ KILN_ELEMENTWISE(RoundOp, {
   Value half = scalarConstant(b, loc, t, 0.5);
   Value diff = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, r, x));
   Value tie = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, diff, half);
-  Value even = arith::MulFOp::create(
-      b, loc, scalarConstant(b, loc, t, 2.0),
-      math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, half)));
+  Value even =
+      arith::MulFOp::create(b, loc, scalarConstant(b, loc, t, 2.0),
+                            math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, half)));
   return arith::SelectOp::create(b, loc, tie, even, r);
 })
 KILN_ELEMENTWISE(SinOp, return math::SinOp::create(b, loc, args[0]);)
@@ -143,8 +139,8 @@ KILN_ELEMENTWISE(CoshOp, return math::CoshOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(AsinhOp, return math::AsinhOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(AcoshOp, return math::AcoshOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(AtanhOp, return math::AtanhOp::create(b, loc, args[0]);)
-KILN_ELEMENTWISE(ReciprocalOp, return arith::DivFOp::create(
-                                   b, loc, scalarConstant(b, loc, t, 1.0), args[0]);)
+KILN_ELEMENTWISE(ReciprocalOp,
+                 return arith::DivFOp::create(b, loc, scalarConstant(b, loc, t, 1.0), args[0]);)
 KILN_ELEMENTWISE(ClampOp, {
   Value lo = scalarConstant(b, loc, t, op.getMin().convertToDouble());
   Value hi = scalarConstant(b, loc, t, op.getMax().convertToDouble());
@@ -195,19 +191,16 @@ KILN_ELEMENTWISE(CastOp, {
 } // namespace
 
 void populateKilnElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<AddOpLowering, SubOpLowering, MulOpLowering, DivOpLowering,
-               MaxOpLowering, MinOpLowering, PowOpLowering, ReluOpLowering,
-               SigmoidOpLowering, TanhOpLowering, ExpOpLowering, LogOpLowering,
-               SqrtOpLowering, NegOpLowering, AbsOpLowering, ErfOpLowering,
-               FloorOpLowering, CeilOpLowering, ReciprocalOpLowering,
-               ClampOpLowering, LeakyReluOpLowering, BroadcastOpLowering,
-               CastOpLowering, RemOpLowering, AndOpLowering, OrOpLowering,
-               XorOpLowering, EqualOpLowering, LessOpLowering, LessEqualOpLowering,
-               SelectOpLowering, RoundOpLowering, SinOpLowering, CosOpLowering,
-               TanOpLowering, AsinOpLowering, AcosOpLowering, AtanOpLowering,
-               SinhOpLowering, CoshOpLowering, AsinhOpLowering, AcoshOpLowering,
-               AtanhOpLowering, ShiftLeftOpLowering, ShiftRightOpLowering>(
-      patterns.getContext());
+  patterns.add<AddOpLowering, SubOpLowering, MulOpLowering, DivOpLowering, MaxOpLowering,
+               MinOpLowering, PowOpLowering, ReluOpLowering, SigmoidOpLowering, TanhOpLowering,
+               ExpOpLowering, LogOpLowering, SqrtOpLowering, NegOpLowering, AbsOpLowering,
+               ErfOpLowering, FloorOpLowering, CeilOpLowering, ReciprocalOpLowering,
+               ClampOpLowering, LeakyReluOpLowering, BroadcastOpLowering, CastOpLowering,
+               RemOpLowering, AndOpLowering, OrOpLowering, XorOpLowering, EqualOpLowering,
+               LessOpLowering, LessEqualOpLowering, SelectOpLowering, RoundOpLowering,
+               SinOpLowering, CosOpLowering, TanOpLowering, AsinOpLowering, AcosOpLowering,
+               AtanOpLowering, SinhOpLowering, CoshOpLowering, AsinhOpLowering, AcoshOpLowering,
+               AtanhOpLowering, ShiftLeftOpLowering, ShiftRightOpLowering>(patterns.getContext());
 }
 
 } // namespace kiln

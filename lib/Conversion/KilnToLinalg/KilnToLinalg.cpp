@@ -22,8 +22,7 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-struct ConvertKilnToLinalgPass
-    : impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);

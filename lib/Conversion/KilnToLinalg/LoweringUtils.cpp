@@ -45,8 +45,7 @@ Value highestValue(OpBuilder &b, Location loc, Type type) {
       b, loc, b.getIntegerAttr(type, bits == 1 ? APInt(1, 1) : APInt::getSignedMaxValue(bits)));
 }
 
-AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
-                       ArrayRef<int64_t> result) {
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape, ArrayRef<int64_t> result) {
   SmallVector<AffineExpr> exprs;
   size_t offset = result.size() - shape.size();
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -58,24 +57,21 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
   return AffineMap::get(result.size(), 0, exprs, ctx);
 }
 
-Value createElementwise(
-    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+Value createElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                        function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value v : inputs)
-    maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(v.getType()).getShape(),
-                                resultType.getShape()));
+    maps.push_back(
+        broadcastMap(ctx, cast<RankedTensorType>(v.getType()).getShape(), resultType.getShape()));
   maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
-                                             utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(), utils::IteratorType::parallel);
   Value init = createEmpty(b, loc, resultType);
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, init, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value v = body(nb, nloc, args.drop_back());
-        linalg::YieldOp::create(nb, nloc, v);
-      });
+  auto generic = linalg::GenericOp::create(b, loc, resultType, inputs, init, maps, iterators,
+                                           [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                                             Value v = body(nb, nloc, args.drop_back());
+                                             linalg::YieldOp::create(nb, nloc, v);
+                                           });
   return generic.getResult(0);
 }
 
@@ -87,8 +83,7 @@ Value createReshape(OpBuilder &b, Location loc, Value value, RankedTensorType ty
   Value flat = value;
   auto flatType = RankedTensorType::get({source.getNumElements()}, source.getElementType());
   if (source.getRank() == 0) {
-    flat = tensor::ExpandShapeOp::create(b, loc, flatType, value,
-                                         ArrayRef<ReassociationIndices>{});
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, value, ArrayRef<ReassociationIndices>{});
   } else if (source.getRank() > 1) {
     ReassociationIndices all(llvm::seq<int64_t>(0, source.getRank()).begin(),
                              llvm::seq<int64_t>(0, source.getRank()).end());
@@ -96,14 +91,12 @@ Value createReshape(OpBuilder &b, Location loc, Value value, RankedTensorType ty
                                            ArrayRef<ReassociationIndices>{all});
   }
   if (type.getRank() == 0)
-    return tensor::CollapseShapeOp::create(b, loc, type, flat,
-                                           ArrayRef<ReassociationIndices>{});
+    return tensor::CollapseShapeOp::create(b, loc, type, flat, ArrayRef<ReassociationIndices>{});
   if (type.getRank() == 1)
     return flat;
   ReassociationIndices all(llvm::seq<int64_t>(0, type.getRank()).begin(),
                            llvm::seq<int64_t>(0, type.getRank()).end());
-  return tensor::ExpandShapeOp::create(b, loc, type, flat,
-                                       ArrayRef<ReassociationIndices>{all});
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, ArrayRef<ReassociationIndices>{all});
 }
 
 Value createPad(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> low,
@@ -138,8 +131,7 @@ Value createMul(OpBuilder &b, Location loc, Value l, Value r) {
 
 /// NaN-propagating float max/min from compares and selects: portable to
 /// targets whose libm lacks fmaximumf/fminimumf, and vectorizable.
-static Value selectFloat(OpBuilder &b, Location loc, arith::CmpFPredicate pred, Value l,
-                         Value r) {
+static Value selectFloat(OpBuilder &b, Location loc, arith::CmpFPredicate pred, Value l, Value r) {
   Value pick = arith::CmpFOp::create(b, loc, pred, l, r);
   Value result = arith::SelectOp::create(b, loc, pick, l, r);
   Value lIsNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, l, l);

@@ -20,14 +20,12 @@
 namespace kiln::lowering {
 
 /// `tensor.empty` of `type`.
-mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::RankedTensorType type);
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
 /// `linalg.fill` of a new tensor of `type` with `value`.
-mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::RankedTensorType type, mlir::Value value);
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::Value value);
 /// A scalar `arith.constant` of `type` (float or integer).
-mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
-                           double value);
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
 /// The identity of a max (lowest value) or min (highest value) reduction.
 mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
@@ -42,8 +40,7 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> sha
 mlir::Value createElementwise(
     mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
     mlir::ValueRange inputs,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>
-        body);
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> body);
 
 /// Reshapes a contiguous tensor to `type` with collapse/expand_shape.
 mlir::Value createReshape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
@@ -62,8 +59,7 @@ mlir::Value createMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mli
 
 /// An index read from an indices tensor as `index`: negative values count
 /// from the end of an axis of `extent`, out-of-range values are clamped.
-mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw,
-                           int64_t extent);
+mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw, int64_t extent);
 
 } // namespace kiln::lowering
 

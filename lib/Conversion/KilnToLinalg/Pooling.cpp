@@ -32,8 +32,7 @@ struct MaxPool2DLowering : OpConversionPattern<MaxPool2DOp> {
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
     auto pool = linalg::PoolingNchwMaxOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{input, window}, ValueRange{init},
-        rewriter.getI64TensorAttr(op.getStrides()),
-        rewriter.getI64TensorAttr(op.getDilations()));
+        rewriter.getI64TensorAttr(op.getStrides()), rewriter.getI64TensorAttr(op.getDilations()));
     rewriter.replaceOp(op, pool.getResult(0));
     return success();
   }
@@ -47,17 +46,15 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Type elt = type.getElementType();
-    ArrayRef<int64_t> pads = op.getPads(), kernel = op.getKernel(),
-                      strides = op.getStrides();
+    ArrayRef<int64_t> pads = op.getPads(), kernel = op.getKernel(), strides = op.getStrides();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
     Value input = createPad(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
                             {0, 0, pads[2], pads[3]}, zero);
     Value init = createFilled(rewriter, loc, type, zero);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
     Value sum = linalg::PoolingNchwSumOp::create(
-                    rewriter, loc, TypeRange{type}, ValueRange{input, window},
-                    ValueRange{init}, rewriter.getI64TensorAttr(strides),
-                    rewriter.getI64TensorAttr({1, 1}))
+                    rewriter, loc, TypeRange{type}, ValueRange{input, window}, ValueRange{init},
+                    rewriter.getI64TensorAttr(strides), rewriter.getI64TensorAttr({1, 1}))
                     .getResult(0);
     bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
     Value divisor;
@@ -79,8 +76,7 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
           int64_t w = std::min(x0 + kernel[1], inW) - std::max<int64_t>(x0, 0);
           APFloat v((double)std::max<int64_t>(h * w, 1));
           bool lost;
-          v.convert(cast<FloatType>(elt).getFloatSemantics(),
-                    APFloat::rmNearestTiesToEven, &lost);
+          v.convert(cast<FloatType>(elt).getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
           counts.push_back(v);
         }
       divisor = arith::ConstantOp::create(

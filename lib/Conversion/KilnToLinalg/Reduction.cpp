@@ -53,30 +53,28 @@ Value createReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t>
     break;
   }
   Value init = createFilled(b, loc, outType, identity);
-  SmallVector<AffineMap> maps = {
-      AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx),
-      AffineMap::get(inType.getRank(), 0, outExprs, ctx)};
-  auto generic = linalg::GenericOp::create(
-      b, loc, outType, input, init, maps, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value v;
-        switch (kind) {
-        case ReduceKind::Sum:
-        case ReduceKind::Mean:
-          v = createAdd(nb, l, args[1], args[0]);
-          break;
-        case ReduceKind::Prod:
-          v = createMul(nb, l, args[1], args[0]);
-          break;
-        case ReduceKind::Max:
-          v = createMax(nb, l, args[1], args[0]);
-          break;
-        case ReduceKind::Min:
-          v = createMin(nb, l, args[1], args[0]);
-          break;
-        }
-        linalg::YieldOp::create(nb, l, v);
-      });
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx),
+                                 AffineMap::get(inType.getRank(), 0, outExprs, ctx)};
+  auto generic = linalg::GenericOp::create(b, loc, outType, input, init, maps, iterators,
+                                           [&](OpBuilder &nb, Location l, ValueRange args) {
+                                             Value v;
+                                             switch (kind) {
+                                             case ReduceKind::Sum:
+                                             case ReduceKind::Mean:
+                                               v = createAdd(nb, l, args[1], args[0]);
+                                               break;
+                                             case ReduceKind::Prod:
+                                               v = createMul(nb, l, args[1], args[0]);
+                                               break;
+                                             case ReduceKind::Max:
+                                               v = createMax(nb, l, args[1], args[0]);
+                                               break;
+                                             case ReduceKind::Min:
+                                               v = createMin(nb, l, args[1], args[0]);
+                                               break;
+                                             }
+                                             linalg::YieldOp::create(nb, l, v);
+                                           });
   Value result = generic.getResult(0);
   if (kind == ReduceKind::Mean) {
     int64_t count = 1;
@@ -93,23 +91,20 @@ Value createReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t>
   return result;
 }
 
-template <typename OpTy, ReduceKind Kind>
-struct ReduceLowering : OpConversionPattern<OpTy> {
+template <typename OpTy, ReduceKind Kind> struct ReduceLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Value reduced = createReduction(rewriter, op.getLoc(), adaptor.getInput(),
-                                    op.getAxes(), Kind);
-    rewriter.replaceOp(op, createReshape(rewriter, op.getLoc(), reduced,
-                                         cast<RankedTensorType>(op.getType())));
+    Value reduced = createReduction(rewriter, op.getLoc(), adaptor.getInput(), op.getAxes(), Kind);
+    rewriter.replaceOp(
+        op, createReshape(rewriter, op.getLoc(), reduced, cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
 
-template <typename OpTy, bool IsLog>
-struct SoftmaxLowering : OpConversionPattern<OpTy> {
+template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
 
@@ -124,8 +119,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     keptShape[axis] = 1;
     auto keptType = RankedTensorType::get(keptShape, type.getElementType());
     Value max = createReshape(rewriter, loc,
-                              createReduction(rewriter, loc, x, {axis}, ReduceKind::Max),
-                              keptType);
+                              createReduction(rewriter, loc, x, {axis}, ReduceKind::Max), keptType);
     Value shifted = createElementwise(rewriter, loc, type, ValueRange{x, max},
                                       [](OpBuilder &b, Location l, ValueRange args) {
                                         return arith::SubFOp::create(b, l, args[0], args[1]);
@@ -134,9 +128,8 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
                                   [](OpBuilder &b, Location l, ValueRange args) {
                                     return math::ExpOp::create(b, l, args[0]);
                                   });
-    Value sum = createReshape(rewriter, loc,
-                              createReduction(rewriter, loc, exp, {axis}, ReduceKind::Sum),
-                              keptType);
+    Value sum = createReshape(
+        rewriter, loc, createReduction(rewriter, loc, exp, {axis}, ReduceKind::Sum), keptType);
     Value result;
     if (IsLog)
       result = createElementwise(rewriter, loc, type, ValueRange{shifted, sum},
@@ -157,8 +150,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
 /// arg_max / arg_min: one linalg.generic carrying the running extreme and
 /// its index along the axis; a strict comparison keeps the first index of
 /// a tie, a non-strict one the last.
-template <typename OpTy, bool IsMax>
-struct ArgReduceLowering : OpConversionPattern<OpTy> {
+template <typename OpTy, bool IsMax> struct ArgReduceLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
 
@@ -184,14 +176,14 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
     }
     auto valueType = RankedTensorType::get(shape, elt);
     auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
-    Value values = createFilled(rewriter, loc, valueType,
-                                IsMax ? lowestValue(rewriter, loc, elt)
-                                      : highestValue(rewriter, loc, elt));
-    Value indices =
-        createFilled(rewriter, loc, indexType, scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
+    Value values =
+        createFilled(rewriter, loc, valueType,
+                     IsMax ? lowestValue(rewriter, loc, elt) : highestValue(rewriter, loc, elt));
+    Value indices = createFilled(rewriter, loc, indexType,
+                                 scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
     AffineMap outMap = AffineMap::get(inType.getRank(), 0, outExprs, ctx);
-    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx),
-                                   outMap, outMap};
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(inType.getRank(), ctx), outMap,
+                                   outMap};
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valueType, indexType}, adaptor.getInput(),
         ValueRange{values, indices}, maps, iterators,
@@ -207,8 +199,8 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
                               : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt);
             better = arith::CmpIOp::create(b, l, pred, x, best);
           }
-          Value index = arith::IndexCastOp::create(b, l, b.getI64Type(),
-                                                   linalg::IndexOp::create(b, l, axis));
+          Value index =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
           linalg::YieldOp::create(
               b, l,
               ValueRange{arith::SelectOp::create(b, l, better, x, best),
@@ -223,14 +215,12 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
 } // namespace
 
 void populateKilnReductionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
-               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
-               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
-               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
-               ReduceLowering<ReduceProdOp, ReduceKind::Prod>,
-               SoftmaxLowering<SoftmaxOp, false>, SoftmaxLowering<LogSoftmaxOp, true>,
-               ArgReduceLowering<ArgMaxOp, true>, ArgReduceLowering<ArgMinOp, false>>(
-      patterns.getContext());
+  patterns.add<
+      ReduceLowering<ReduceSumOp, ReduceKind::Sum>, ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+      ReduceLowering<ReduceMaxOp, ReduceKind::Max>, ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+      ReduceLowering<ReduceProdOp, ReduceKind::Prod>, SoftmaxLowering<SoftmaxOp, false>,
+      SoftmaxLowering<LogSoftmaxOp, true>, ArgReduceLowering<ArgMaxOp, true>,
+      ArgReduceLowering<ArgMinOp, false>>(patterns.getContext());
 }
 
 } // namespace kiln

@@ -48,8 +48,8 @@ Value buildScatter(OpBuilder &b, Location loc, Value data, Value updates, String
         SmallVector<Value> coords = position(nb, l, ivs);
         Value update = tensor::ExtractOp::create(nb, l, updates, ivs);
         if (reduction != "none")
-          update = combine(nb, l, reduction,
-                           tensor::ExtractOp::create(nb, l, carried[0], coords), update);
+          update = combine(nb, l, reduction, tensor::ExtractOp::create(nb, l, carried[0], coords),
+                           update);
         return {tensor::InsertOp::create(nb, l, update, carried[0], coords)};
       });
   return nest.results.front();
@@ -62,14 +62,13 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
     int64_t axis = op.getAxis();
     int64_t extent = op.getData().getType().getDimSize(axis);
     Value indices = adaptor.getIndices();
-    Value result = buildScatter(
-        rewriter, op.getLoc(), adaptor.getData(), adaptor.getUpdates(), op.getReduction(),
-        [&](OpBuilder &b, Location l, ValueRange ivs) {
-          SmallVector<Value> coords(ivs);
-          coords[axis] =
-              normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, ivs), extent);
-          return coords;
-        });
+    Value result = buildScatter(rewriter, op.getLoc(), adaptor.getData(), adaptor.getUpdates(),
+                                op.getReduction(), [&](OpBuilder &b, Location l, ValueRange ivs) {
+                                  SmallVector<Value> coords(ivs);
+                                  coords[axis] = normalizeIndex(
+                                      b, l, tensor::ExtractOp::create(b, l, indices, ivs), extent);
+                                  return coords;
+                                });
     rewriter.replaceOp(op, result);
     return success();
   }

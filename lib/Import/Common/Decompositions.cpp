@@ -37,9 +37,10 @@ std::optional<SmallVector<float>> constantFloats(Value v) {
 
 /// Batch-norm's a and c computed at compile time, when every parameter is
 /// an f32 constant (a null scale or bias counts as one of 1s or 0s).
-FailureOr<std::optional<std::pair<Value, Value>>>
-foldBatchNormParams(CheckedBuilder &b, int64_t channels, Value scale, Value bias, Value mean,
-                    Value var, double eps) {
+FailureOr<std::optional<std::pair<Value, Value>>> foldBatchNormParams(CheckedBuilder &b,
+                                                                      int64_t channels, Value scale,
+                                                                      Value bias, Value mean,
+                                                                      Value var, double eps) {
   auto m = constantFloats(mean), v = constantFloats(var);
   auto s = scale ? constantFloats(scale) : SmallVector<float>(channels, 1.0f);
   auto bi = bias ? constantFloats(bias) : SmallVector<float>(channels, 0.0f);
@@ -66,26 +67,23 @@ Value buildHardSigmoid(CheckedBuilder &b, Value x, double alpha, double beta) {
   Type elt = elementTypeOf(x);
   Value scaled = b.create<MulOp>(x, b.scalarConstant(elt, alpha));
   Value shifted = b.create<AddOp>(scaled, b.scalarConstant(elt, beta));
-  return b.create<ClampOp>(shifted, b.builder.getF64FloatAttr(0.0),
-                           b.builder.getF64FloatAttr(1.0));
+  return b.create<ClampOp>(shifted, b.builder.getF64FloatAttr(0.0), b.builder.getF64FloatAttr(1.0));
 }
 
 Value buildHardSwish(CheckedBuilder &b, Value x) {
   return b.create<MulOp>(x, buildHardSigmoid(b, x, 1.0 / 6.0, 0.5));
 }
 
-Value buildSilu(CheckedBuilder &b, Value x) {
-  return b.create<MulOp>(x, b.create<SigmoidOp>(x));
-}
+Value buildSilu(CheckedBuilder &b, Value x) { return b.create<MulOp>(x, b.create<SigmoidOp>(x)); }
 
 FailureOr<Value> buildGelu(CheckedBuilder &b, Value x, StringRef approximate) {
   Type elt = elementTypeOf(x);
   Value inner;
   if (approximate == "tanh") {
     Value cube = b.create<MulOp>(b.create<MulOp>(x, x), x);
-    Value arg = b.create<MulOp>(
-        b.create<AddOp>(x, b.create<MulOp>(cube, b.scalarConstant(elt, 0.044715))),
-        b.scalarConstant(elt, std::sqrt(2.0 / M_PI)));
+    Value arg =
+        b.create<MulOp>(b.create<AddOp>(x, b.create<MulOp>(cube, b.scalarConstant(elt, 0.044715))),
+                        b.scalarConstant(elt, std::sqrt(2.0 / M_PI)));
     inner = b.create<TanhOp>(arg);
   } else if (approximate == "none") {
     inner = b.create<ErfOp>(b.create<MulOp>(x, b.scalarConstant(elt, M_SQRT1_2)));

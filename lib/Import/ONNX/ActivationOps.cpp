@@ -17,8 +17,7 @@ namespace {
 FailureOr<Type> floatInput(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
   if (!isa<FloatType>(elt)) {
-    (void)n.unsupported("element type " + llvm::Twine(n.node.op_type()) +
-                        " on non-float input");
+    (void)n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on non-float input");
     return failure();
   }
   return elt;
@@ -37,8 +36,8 @@ LogicalResult importElu(NodeImporter &n) {
     return failure();
   Value x = n.input(0);
   Value negative = n.create<LessOp>(x, n.scalarConstant(*elt, 0.0));
-  n.setResult(0, n.create<SelectOp>(negative, expm1Scaled(n, x, *elt, n.floatAttr("alpha", 1.0f)),
-                                    x));
+  n.setResult(0,
+              n.create<SelectOp>(negative, expm1Scaled(n, x, *elt, n.floatAttr("alpha", 1.0f)), x));
   return success();
 }
 
@@ -130,8 +129,8 @@ LogicalResult importSoftsign(NodeImporter &n) {
   if (failed(elt))
     return failure();
   Value x = n.input(0);
-  n.setResult(0, n.create<DivOp>(
-                     x, n.create<AddOp>(n.create<AbsOp>(x), n.scalarConstant(*elt, 1.0))));
+  n.setResult(0,
+              n.create<DivOp>(x, n.create<AddOp>(n.create<AbsOp>(x), n.scalarConstant(*elt, 1.0))));
   return success();
 }
 

@@ -50,8 +50,7 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
     } else {
       APFloat f(d);
       bool lost;
-      f.convert(dataType == onnx::TensorProto::FLOAT ? APFloat::IEEEsingle()
-                                                     : APFloat::IEEEhalf(),
+      f.convert(dataType == onnx::TensorProto::FLOAT ? APFloat::IEEEsingle() : APFloat::IEEEhalf(),
                 APFloat::rmNearestTiesToEven, &lost);
       appendLittleEndian(raw, f.bitcastToAPInt().getZExtValue(),
                          dataType == onnx::TensorProto::FLOAT ? 4 : 2);
@@ -147,8 +146,7 @@ LogicalResult makeTensor(const onnx::ValueInfoProto &input, StringRef spec,
     }
     if (tensor.data_type() != dataType) {
       problem = "'" + spec.str() + "' holds " +
-                onnx::TensorProto::DataType_Name(
-                    (onnx::TensorProto::DataType)tensor.data_type()) +
+                onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)tensor.data_type()) +
                 " but the input is " +
                 onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)dataType);
       return failure();

@@ -25,8 +25,7 @@ namespace {
 /// An empty constant of `shape` (some dimension 0) and `elementType`.
 Value emptyConstant(NodeImporter &n, ArrayRef<int64_t> shape, Type elementType) {
   auto type = RankedTensorType::get(shape, elementType);
-  return ConstantOp::create(n.builder, n.loc,
-                            DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
+  return ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
 }
 
 LogicalResult importCompress(NodeImporter &n) {
@@ -161,9 +160,8 @@ LogicalResult importUnique(NodeImporter &n) {
   // First occurrences in input order, then (when sorted) in value order.
   SmallVector<int64_t> firsts, inverse(extent), counts;
   for (int64_t e = 0; e < extent; ++e) {
-    auto it = llvm::find_if(firsts, [&](int64_t f) {
-      return order.compare(slices[f], slices[e]) == 0;
-    });
+    auto it =
+        llvm::find_if(firsts, [&](int64_t f) { return order.compare(slices[f], slices[e]) == 0; });
     if (it == firsts.end()) {
       firsts.push_back(e);
       counts.push_back(1);
@@ -197,9 +195,9 @@ LogicalResult importUnique(NodeImporter &n) {
     for (int64_t k = 0; k < unique; ++k)
       for (int64_t i = 0; i < inner; ++i)
         y.push_back(values[(o * extent + indices[k]) * inner + i]);
-  n.setResult(0, ConstantOp::create(
-                     n.builder, n.loc,
-                     DenseElementsAttr::get(RankedTensorType::get(yShape, elementType), y)));
+  n.setResult(
+      0, ConstantOp::create(n.builder, n.loc,
+                            DenseElementsAttr::get(RankedTensorType::get(yShape, elementType), y)));
   n.setResult(1, n.intConstant(indices, {unique}));
   n.setResult(2, n.intConstant(inverse, {extent}));
   n.setResult(3, n.intConstant(sortedCounts, {unique}));

@@ -153,8 +153,8 @@ LogicalResult EinsumImporter::run() {
     if (dots != std::string::npos)
       t.letters.replace(dots, 3, ellipsisLetters(rank - (int64_t)(t.letters.size() - 3)));
     if ((int64_t)t.letters.size() != rank)
-      return n.error("operand " + Twine(i) + " has rank " + Twine(rank) + " but '" +
-                     specs[i] + "' in the equation");
+      return n.error("operand " + Twine(i) + " has rank " + Twine(rank) + " but '" + specs[i] +
+                     "' in the equation");
     for (char c : t.letters)
       if (llvm::count(t.letters, c) > 1)
         return n.unsupported("Einsum with a repeated index in one operand (a diagonal)");

@@ -15,11 +15,9 @@ using namespace mlir;
 namespace kiln::onnx_import {
 namespace {
 
-template <typename OpTy>
-FailureOr<Value> unsignedDivision(NodeImporter &n);
+template <typename OpTy> FailureOr<Value> unsignedDivision(NodeImporter &n);
 
-template <typename OpTy>
-LogicalResult importBinary(NodeImporter &n) {
+template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
   if (failed(n.requireSameElementType(0, 1)) || failed(n.requireBroadcastable(0, 1)))
     return failure();
   if (std::is_same_v<OpTy, DivOp> && n.inputIsUnsigned(0)) {
@@ -92,8 +90,7 @@ LogicalResult importPow(NodeImporter &n) {
 }
 
 /// Max, Min and Sum take one or more operands.
-template <typename OpTy>
-LogicalResult importVariadic(NodeImporter &n) {
+template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   // Max and Min of unsigned integers work on sign-flipped values.
   bool flip = !std::is_same_v<OpTy, AddOp> && n.inputIsUnsigned(0);
   Value acc = flip ? n.flipSignBit(n.input(0)) : n.input(0);
@@ -109,8 +106,7 @@ LogicalResult importVariadic(NodeImporter &n) {
 }
 
 /// Unsigned Div and Mod: zero-extended to i64, divided, truncated back.
-template <typename OpTy>
-FailureOr<Value> unsignedDivision(NodeImporter &n) {
+template <typename OpTy> FailureOr<Value> unsignedDivision(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
   if (elt.getIntOrFloatBitWidth() >= 64) {
     (void)n.unsupported(n.node.op_type() + " of uint64");
@@ -125,13 +121,11 @@ FailureOr<Value> unsignedDivision(NodeImporter &n) {
 
 LogicalResult requireFloat(NodeImporter &n, unsigned i) {
   if (!isa<FloatType>(n.inputType(i).getElementType()))
-    return n.unsupported("element type " + llvm::Twine(n.node.op_type()) +
-                         " on non-float input");
+    return n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on non-float input");
   return success();
 }
 
-template <typename OpTy>
-LogicalResult importUnary(NodeImporter &n) {
+template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
   if (failed(requireFloat(n, 0)))
     return failure();
   n.setResult(0, n.create<OpTy>(n.input(0)));
@@ -139,8 +133,7 @@ LogicalResult importUnary(NodeImporter &n) {
 }
 
 /// Neg and Abs also take signed integers.
-template <typename OpTy>
-LogicalResult importNumericUnary(NodeImporter &n) {
+template <typename OpTy> LogicalResult importNumericUnary(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
   if (elt.isInteger(1))
     return n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on bool input");
@@ -155,10 +148,8 @@ LogicalResult importSign(NodeImporter &n) {
     return n.unsupported("element type Sign on bool input");
   Value x = n.input(0);
   Value zero = n.scalarConstant(elt, 0.0);
-  Value negative = n.create<SelectOp>(n.create<LessOp>(x, zero), n.scalarConstant(elt, -1.0),
-                                      zero);
-  Value sign = n.create<SelectOp>(n.create<LessOp>(zero, x), n.scalarConstant(elt, 1.0),
-                                  negative);
+  Value negative = n.create<SelectOp>(n.create<LessOp>(x, zero), n.scalarConstant(elt, -1.0), zero);
+  Value sign = n.create<SelectOp>(n.create<LessOp>(zero, x), n.scalarConstant(elt, 1.0), negative);
   if (isa<FloatType>(elt)) // NaN fails both comparisons; keep it.
     sign = n.create<SelectOp>(n.create<EqualOp>(x, x), sign, x);
   n.setResult(0, sign);
@@ -190,8 +181,8 @@ LogicalResult importMod(NodeImporter &n) {
     Value rNegative = n.create<LessOp>(r, zero);
     Value bNegative = n.create<LessOp>(b, zero);
     Value signsDiffer = n.create<XorOp>(rNegative, bNegative);
-    Value nonZero = n.create<XorOp>(n.create<EqualOp>(r, zero),
-                                    n.scalarConstant(n.builder.getI1Type(), 1));
+    Value nonZero =
+        n.create<XorOp>(n.create<EqualOp>(r, zero), n.scalarConstant(n.builder.getI1Type(), 1));
     r = n.create<SelectOp>(n.create<AndOp>(signsDiffer, nonZero), n.create<AddOp>(r, b), r);
   }
   n.setResult(0, r);
@@ -201,8 +192,7 @@ LogicalResult importMod(NodeImporter &n) {
 /// BitShift on unsigned integers: logical shifts.
 LogicalResult importBitShift(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
-  if (!elt.isSignlessInteger() || elt.isInteger(1) ||
-      elt != n.inputType(1).getElementType())
+  if (!elt.isSignlessInteger() || elt.isInteger(1) || elt != n.inputType(1).getElementType())
     return n.error("BitShift needs two integer operands of one type");
   if (!broadcastShapes(n.inputType(0).getShape(), n.inputType(1).getShape()))
     return n.error("operand shapes do not broadcast");
@@ -245,8 +235,8 @@ LogicalResult importDropout(NodeImporter &n) {
       if (n.hasInput(1) && !ratio)
         return n.unsupportedAtRunTime({1}, "Dropout in training mode with a ratio computed at "
                                            "run time");
-      bool zero = ratio && ratio->getNumElements() == 1 &&
-                  (*ratio->getValues<APFloat>().begin()).isZero();
+      bool zero =
+          ratio && ratio->getNumElements() == 1 && (*ratio->getValues<APFloat>().begin()).isZero();
       if (!zero)
         return n.unsupported("Dropout in training mode (random) with a ratio other than 0");
     }
@@ -304,16 +294,16 @@ LogicalResult importClip(NodeImporter &n) {
 LogicalResult importLeakyRelu(NodeImporter &n) {
   if (failed(requireFloat(n, 0)))
     return failure();
-  n.setResult(0, n.create<LeakyReluOp>(n.input(0),
-                                       n.builder.getF64FloatAttr(n.floatAttr("alpha", 0.01f))));
+  n.setResult(
+      0, n.create<LeakyReluOp>(n.input(0), n.builder.getF64FloatAttr(n.floatAttr("alpha", 0.01f))));
   return success();
 }
 
 LogicalResult importHardSigmoid(NodeImporter &n) {
   if (failed(requireFloat(n, 0)))
     return failure();
-  n.setResult(0, buildHardSigmoid(n, n.input(0), n.floatAttr("alpha", 0.2f),
-                                  n.floatAttr("beta", 0.5f)));
+  n.setResult(
+      0, buildHardSigmoid(n, n.input(0), n.floatAttr("alpha", 0.2f), n.floatAttr("beta", 0.5f)));
   return success();
 }
 

@@ -25,8 +25,7 @@ namespace {
 
 class ExternalDataLoader {
 public:
-  ExternalDataLoader(Location fileLoc, StringRef modelDir)
-      : fileLoc(fileLoc), modelDir(modelDir) {}
+  ExternalDataLoader(Location fileLoc, StringRef modelDir) : fileLoc(fileLoc), modelDir(modelDir) {}
 
   LogicalResult loadGraph(onnx::GraphProto &graph) {
     for (auto &init : *graph.mutable_initializer())
@@ -57,8 +56,7 @@ private:
 };
 
 FailureOr<StringRef> ExternalDataLoader::readFile(const std::string &location,
-                                                  const onnx::TensorProto &t,
-                                                  StringRef what) {
+                                                  const onnx::TensorProto &t, StringRef what) {
   auto it = files.find(location);
   if (it != files.end())
     return it->second->getBuffer();
@@ -67,9 +65,8 @@ FailureOr<StringRef> ExternalDataLoader::readFile(const std::string &location,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return emitError(fileLoc) << what << " '" << t.name() << "' keeps its data in '"
-                              << location << "', which cannot be read: "
-                              << buffer.getError().message()
+    return emitError(fileLoc) << what << " '" << t.name() << "' keeps its data in '" << location
+                              << "', which cannot be read: " << buffer.getError().message()
                               << " (external data files must lie beside the model)";
   StringRef data = (*buffer)->getBuffer();
   files[location] = std::move(*buffer);
@@ -104,8 +101,8 @@ LogicalResult ExternalDataLoader::load(onnx::TensorProto &t, StringRef what) {
   // Confined to the model's directory: no absolute path, no `..`.
   bool escapes = llvm::sys::path::is_absolute(location) ||
                  llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows);
-  for (auto it = llvm::sys::path::begin(location), end = llvm::sys::path::end(location);
-       it != end; ++it)
+  for (auto it = llvm::sys::path::begin(location), end = llvm::sys::path::end(location); it != end;
+       ++it)
     if (*it == "..")
       escapes = true;
   if (escapes)
@@ -144,8 +141,7 @@ LogicalResult ExternalDataLoader::load(onnx::TensorProto &t, StringRef what) {
 
 } // namespace
 
-LogicalResult loadExternalData(onnx::ModelProto &model, Location fileLoc,
-                               StringRef modelDir) {
+LogicalResult loadExternalData(onnx::ModelProto &model, Location fileLoc, StringRef modelDir) {
   ExternalDataLoader loader(fileLoc, modelDir);
   return loader.loadGraph(*model.mutable_graph());
 }

@@ -95,8 +95,7 @@ LogicalResult importGridSample(NodeImporter &n) {
   auto denormalize = [&](Value v, int64_t size) {
     if (alignCorners)
       return g.mul(g.add(v, g.constant(1.0)), g.constant(0.5 * double(size - 1)));
-    return g.mul(g.sub(g.mul(g.add(v, g.constant(1.0)), g.constant(double(size))),
-                       g.constant(1.0)),
+    return g.mul(g.sub(g.mul(g.add(v, g.constant(1.0)), g.constant(double(size))), g.constant(1.0)),
                  g.constant(0.5));
   };
   Value x = denormalize(component(0), W), y = denormalize(component(1), H);

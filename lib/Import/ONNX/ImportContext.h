@@ -13,8 +13,8 @@
 #include "kiln/Import/CheckedBuilder.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <onnx/onnx_pb.h>
@@ -75,10 +75,9 @@ bool isUnsignedONNXElementType(int32_t dataType);
 /// Turns the graph inputs named in `constants` (name -> comma-separated
 /// values, or `@FILE` holding a TensorProto) into initializers; `shapes`
 /// gives the shape of inline values where the model does not fix it.
-mlir::LogicalResult
-bindConstantInputs(onnx::ModelProto &model, mlir::Location fileLoc,
-                   const std::map<std::string, std::string> &constants,
-                   const std::map<std::string, std::vector<int64_t>> &shapes);
+mlir::LogicalResult bindConstantInputs(onnx::ModelProto &model, mlir::Location fileLoc,
+                                       const std::map<std::string, std::string> &constants,
+                                       const std::map<std::string, std::vector<int64_t>> &shapes);
 
 /// The location of a node: its name (or `OpType_index`) and op type, which
 /// the driver prints as `node 'name' (OpType)`.
@@ -96,8 +95,8 @@ size_t onnxElementBytes(int32_t dataType);
 
 /// Every initializer's dimensions fit, its payload matches them, and all of
 /// them together stay within `maxWeightBytes` (InitializerChecks.cpp).
-mlir::LogicalResult checkInitializerSizes(const onnx::ModelProto &model,
-                                          mlir::Location fileLoc, uint64_t maxWeightBytes);
+mlir::LogicalResult checkInitializerSizes(const onnx::ModelProto &model, mlir::Location fileLoc,
+                                          uint64_t maxWeightBytes);
 
 /// Wraps the libonnx shape-inference functions that index input
 /// dimensions without checking ranks (InferenceGuards.cpp); idempotent.
@@ -129,20 +128,16 @@ convertTensorProto(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
 class NodeImporter : public CheckedBuilder {
 public:
   /// Static shape ONNX shape inference gave a value, if it gave one.
-  using ShapeLookup =
-      std::function<std::optional<llvm::SmallVector<int64_t>>(const std::string &)>;
+  using ShapeLookup = std::function<std::optional<llvm::SmallVector<int64_t>>(const std::string &)>;
 
   /// Whether a value (by name) has an unsigned ONNX element type.
   using UnsignedLookup = std::function<bool(const std::string &)>;
 
-  NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder,
-               mlir::Location loc,
-               std::function<mlir::Value(const std::string &)> lookup,
-               int64_t opset, ShapeLookup inferredShape = nullptr,
-               UnsignedLookup isUnsigned = nullptr)
+  NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder, mlir::Location loc,
+               std::function<mlir::Value(const std::string &)> lookup, int64_t opset,
+               ShapeLookup inferredShape = nullptr, UnsignedLookup isUnsigned = nullptr)
       : CheckedBuilder(builder, loc), node(node), lookup(std::move(lookup)),
-        inferredShape(std::move(inferredShape)), isUnsigned(std::move(isUnsigned)),
-        opset(opset) {}
+        inferredShape(std::move(inferredShape)), isUnsigned(std::move(isUnsigned)), opset(opset) {}
 
   const onnx::NodeProto &node;
 
@@ -205,8 +200,7 @@ public:
                                            const llvm::Twine &what);
 
   /// A constant integer tensor.
-  mlir::Value intConstant(llvm::ArrayRef<int64_t> values,
-                          llvm::ArrayRef<int64_t> shape);
+  mlir::Value intConstant(llvm::ArrayRef<int64_t> values, llvm::ArrayRef<int64_t> shape);
   /// Normalizes a possibly negative axis; reports an error when out of range.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 

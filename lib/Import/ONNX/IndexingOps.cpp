@@ -79,8 +79,7 @@ LogicalResult importTrilu(NodeImporter &n) {
     Value k = n.reshape(n.input(1), {});
     mask = upper ? n.create<LessEqualOp>(k, diagonal) : n.create<LessEqualOp>(diagonal, k);
   }
-  n.setResult(0, n.create<SelectOp>(mask, n.input(0),
-                                    n.scalarConstant(type.getElementType(), 0)));
+  n.setResult(0, n.create<SelectOp>(mask, n.input(0), n.scalarConstant(type.getElementType(), 0)));
   return success();
 }
 
@@ -182,8 +181,8 @@ LogicalResult importOneHot(NodeImporter &n) {
     indices = n.create<CastOp>(RankedTensorType::get(indicesType.getShape(), i64), indices);
   // Negative indices count from the end.
   Value negative = n.create<LessOp>(indices, n.scalarConstant(i64, 0));
-  indices = n.create<SelectOp>(negative, n.create<AddOp>(indices, n.scalarConstant(i64, size)),
-                               indices);
+  indices =
+      n.create<SelectOp>(negative, n.create<AddOp>(indices, n.scalarConstant(i64, size)), indices);
   SmallVector<int64_t> shape(indicesType.getShape());
   shape.insert(shape.begin() + *axis, 1);
   Value hot = n.create<EqualOp>(iota(n, rank, *axis, size), n.reshape(indices, shape));
@@ -246,8 +245,8 @@ LogicalResult importGatherElements(NodeImporter &n) {
       return n.error("indices are larger than the data off the axis");
   if (data.getDimSize(*axis) == 0)
     return n.error("gather from an empty axis");
-  n.setResult(0, n.create<GatherElementsOp>(n.input(0), n.input(1),
-                                            n.builder.getI64IntegerAttr(*axis)));
+  n.setResult(
+      0, n.create<GatherElementsOp>(n.input(0), n.input(1), n.builder.getI64IntegerAttr(*axis)));
   return success();
 }
 
@@ -275,23 +274,20 @@ LogicalResult importReverseSequence(NodeImporter &n) {
   timeShape[*timeAxis] = steps;
   batchShape[*batchAxis] = batch;
   Value t = n.intConstant(llvm::to_vector(llvm::seq<int64_t>(0, steps)), timeShape);
-  Value lens = n.reshape(n.create<CastOp>(RankedTensorType::get({batch}, i64), n.input(1)),
-                         batchShape);
+  Value lens =
+      n.reshape(n.create<CastOp>(RankedTensorType::get({batch}, i64), n.input(1)), batchShape);
   SmallVector<int64_t> pairShape(rank, 1);
   pairShape[*timeAxis] = steps;
   pairShape[*batchAxis] = batch;
   auto pairType = RankedTensorType::get(pairShape, i64);
-  Value inside = n.create<LessOp>(RankedTensorType::get(pairShape, n.builder.getI1Type()), t,
-                                  lens);
+  Value inside = n.create<LessOp>(RankedTensorType::get(pairShape, n.builder.getI1Type()), t, lens);
   Value reversed = n.create<SubOp>(
-      pairType, n.create<SubOp>(RankedTensorType::get(batchShape, i64), lens,
-                                n.intConstant({1}, {})),
-      t);
-  Value source = n.create<SelectOp>(pairType, inside, reversed,
-                                    n.create<BroadcastOp>(pairType, t));
+      pairType,
+      n.create<SubOp>(RankedTensorType::get(batchShape, i64), lens, n.intConstant({1}, {})), t);
+  Value source = n.create<SelectOp>(pairType, inside, reversed, n.create<BroadcastOp>(pairType, t));
   Value indices = n.create<BroadcastOp>(RankedTensorType::get(type.getShape(), i64), source);
-  n.setResult(0, n.create<GatherElementsOp>(n.input(0), indices,
-                                            n.builder.getI64IntegerAttr(*timeAxis)));
+  n.setResult(
+      0, n.create<GatherElementsOp>(n.input(0), indices, n.builder.getI64IntegerAttr(*timeAxis)));
   return success();
 }
 
@@ -308,8 +304,8 @@ LogicalResult importEyeLike(NodeImporter &n) {
       return n.unsupported("EyeLike dtype " + Twine(dtype->i()));
   }
   int64_t k = n.intAttr("k", 0);
-  Value mask = maskConstant(n, type.getShape(),
-                            [&](ArrayRef<int64_t> ij) { return ij[1] - ij[0] == k; });
+  Value mask =
+      maskConstant(n, type.getShape(), [&](ArrayRef<int64_t> ij) { return ij[1] - ij[0] == k; });
   auto result = RankedTensorType::get(type.getShape(), elt);
   n.setResult(0, n.create<CastOp>(result, mask));
   return success();
@@ -347,9 +343,9 @@ LogicalResult importWindow(NodeImporter &n) {
     f.convert(cast<FloatType>(elt).getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
     values.push_back(f);
   }
-  n.setResult(0, ConstantOp::create(n.builder, n.loc,
-                                    DenseElementsAttr::get(RankedTensorType::get({size}, elt),
-                                                           values)));
+  n.setResult(
+      0, ConstantOp::create(n.builder, n.loc,
+                            DenseElementsAttr::get(RankedTensorType::get({size}, elt), values)));
   return success();
 }
 
@@ -389,16 +385,14 @@ LogicalResult importTopK(NodeImporter &n) {
   else {
     unsigned bits = elt.getIntOrFloatBitWidth();
     APInt v = largest ? APInt::getSignedMinValue(bits) : APInt::getSignedMaxValue(bits);
-    never = ConstantOp::create(
-        b, n.loc, DenseElementsAttr::get(RankedTensorType::get({}, elt), v));
+    never = ConstantOp::create(b, n.loc, DenseElementsAttr::get(RankedTensorType::get({}, elt), v));
   }
   Value positions = iota(n, rank, *axis, size);
   SmallVector<Value> values, indices;
   for (int64_t i = 0; i < k; ++i) {
     auto keep = b.getBoolAttr(true), first = b.getBoolAttr(false);
-    Value index = largest
-                      ? n.create<ArgMaxOp>(current, b.getI64IntegerAttr(*axis), keep, first)
-                      : n.create<ArgMinOp>(current, b.getI64IntegerAttr(*axis), keep, first);
+    Value index = largest ? n.create<ArgMaxOp>(current, b.getI64IntegerAttr(*axis), keep, first)
+                          : n.create<ArgMinOp>(current, b.getI64IntegerAttr(*axis), keep, first);
     indices.push_back(index);
     values.push_back(n.create<GatherElementsOp>(x, index, b.getI64IntegerAttr(*axis)));
     if (i + 1 < k)

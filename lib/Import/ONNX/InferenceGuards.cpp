@@ -31,10 +31,10 @@ struct Guard {
 };
 
 constexpr Guard kGuards[] = {
-    {"Conv", 3, true},         {"ConvTranspose", 3, true}, {"ConvInteger", 3, true},
-    {"MaxPool", 3, false},     {"AveragePool", 3, false},  {"LpPool", 3, false},
-    {"MaxUnpool", 3, false},   {"GlobalAveragePool", 2, false},
-    {"GlobalMaxPool", 2, false}, {"GlobalLpPool", 2, false}, {"MaxRoiPool", 3, false},
+    {"Conv", 3, true},          {"ConvTranspose", 3, true},      {"ConvInteger", 3, true},
+    {"MaxPool", 3, false},      {"AveragePool", 3, false},       {"LpPool", 3, false},
+    {"MaxUnpool", 3, false},    {"GlobalAveragePool", 2, false}, {"GlobalMaxPool", 2, false},
+    {"GlobalLpPool", 2, false}, {"MaxRoiPool", 3, false},
 };
 
 void checkRanks(onnx::InferenceContext &ctx, const Guard &guard) {
@@ -47,8 +47,8 @@ void checkRanks(onnx::InferenceContext &ctx, const Guard &guard) {
   if (guard.weightMatchesRank && ctx.getNumInputs() > 1 && onnx::hasInputShape(ctx, 1)) {
     int weightRank = onnx::getInputShape(ctx, 1).dim_size();
     if (weightRank != rank)
-      fail_shape_inference(guard.op, " weight has rank ", weightRank,
-                           " but input 0 has rank ", rank, "; they must be equal");
+      fail_shape_inference(guard.op, " weight has rank ", weightRank, " but input 0 has rank ",
+                           rank, "; they must be equal");
   }
 }
 
@@ -60,9 +60,9 @@ void installInferenceGuards() {
     for (const Guard &guard : kGuards) {
       std::set<const onnx::OpSchema *> seen;
       for (int version = 1; version <= onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
-                                            .Map()
-                                            .at(onnx::ONNX_DOMAIN)
-                                            .second;
+                                           .Map()
+                                           .at(onnx::ONNX_DOMAIN)
+                                           .second;
            ++version) {
         const onnx::OpSchema *schema =
             onnx::OpSchemaRegistry::Schema(guard.op, version, onnx::ONNX_DOMAIN);

@@ -127,10 +127,9 @@ LogicalResult checkInitializerSizes(const onnx::ModelProto &model, Location file
     for (int64_t d : t->dims()) {
       bool overflow = d < 0 || (d > 0 && count > kMaxElements / (uint64_t)d);
       if (overflow)
-        return emitError(fileLoc)
-               << "initializer '" << t->name() << "' has shape " << shapeText(*t)
-               << (d < 0 ? ", with a negative dimension"
-                         : ", more elements than Kiln accepts (2^40)");
+        return emitError(fileLoc) << "initializer '" << t->name() << "' has shape " << shapeText(*t)
+                                  << (d < 0 ? ", with a negative dimension"
+                                            : ", more elements than Kiln accepts (2^40)");
       count *= (uint64_t)d;
     }
     uint64_t bytes = count * elementBytes;
@@ -140,27 +139,26 @@ LogicalResult checkInitializerSizes(const onnx::ModelProto &model, Location file
           return emitError(fileLoc)
                  << "initializer '" << t->name() << "' holds " << t->raw_data().size()
                  << " bytes of raw data, but its shape " << shapeText(*t) << " of "
-                 << onnx::TensorProto::DataType_Name(
-                        (onnx::TensorProto::DataType)t->data_type())
+                 << onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)t->data_type())
                  << " needs " << bytes << " (is the file truncated?)";
       } else if ((uint64_t)storedValues(*t) != count) {
-        return emitError(fileLoc)
-               << "initializer '" << t->name() << "' holds " << storedValues(*t)
-               << " values, but its shape " << shapeText(*t) << " needs " << count;
+        return emitError(fileLoc) << "initializer '" << t->name() << "' holds " << storedValues(*t)
+                                  << " values, but its shape " << shapeText(*t) << " needs "
+                                  << count;
       }
     }
     total += bytes; // at most 2^40 * 8 per tensor: no overflow in practice
     if (total > maxWeightBytes)
-      return emitError(fileLoc)
-             << "the model's weights reach " << formatByteSize(total) << " at initializer '"
-             << t->name() << "', over the --max-weights limit of "
-             << formatByteSize(maxWeightBytes) << "; raise the limit with --max-weights=BYTES";
+      return emitError(fileLoc) << "the model's weights reach " << formatByteSize(total)
+                                << " at initializer '" << t->name()
+                                << "', over the --max-weights limit of "
+                                << formatByteSize(maxWeightBytes)
+                                << "; raise the limit with --max-weights=BYTES";
   }
   return success();
 }
 
-void warnNonFiniteWeights(const onnx::ModelProto &model, Location fileLoc,
-                          StringRef displayName) {
+void warnNonFiniteWeights(const onnx::ModelProto &model, Location fileLoc, StringRef displayName) {
   std::vector<const onnx::TensorProto *> inits;
   collectInitializers(model.graph(), inits);
   for (const onnx::TensorProto *t : inits) {
@@ -225,9 +223,8 @@ void warnNonFiniteWeights(const onnx::ModelProto &model, Location fileLoc,
       continue;
     int userIndex = 0;
     const onnx::NodeProto *user = firstUser(model.graph(), t->name(), userIndex);
-    Location loc = user ? onnxNodeLocation(fileLoc->getContext(), displayName, *user,
-                                           userIndex)
-                        : fileLoc;
+    Location loc =
+        user ? onnxNodeLocation(fileLoc->getContext(), displayName, *user, userIndex) : fileLoc;
     auto diag = emitWarning(loc) << "initializer '" << t->name() << "' holds ";
     if (nans)
       diag << nans << " NaN" << (infs ? " and " : "");

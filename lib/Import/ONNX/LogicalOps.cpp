@@ -23,8 +23,7 @@ LogicalResult checkBinary(NodeImporter &n, unsigned a, unsigned b) {
 }
 
 /// `lhs op rhs`, with the operands swapped when `Swap`.
-template <typename OpTy, bool Swap = false>
-LogicalResult importCompare(NodeImporter &n) {
+template <typename OpTy, bool Swap = false> LogicalResult importCompare(NodeImporter &n) {
   if (failed(checkBinary(n, 0, 1)))
     return failure();
   Value a = n.input(0), b = n.input(1);
@@ -38,8 +37,7 @@ LogicalResult importCompare(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult importLogical(NodeImporter &n) {
+template <typename OpTy> LogicalResult importLogical(NodeImporter &n) {
   if (failed(checkBinary(n, 0, 1)))
     return failure();
   n.setResult(0, n.create<OpTy>(n.input(0), n.input(1)));

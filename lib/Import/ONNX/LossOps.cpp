@@ -18,8 +18,7 @@ namespace {
 
 /// The loss of log-probabilities `logProb` ([N, C, d...]) against
 /// `target` ([N, d...]) with optional per-class `weight` ([C]).
-FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value target,
-                                       Value weight) {
+FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value target, Value weight) {
   auto fail = [&](const Twine &message) -> FailureOr<Value> {
     (void)n.error(message);
     return failure();
@@ -33,8 +32,7 @@ FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value tar
       targetType.getDimSize(0) != type.getDimSize(0) ||
       targetType.getShape().drop_front() != type.getShape().drop_front(2))
     return fail("the target must be N x d1 x ... for scores N x C x d1 x ...");
-  if (!targetType.getElementType().isSignlessInteger() ||
-      targetType.getElementType().isInteger(1))
+  if (!targetType.getElementType().isSignlessInteger() || targetType.getElementType().isInteger(1))
     return fail("the target must hold integer class indices");
   std::string reduction = n.stringAttr("reduction", "mean");
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
@@ -56,8 +54,9 @@ FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value tar
   if (weight)
     w = n.create<GatherOp>(weight, target, n.builder.getI64IntegerAttr(0));
   if (valid) {
-    Value ones = w ? w : n.create<BroadcastOp>(RankedTensorType::get(targetType.getShape(), elt),
-                                               n.scalarConstant(elt, 1.0));
+    Value ones = w ? w
+                   : n.create<BroadcastOp>(RankedTensorType::get(targetType.getShape(), elt),
+                                           n.scalarConstant(elt, 1.0));
     w = n.create<SelectOp>(valid, ones, n.scalarConstant(elt, 0.0));
   }
   Value loss = n.create<NegOp>(picked);
@@ -65,7 +64,8 @@ FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value tar
     loss = n.create<MulOp>(loss, w);
   if (reduction == "none")
     return loss;
-  auto all = n.builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, targetType.getRank())));
+  auto all =
+      n.builder.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, targetType.getRank())));
   auto noKeep = n.builder.getBoolAttr(false);
   Value sum = n.create<ReduceSumOp>(loss, all, noKeep);
   if (reduction == "sum")
@@ -76,8 +76,8 @@ FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value tar
 }
 
 LogicalResult importNLLLoss(NodeImporter &n) {
-  auto loss = negativeLogLikelihood(n, n.input(0), n.input(1),
-                                    n.hasInput(2) ? n.input(2) : Value());
+  auto loss =
+      negativeLogLikelihood(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value());
   if (failed(loss))
     return failure();
   n.setResult(0, *loss);
@@ -91,8 +91,7 @@ LogicalResult importSoftmaxCrossEntropy(NodeImporter &n) {
   if (type.getRank() < 2)
     return n.error("the scores must be N x C x ...");
   Value logProb = n.create<LogSoftmaxOp>(n.input(0), n.builder.getI64IntegerAttr(1));
-  auto loss = negativeLogLikelihood(n, logProb, n.input(1),
-                                    n.hasInput(2) ? n.input(2) : Value());
+  auto loss = negativeLogLikelihood(n, logProb, n.input(1), n.hasInput(2) ? n.input(2) : Value());
   if (failed(loss))
     return failure();
   n.setResult(0, *loss);

@@ -22,8 +22,8 @@ using namespace mlir;
 
 namespace kiln::onnx_import {
 
-Location onnxNodeLocation(MLIRContext *ctx, StringRef displayName,
-                          const onnx::NodeProto &node, int index) {
+Location onnxNodeLocation(MLIRContext *ctx, StringRef displayName, const onnx::NodeProto &node,
+                          int index) {
   std::string name =
       node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
   Location file = FileLineColLoc::get(ctx, displayName, 0, 0);
@@ -53,16 +53,14 @@ private:
     return onnxNodeLocation(ctx, displayName, node, index);
   }
   /// Puts the nodes in dependency order, or reports the cycle they form.
-  LogicalResult sortNodes(onnx::GraphProto &graph,
-                          const llvm::StringMap<int> &producer);
+  LogicalResult sortNodes(onnx::GraphProto &graph, const llvm::StringMap<int> &producer);
 
   MLIRContext *ctx;
   StringRef displayName;
   Location fileLoc;
 };
 
-LogicalResult GraphValidator::validate(onnx::GraphProto &graph,
-                                       const llvm::StringSet<> &outer) {
+LogicalResult GraphValidator::validate(onnx::GraphProto &graph, const llvm::StringSet<> &outer) {
   bool ok = true;
   llvm::StringSet<> local; // graph inputs and initializers
   llvm::StringSet<> inputNames;
@@ -92,16 +90,14 @@ LogicalResult GraphValidator::validate(onnx::GraphProto &graph,
         continue;
       auto [it, inserted] = producer.try_emplace(out, (int)index);
       if (!inserted) {
-        emitError(loc(node, index))
-            << "output '" << out << "' is already produced by node "
-            << describe(graph.node(it->second), it->second)
-            << "; every tensor name must be assigned once";
+        emitError(loc(node, index)) << "output '" << out << "' is already produced by node "
+                                    << describe(graph.node(it->second), it->second)
+                                    << "; every tensor name must be assigned once";
         ok = false;
       } else if (local.contains(out)) {
-        emitError(loc(node, index))
-            << "output '" << out << "' reuses the name of a graph "
-            << (initNames.contains(out) ? "initializer" : "input")
-            << "; every tensor name must be assigned once";
+        emitError(loc(node, index)) << "output '" << out << "' reuses the name of a graph "
+                                    << (initNames.contains(out) ? "initializer" : "input")
+                                    << "; every tensor name must be assigned once";
         ok = false;
       }
     }
@@ -209,8 +205,7 @@ LogicalResult GraphValidator::sortNodes(onnx::GraphProto &graph,
       chain += describe(graph.node(*it), *it) + " -> ";
     chain += describe(graph.node(cycle.back()), cycle.back());
     emitError(loc(graph.node(cycle.back()), cycle.back()))
-        << "the graph has a cycle: " << chain
-        << "; a node cannot depend on its own output";
+        << "the graph has a cycle: " << chain << "; a node cannot depend on its own output";
     return failure();
   }
   int firstMoved = 0;
@@ -227,8 +222,7 @@ LogicalResult GraphValidator::sortNodes(onnx::GraphProto &graph,
 
 } // namespace
 
-LogicalResult validateModel(onnx::ModelProto &model, Location fileLoc,
-                            StringRef displayName) {
+LogicalResult validateModel(onnx::ModelProto &model, Location fileLoc, StringRef displayName) {
   int64_t ir = model.ir_version();
   if (ir <= 0)
     return emitError(fileLoc) << "the model has no IR version (ir_version is " << ir

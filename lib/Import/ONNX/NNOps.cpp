@@ -19,8 +19,7 @@ namespace {
 /// Resolves ONNX auto_pad into explicit pads, all begins then all ends
 /// ([top, left, bottom, right] in 2-D), for any number of spatial axes.
 FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> inHW,
-                                            ArrayRef<int64_t> kernel,
-                                            ArrayRef<int64_t> strides,
+                                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations) {
   size_t rank = inHW.size();
   std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
@@ -38,8 +37,8 @@ FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> i
   SmallVector<int64_t> pads(2 * rank);
   for (size_t d = 0; d < rank; ++d) {
     int64_t out = (inHW[d] + strides[d] - 1) / strides[d];
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * strides[d] + dilations[d] * (kernel[d] - 1) + 1 - inHW[d]);
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[d] + dilations[d] * (kernel[d] - 1) + 1 - inHW[d]);
     int64_t small = total / 2, large = total - small;
     pads[d] = autoPad == "SAME_UPPER" ? small : large;
     pads[d + rank] = autoPad == "SAME_UPPER" ? large : small;
@@ -90,12 +89,12 @@ LogicalResult importConv3D(NodeImporter &n) {
   int64_t H = xs[3], W = xs[4];
   Value sum;
   for (int64_t k = 0; k < kernel[0]; ++k) {
-    Value planes = slice(n, x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W},
-                         {1, 1, strides[0], 1, 1});
+    Value planes =
+        slice(n, x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W}, {1, 1, strides[0], 1, 1});
     planes = n.reshape(transpose(n, planes, {0, 2, 1, 3, 4}), {N * outD, C, H, W});
-    Value filter = n.reshape(slice(n, w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]},
-                                   {1, 1, 1, 1, 1}),
-                             {F, ws[1], ws[3], ws[4]});
+    Value filter =
+        n.reshape(slice(n, w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]}, {1, 1, 1, 1, 1}),
+                  {F, ws[1], ws[3], ws[4]});
     Value y = n.create<Conv2DOp>(planes, filter, b.getDenseI64ArrayAttr({strides[1], strides[2]}),
                                  b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
                                  b.getDenseI64ArrayAttr({p[1], p[2], p[4], p[5]}),
@@ -130,8 +129,7 @@ LogicalResult importConvTranspose(NodeImporter &n) {
       n.intsAttr("output_padding", SmallVector<int64_t>(spatial, 0));
   if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial ||
       (int64_t)outputPadding.size() != spatial)
-    return n.error("strides, dilations and output_padding need " + Twine(spatial) +
-                   " entries");
+    return n.error("strides, dilations and output_padding need " + Twine(spatial) + " entries");
   int64_t groups = n.intAttr("group", 1);
   int64_t C = xType.getDimSize(1), N = xType.getDimSize(0);
   if (groups <= 0 || C % groups || wType.getDimSize(0) != C)
@@ -147,8 +145,8 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t d = 0; d < spatial; ++d) {
       int64_t target = !outputShape.empty() ? outputShape[d] : in[d] * strides[d];
-      int64_t natural = strides[d] * (in[d] - 1) + outputPadding[d] +
-                        (kernel[d] - 1) * dilations[d] + 1;
+      int64_t natural =
+          strides[d] * (in[d] - 1) + outputPadding[d] + (kernel[d] - 1) * dilations[d] + 1;
       // A target larger than the natural size extends the end, as
       // output_padding does (the extra positions see no input).
       int64_t total = std::max<int64_t>(natural - target, 0);
@@ -224,9 +222,9 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   for (int64_t d = 0; d < 2; ++d)
     if (windowOutputSize(zs[2 + d], kernel[d], 1, dilations[d], convPads[d], convPads[d + 2]) <= 0)
       return n.error("the ConvTranspose output would be empty");
-  Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr({1, 1}),
-                               b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(convPads),
-                               b.getI64IntegerAttr(groups));
+  Value y =
+      n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr(dilations),
+                         b.getDenseI64ArrayAttr(convPads), b.getI64IntegerAttr(groups));
   if (n.hasInput(2))
     y = n.create<AddOp>(y, n.reshape(n.input(2), {F, 1, 1}));
   if (spatial == 1) {
@@ -280,17 +278,17 @@ FailureOr<Value> convolve(NodeImporter &n, Value x, Value w, Value bias) {
   int64_t channels = xShape[1];
   if (groups <= 0 || channels % groups ||
       cast<RankedTensorType>(w.getType()).getDimSize(1) * groups != channels)
-    return (void)n.error("filter shape does not match " + Twine(channels) +
-                         " input channels in " + Twine(groups) + " groups"),
+    return (void)n.error("filter shape does not match " + Twine(channels) + " input channels in " +
+                         Twine(groups) + " groups"),
            failure();
   for (int d = 0; d < 2; ++d)
     if (windowOutputSize(xShape[2 + d], kernel[d], strides[d], dilations[d], pads[d],
                          pads[d + 2]) <= 0)
       return (void)n.error("the convolution window is larger than the padded input"), failure();
   auto &b = n.builder;
-  Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(strides),
-                               b.getDenseI64ArrayAttr(dilations),
-                               b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(groups));
+  Value y =
+      n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+                         b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(groups));
   if (bias) {
     int64_t f = wType.getDimSize(0);
     y = n.create<AddOp>(y, n.reshape(bias, {f, 1, 1}));
@@ -330,8 +328,7 @@ Value pool2D(NodeImporter &n, Value x, ArrayRef<int64_t> kernel, ArrayRef<int64_
 /// depth folded into the channels, then a pool over D (the maximum of
 /// maxima, and for averages the counts of valid elements multiply per axis,
 /// so count_include_pad = 0 stays exact).
-template <bool IsMax>
-LogicalResult importPool(NodeImporter &n) {
+template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   int64_t rank = xType.getRank() - 2;
   if (rank < 1 || rank > 3)
@@ -399,16 +396,15 @@ LogicalResult importPool(NodeImporter &n) {
     y = n.reshape(y, {N, C, ys[3]});
   } else {
     // (H, W) first, with D folded into the channels.
-    Value hw = pool2D<IsMax>(n, n.reshape(x, {N, C * in[0], in[1], in[2]}),
-                             {kernel[1], kernel[2]}, {strides[1], strides[2]},
-                             {dilations[1], dilations[2]}, {p[1], p[2], p[4], p[5]},
-                             countIncludePad);
+    Value hw = pool2D<IsMax>(n, n.reshape(x, {N, C * in[0], in[1], in[2]}), {kernel[1], kernel[2]},
+                             {strides[1], strides[2]}, {dilations[1], dilations[2]},
+                             {p[1], p[2], p[4], p[5]}, countIncludePad);
     auto hwShape = cast<RankedTensorType>(hw.getType()).getShape();
     int64_t oh = hwShape[2], ow = hwShape[3];
     // Then D, with H x W flattened into the width.
-    Value d = pool2D<IsMax>(n, n.reshape(hw, {N, C, in[0], oh * ow}), {kernel[0], 1},
-                            {strides[0], 1}, {dilations[0], 1}, {p[0], 0, p[3], 0},
-                            countIncludePad);
+    Value d =
+        pool2D<IsMax>(n, n.reshape(hw, {N, C, in[0], oh * ow}), {kernel[0], 1}, {strides[0], 1},
+                      {dilations[0], 1}, {p[0], 0, p[3], 0}, countIncludePad);
     int64_t od = cast<RankedTensorType>(d.getType()).getDimSize(2);
     y = n.reshape(d, {N, C, od, oh, ow});
   }
@@ -419,8 +415,7 @@ LogicalResult importPool(NodeImporter &n) {
 }
 
 /// Global pooling is a reduction over every spatial axis, keeping dims.
-template <typename ReduceOpTy>
-LogicalResult importGlobalPool(NodeImporter &n) {
+template <typename ReduceOpTy> LogicalResult importGlobalPool(NodeImporter &n) {
   int64_t rank = n.inputType(0).getRank();
   if (rank < 3)
     return n.error("global pooling needs a rank >= 3 input");
@@ -536,8 +531,8 @@ LogicalResult importBatchNormTraining(NodeImporter &n) {
   int64_t channels = xType.getDimSize(1);
   auto blend = [&](Value running, Value current) {
     Value kept = n.create<MulOp>(running, n.scalarConstant(elt, momentum));
-    Value added = n.create<MulOp>(n.reshape(current, {channels}),
-                                  n.scalarConstant(elt, 1.0 - momentum));
+    Value added =
+        n.create<MulOp>(n.reshape(current, {channels}), n.scalarConstant(elt, 1.0 - momentum));
     return n.create<AddOp>(kept, added);
   };
   n.setResult(1, blend(n.input(3), mean));
@@ -551,9 +546,8 @@ LogicalResult importBatchNorm(NodeImporter &n) {
   for (int i = 1; i < n.node.output_size(); ++i)
     if (!n.node.output(i).empty())
       return n.unsupported("BatchNormalization's running statistics outputs");
-  FailureOr<Value> y =
-      buildBatchNormInference(n, n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
-                              n.floatAttr("epsilon", 1e-5f));
+  FailureOr<Value> y = buildBatchNormInference(n, n.input(0), n.input(1), n.input(2), n.input(3),
+                                               n.input(4), n.floatAttr("epsilon", 1e-5f));
   if (failed(y))
     return failure();
   n.setResult(0, *y);
@@ -569,8 +563,8 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   auto axis = n.normalizeAxis(n.intAttr("axis", -1), xType.getRank());
   if (failed(axis))
     return failure();
-  LayerNormValues norm = buildLayerNorm(n, n.input(0), *axis, n.input(1), n.input(2),
-                                        n.floatAttr("epsilon", 1e-5f));
+  LayerNormValues norm =
+      buildLayerNorm(n, n.input(0), *axis, n.input(1), n.input(2), n.floatAttr("epsilon", 1e-5f));
   n.setResult(0, norm.y);
   // The optional Mean and InvStdDev outputs, with the reduced axes kept.
   n.setResult(1, norm.mean);
@@ -578,8 +572,7 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult importSoftmax(NodeImporter &n) {
+template <typename OpTy> LogicalResult importSoftmax(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   if (!isa<FloatType>(xType.getElementType()))
     return n.unsupported("softmax on integers");

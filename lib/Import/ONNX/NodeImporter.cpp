@@ -8,7 +8,6 @@
 
 #include "ImportContext.h"
 
-
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -69,8 +68,7 @@ std::string NodeImporter::stringAttr(StringRef name, StringRef defaultValue) con
   return a ? a->s() : defaultValue.str();
 }
 
-SmallVector<int64_t> NodeImporter::intsAttr(StringRef name,
-                                            ArrayRef<int64_t> defaultValue) const {
+SmallVector<int64_t> NodeImporter::intsAttr(StringRef name, ArrayRef<int64_t> defaultValue) const {
   const auto *a = attr(name);
   if (!a)
     return SmallVector<int64_t>(defaultValue);
@@ -196,7 +194,8 @@ std::string constInputHint(ArrayRef<Value> values) {
         names.push_back(std::move(name));
   if (names.empty())
     return "";
-  std::string hint = names.size() == 1 ? "; it comes from graph input " : "; it comes from graph inputs ";
+  std::string hint =
+      names.size() == 1 ? "; it comes from graph input " : "; it comes from graph inputs ";
   for (auto [i, name] : llvm::enumerate(names))
     hint += (i ? ", '" : "'") + name + "'";
   hint += ", which Kiln can take at compile time:";

@@ -68,9 +68,9 @@ LogicalResult importLRN(NodeImporter &n) {
   SmallVector<int64_t> low(rank, 0), high(rank, 0);
   low[1] = before;
   high[1] = after;
-  Value padded = n.create<PadOp>(squares, n.builder.getDenseI64ArrayAttr(low),
-                                 n.builder.getDenseI64ArrayAttr(high),
-                                 n.builder.getF64FloatAttr(0.0));
+  Value padded =
+      n.create<PadOp>(squares, n.builder.getDenseI64ArrayAttr(low),
+                      n.builder.getDenseI64ArrayAttr(high), n.builder.getF64FloatAttr(0.0));
   Value sum;
   SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape()), strides(rank, 1);
   sizes[1] = channels;

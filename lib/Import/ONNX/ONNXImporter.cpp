@@ -13,8 +13,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -64,8 +64,7 @@ bool isTextualModel(StringRef path) {
 
 /// Parses a binary ModelProto or an ONNX textual model held in `data`;
 /// reports a one-line error on failure.
-LogicalResult parseModel(StringRef data, bool textual, Location fileLoc,
-                         onnx::ModelProto &model) {
+LogicalResult parseModel(StringRef data, bool textual, Location fileLoc, onnx::ModelProto &model) {
   if (data.empty())
     return emitError(fileLoc) << "model file is empty";
   if (textual) {
@@ -77,8 +76,7 @@ LogicalResult parseModel(StringRef data, bool textual, Location fileLoc,
       onnx::OnnxParser parser(text.c_str());
       auto status = parser.Parse(model);
       if (!status.IsOK())
-        return emitError(fileLoc) << "not a valid ONNX textual model: "
-                                  << status.ErrorMessage();
+        return emitError(fileLoc) << "not a valid ONNX textual model: " << status.ErrorMessage();
     } catch (const std::exception &e) {
       return emitError(fileLoc) << "not a valid ONNX textual model: a malformed literal ("
                                 << e.what() << ")";
@@ -126,8 +124,8 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
     if (!tensorType->has_shape()) {
       if (given == options.inputShapes.end())
         return emitError(fileLoc) << "graph input '" << input.name()
-                                  << "' has no shape; bind it with --shape "
-                                  << input.name() << "=DxDx...";
+                                  << "' has no shape; bind it with --shape " << input.name()
+                                  << "=DxDx...";
       tensorType->mutable_shape();
     }
     auto *shape = tensorType->mutable_shape();
@@ -136,9 +134,8 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
       bool hadRank = shape->dim_size() > 0 || tensorType->has_shape();
       if (hadRank && shape->dim_size() != (int)dims.size() &&
           !(shape->dim_size() == 0 && dims.empty()))
-        return emitError(fileLoc) << "--shape " << input.name() << " gives "
-                                  << dims.size() << " dimensions but the model's input has "
-                                  << shape->dim_size();
+        return emitError(fileLoc) << "--shape " << input.name() << " gives " << dims.size()
+                                  << " dimensions but the model's input has " << shape->dim_size();
       if (shape->dim_size() == 0)
         for (size_t i = 0; i < dims.size(); ++i)
           shape->add_dim();
@@ -146,8 +143,8 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
         auto *dim = shape->mutable_dim(i);
         if (dim->has_dim_value() && dim->dim_value() != dims[i])
           return emitError(fileLoc)
-                 << "--shape " << input.name() << " sets dimension " << i << " to "
-                 << dims[i] << " but the model fixes it to " << dim->dim_value();
+                 << "--shape " << input.name() << " sets dimension " << i << " to " << dims[i]
+                 << " but the model fixes it to " << dim->dim_value();
         dim->set_dim_value(dims[i]);
       }
       continue;
@@ -195,8 +192,7 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
 
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext &ctx, StringRef displayName, int64_t opset,
-                int64_t modelOpset)
+  GraphImporter(MLIRContext &ctx, StringRef displayName, int64_t opset, int64_t modelOpset)
       : ctx(ctx), builder(&ctx), displayName(displayName.str()), opset(opset),
         modelOpset(modelOpset) {}
 
@@ -204,8 +200,7 @@ public:
 
 private:
   Location nodeLocation(const onnx::NodeProto &node, int index);
-  FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
-                                               Location loc);
+  FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info, Location loc);
   Value lookup(const std::string &name);
   /// The static shape shape inference recorded for `name` (value_info or a
   /// graph output with every dimension known).
@@ -241,8 +236,8 @@ Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
   return onnx_import::onnxNodeLocation(&ctx, displayName, node, index);
 }
 
-FailureOr<RankedTensorType>
-GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc) {
+FailureOr<RankedTensorType> GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
+                                                            Location loc) {
   const auto &tensorType = info.type().tensor_type();
   Type elementType = onnx_import::convertONNXElementType(&ctx, tensorType.elem_type());
   if (!elementType)
@@ -266,10 +261,9 @@ Value GraphImporter::lookup(const std::string &name) {
     return nullptr;
   // Initializers become constants at first use, at the start of the body.
   Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
-  auto attr = onnx_import::convertTensorProto(
-      &ctx, *init->second, [&](const Twine &msg) {
-        emitError(loc) << "initializer '" << name << "': " << msg;
-      });
+  auto attr = onnx_import::convertTensorProto(&ctx, *init->second, [&](const Twine &msg) {
+    emitError(loc) << "initializer '" << name << "': " << msg;
+  });
   if (failed(attr))
     return nullptr;
   OpBuilder::InsertionGuard guard(builder);
@@ -328,8 +322,8 @@ bool GraphImporter::importNodes(const onnx::GraphProto &graph) {
     }
     auto it = registry.find(node.op_type());
     if (it == registry.end()) {
-      emitError(loc) << "op '" << node.op_type() << "' is not supported (model opset "
-                     << modelOpset << ")";
+      emitError(loc) << "op '" << node.op_type() << "' is not supported (model opset " << modelOpset
+                     << ")";
       failedAny = true;
       continue;
     }
@@ -464,8 +458,7 @@ LogicalResult GraphImporter::importLoop(const onnx::NodeProto &node, Location lo
         builder, loc,
         DenseElementsAttr::get(RankedTensorType::get({}, builder.getI64Type()), APInt(64, i)));
     values[body->input(1).name()] = ConstantOp::create(
-        builder, loc,
-        DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), true));
+        builder, loc, DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), true));
     for (int64_t j = 0; j < carried; ++j)
       values[body->input(2 + j).name()] = state[j];
     if (!importNodes(*body))
@@ -506,8 +499,8 @@ LogicalResult GraphImporter::importLoop(const onnx::NodeProto &node, Location lo
       auto type = cast<RankedTensorType>(v.getType());
       SmallVector<int64_t> shape{1};
       llvm::append_range(shape, type.getShape());
-      stacked.push_back(
-          builder.createOrFold<ReshapeOp>(loc, RankedTensorType::get(shape, type.getElementType()), v));
+      stacked.push_back(builder.createOrFold<ReshapeOp>(
+          loc, RankedTensorType::get(shape, type.getElementType()), v));
     }
     values[name] = stacked.size() == 1
                        ? stacked[0]
@@ -542,7 +535,9 @@ LogicalResult GraphImporter::importScan(const onnx::NodeProto &node, Location lo
   if (states < 0 || scanOutputs < 0 || body->input_size() != node.input_size() ||
       node.output_size() > body->output_size())
     return emitError(loc) << "the Scan body's inputs and outputs do not match the node";
-  auto axisOf = [](ArrayRef<int64_t> axes, int64_t i) { return i < (int64_t)axes.size() ? axes[i] : 0; };
+  auto axisOf = [](ArrayRef<int64_t> axes, int64_t i) {
+    return i < (int64_t)axes.size() ? axes[i] : 0;
+  };
 
   SmallVector<Value> state, scanned;
   for (int64_t j = 0; j < node.input_size(); ++j) {
@@ -631,10 +626,10 @@ LogicalResult GraphImporter::importScan(const onnx::NodeProto &node, Location lo
     for (Value v : parts)
       stacked.push_back(builder.createOrFold<ReshapeOp>(
           loc, RankedTensorType::get(shape, type.getElementType()), v));
-    values[name] = stacked.size() == 1
-                       ? stacked[0]
-                       : builder.createOrFold<ConcatOp>(loc, stacked,
-                                                        builder.getI64IntegerAttr(axis));
+    values[name] =
+        stacked.size() == 1
+            ? stacked[0]
+            : builder.createOrFold<ConcatOp>(loc, stacked, builder.getI64IntegerAttr(axis));
   }
   return success();
 }
@@ -721,8 +716,8 @@ OwningOpRef<ModuleOp> GraphImporter::importGraph(const onnx::GraphProto &graph) 
       } else {
         os << "a tensor of " << declared.getElementType();
       }
-      emitError(v.getLoc()) << "graph output '" << output.name() << "' has type "
-                            << v.getType() << " but the model declares " << shape;
+      emitError(v.getLoc()) << "graph output '" << output.name() << "' has type " << v.getType()
+                            << " but the model declares " << shape;
       return nullptr;
     }
     resultTypes[i] = actual;
@@ -753,19 +748,16 @@ namespace {
 
 /// Everything after parsing: checks, conversion, inference and the import.
 OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &model,
-                                        StringRef modelDir, Location fileLoc,
-                                        StringRef displayName,
+                                        StringRef modelDir, Location fileLoc, StringRef displayName,
                                         const ONNXImportOptions &options) {
   onnx_import::installInferenceGuards();
   int64_t opset = getDefaultOpset(model);
   if (opset < 0)
     return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
   if (opset < 1 || opset > kTargetOnnxOpset)
-    return emitError(fileLoc) << "opset " << opset
-                              << " is not supported; Kiln reads opsets 1 to "
-                              << kTargetOnnxOpset
-                              << " (export the model for opset " << kTargetOnnxOpset
-                              << " or older)",
+    return emitError(fileLoc) << "opset " << opset << " is not supported; Kiln reads opsets 1 to "
+                              << kTargetOnnxOpset << " (export the model for opset "
+                              << kTargetOnnxOpset << " or older)",
            nullptr;
 
   if (failed(onnx_import::validateModel(model, fileLoc, displayName)) ||
@@ -801,16 +793,15 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
       try {
         onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
                                             /*data_prop=*/false);
-        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                           lenient);
+        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), lenient);
       } catch (const std::exception &) {
       }
       model = onnx::version_conversion::ConvertVersion(model, kTargetOnnxOpset);
     } catch (const std::exception &e) {
       std::string msg = e.what();
       std::replace(msg.begin(), msg.end(), '\n', ' ');
-      return emitError(fileLoc) << "cannot convert the model from opset " << opset
-                                << " to " << kTargetOnnxOpset << ": " << msg,
+      return emitError(fileLoc) << "cannot convert the model from opset " << opset << " to "
+                                << kTargetOnnxOpset << ": " << msg,
              nullptr;
     }
   }
@@ -820,8 +811,7 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
     onnx::ShapeInferenceOptions inferenceOptions(/*check_type=*/true,
                                                  /*strict_mode=*/1,
                                                  /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       inferenceOptions);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inferenceOptions);
   } catch (const std::exception &e) {
     // libonnx's inference functions have their own bugs (STFT's ignores
     // onesided, say). Kiln derives every shape itself and checks it against
@@ -829,8 +819,8 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
     // leniently, keeping what can be inferred.
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
-    inferenceFailure = "ONNX shape inference fails (" + msg +
-                       "); continuing with the shapes Kiln derives";
+    inferenceFailure =
+        "ONNX shape inference fails (" + msg + "); continuing with the shapes Kiln derives";
     try {
       onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
                                           /*data_prop=*/true);
@@ -852,15 +842,13 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
 
 OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
                                       const ONNXImportOptions &options) {
-  std::string displayName = options.displayName.empty()
-                                ? llvm::sys::path::filename(path).str()
-                                : options.displayName;
+  std::string displayName =
+      options.displayName.empty() ? llvm::sys::path::filename(path).str() : options.displayName;
   Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return emitError(fileLoc) << "cannot read model: " << buffer.getError().message(),
-           nullptr;
+    return emitError(fileLoc) << "cannot read model: " << buffer.getError().message(), nullptr;
   onnx::ModelProto model;
   if (failed(parseModel((*buffer)->getBuffer(), isTextualModel(path), fileLoc, model)))
     return nullptr;
@@ -872,8 +860,8 @@ OwningOpRef<ModuleOp> importONNXModel(MLIRContext &context, StringRef path,
   return importParsedModel(context, model, modelDir, fileLoc, displayName, options);
 }
 
-OwningOpRef<ModuleOp> importONNXModelFromBuffer(MLIRContext &context, StringRef bytes,
-                                                bool textual, StringRef modelDir,
+OwningOpRef<ModuleOp> importONNXModelFromBuffer(MLIRContext &context, StringRef bytes, bool textual,
+                                                StringRef modelDir,
                                                 const ONNXImportOptions &options) {
   std::string displayName = options.displayName.empty() ? "model" : options.displayName;
   Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);

@@ -40,8 +40,8 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
                    " spatial axes");
   SmallVector<int64_t> shape(xType.getShape().take_front(2));
   for (int64_t d = 0; d < spatial; ++d) {
-    int64_t size = (xType.getDimSize(d + 2) - 1) * strides[d] + kernel[d] - pads[d] -
-                   pads[d + spatial];
+    int64_t size =
+        (xType.getDimSize(d + 2) - 1) * strides[d] + kernel[d] - pads[d] - pads[d + spatial];
     if (size <= 0)
       return n.error("the unpooled axis " + Twine(d + 2) + " would be empty");
     shape.push_back(size);
@@ -71,13 +71,11 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
                              isa<FloatType>(elt) ? Attribute(FloatAttr::get(elt, 0.0))
                                                  : Attribute(IntegerAttr::get(elt, 0))));
   Value indices = n.reshape(
-      n.create<CastOp>(RankedTensorType::get(iType.getShape(), n.builder.getI64Type()),
-                       n.input(1)),
+      n.create<CastOp>(RankedTensorType::get(iType.getShape(), n.builder.getI64Type()), n.input(1)),
       {count});
-  Value flat = n.create<ScatterElementsOp>(RankedTensorType::get({total}, elt), zeros, indices,
-                                           n.reshape(n.input(0), {count}),
-                                           n.builder.getI64IntegerAttr(0),
-                                           n.builder.getStringAttr("none"));
+  Value flat = n.create<ScatterElementsOp>(
+      RankedTensorType::get({total}, elt), zeros, indices, n.reshape(n.input(0), {count}),
+      n.builder.getI64IntegerAttr(0), n.builder.getStringAttr("none"));
   Value y = n.reshape(flat, shape);
   if (outShape != shape) {
     SmallVector<int64_t> low(shape.size(), 0), high;

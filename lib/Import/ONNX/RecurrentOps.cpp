@@ -55,8 +55,7 @@ private:
   Value clipped(Value x) {
     if (clip <= 0)
       return x;
-    return n.create<ClampOp>(x, n.builder.getF64FloatAttr(-clip),
-                             n.builder.getF64FloatAttr(clip));
+    return n.create<ClampOp>(x, n.builder.getF64FloatAttr(-clip), n.builder.getF64FloatAttr(clip));
   }
   /// Input `i`'s slice for direction `d`, dropping the direction axis.
   Value perDirection(unsigned i, int64_t d);
@@ -104,8 +103,8 @@ Value RecurrentImporter::perDirection(unsigned i, int64_t d) {
   return n.reshape(slice(n.input(i), offsets, sizes), type.getShape().drop_front());
 }
 
-LogicalResult RecurrentImporter::direction(int64_t d, SmallVectorImpl<Value> &ys,
-                                           Value &lastH, Value &lastC) {
+LogicalResult RecurrentImporter::direction(int64_t d, SmallVectorImpl<Value> &ys, Value &lastH,
+                                           Value &lastC) {
   int64_t g = gates();
   bool reverse = reverseOnly || d == 1;
   ArrayRef<Activation> acts(activations);
@@ -254,25 +253,29 @@ LogicalResult RecurrentImporter::run() {
   clip = n.attr("clip") ? n.floatAttr("clip", 0) : 0;
 
   // Activations: the op's defaults, one list per direction.
-  SmallVector<StringRef> defaults = cell == Cell::RNN   ? SmallVector<StringRef>{"Tanh"}
-                                    : cell == Cell::GRU ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
-                                                        : SmallVector<StringRef>{"Sigmoid", "Tanh",
-                                                                                 "Tanh"};
+  SmallVector<StringRef> defaults = cell == Cell::RNN ? SmallVector<StringRef>{"Tanh"}
+                                    : cell == Cell::GRU
+                                        ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
+                                        : SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"};
   const onnx::AttributeProto *names = n.attr("activations");
   const onnx::AttributeProto *alphas = n.attr("activation_alpha");
   const onnx::AttributeProto *betas = n.attr("activation_beta");
   size_t count = defaults.size() * directions;
   if (names && (size_t)names->strings_size() != count)
-    return n.error("activations lists " + Twine(names->strings_size()) + " functions, " +
-                   op + " with " + Twine(directions) + " direction(s) needs " + Twine(count));
+    return n.error("activations lists " + Twine(names->strings_size()) + " functions, " + op +
+                   " with " + Twine(directions) + " direction(s) needs " + Twine(count));
   size_t parametric = 0;
   for (size_t i = 0; i < count; ++i) {
     Activation a;
     a.name = names ? names->strings(i) : defaults[i % defaults.size()].str();
-    static const llvm::StringMap<std::pair<float, float>> known = {
-        {"Sigmoid", {0, 0}},    {"Tanh", {0, 0}},         {"Relu", {0, 0}},
-        {"LeakyRelu", {0.01f, 0}}, {"HardSigmoid", {0.2f, 0.5f}}, {"Affine", {1, 0}},
-        {"ScaledTanh", {1, 1}}, {"Softsign", {0, 0}}};
+    static const llvm::StringMap<std::pair<float, float>> known = {{"Sigmoid", {0, 0}},
+                                                                   {"Tanh", {0, 0}},
+                                                                   {"Relu", {0, 0}},
+                                                                   {"LeakyRelu", {0.01f, 0}},
+                                                                   {"HardSigmoid", {0.2f, 0.5f}},
+                                                                   {"Affine", {1, 0}},
+                                                                   {"ScaledTanh", {1, 1}},
+                                                                   {"Softsign", {0, 0}}};
     auto it = known.find(a.name);
     if (it == known.end())
       return n.unsupported(op + " activation '" + a.name + "'");
@@ -323,9 +326,8 @@ LogicalResult RecurrentImporter::run() {
     SmallVector<Value> steps;
     for (Value y : ys)
       steps.push_back(n.reshape(y, {1, 1, batch, hidden}));
-    ysPerDir.push_back(steps.size() == 1
-                           ? steps[0]
-                           : n.create<ConcatOp>(steps, n.builder.getI64IntegerAttr(0)));
+    ysPerDir.push_back(
+        steps.size() == 1 ? steps[0] : n.create<ConcatOp>(steps, n.builder.getI64IntegerAttr(0)));
     hs.push_back(n.reshape(h, {1, batch, hidden}));
     if (c)
       cs.push_back(n.reshape(c, {1, batch, hidden}));
@@ -333,8 +335,8 @@ LogicalResult RecurrentImporter::run() {
   auto concat = [&](SmallVector<Value> &vs, int64_t axis) {
     return vs.size() == 1 ? vs[0] : n.create<ConcatOp>(vs, n.builder.getI64IntegerAttr(axis));
   };
-  Value y = concat(ysPerDir, 1);  // [seq, dirs, batch, hidden]
-  Value yh = concat(hs, 0);       // [dirs, batch, hidden]
+  Value y = concat(ysPerDir, 1); // [seq, dirs, batch, hidden]
+  Value yh = concat(hs, 0);      // [dirs, batch, hidden]
   Value yc = cs.empty() ? Value() : concat(cs, 0);
   if (layout1) {
     y = n.create<TransposeOp>(y, n.builder.getDenseI64ArrayAttr({2, 0, 1, 3}));

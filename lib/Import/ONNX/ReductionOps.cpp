@@ -52,8 +52,7 @@ Value reduce(NodeImporter &n, Value x, ArrayRef<int64_t> axes, bool keepDims) {
   return n.create<OpTy>(x, n.builder.getDenseI64ArrayAttr(axes), n.builder.getBoolAttr(keepDims));
 }
 
-template <typename OpTy>
-LogicalResult importReduce(NodeImporter &n) {
+template <typename OpTy> LogicalResult importReduce(NodeImporter &n) {
   SmallVector<int64_t> axes;
   bool noop;
   bool axesAsInput = std::is_same_v<OpTy, ReduceSumOp> && n.getOpset() >= 13;
@@ -77,11 +76,10 @@ enum class Composite { L1, L2, SumSquare, LogSum, LogSumExp };
 /// The reductions kiln builds from reduce_sum / reduce_max and elementwise
 /// ops: L1 = sum|x|, L2 = sqrt(sum x^2), SumSquare = sum x^2,
 /// LogSum = log(sum x), LogSumExp = log(sum exp(x - max)) + max.
-template <Composite Kind>
-LogicalResult importCompositeReduce(NodeImporter &n) {
+template <Composite Kind> LogicalResult importCompositeReduce(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
-  bool needsFloat = Kind == Composite::L2 || Kind == Composite::LogSum ||
-                    Kind == Composite::LogSumExp;
+  bool needsFloat =
+      Kind == Composite::L2 || Kind == Composite::LogSum || Kind == Composite::LogSumExp;
   if (elt.isInteger(1) || (needsFloat && !isa<FloatType>(elt)))
     return n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on " +
                          (elt.isInteger(1) ? "bool" : "integer") + " input");
@@ -119,8 +117,7 @@ LogicalResult importCompositeReduce(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult importArgReduce(NodeImporter &n) {
+template <typename OpTy> LogicalResult importArgReduce(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
   if (type.getElementType().isInteger(1))
     return n.unsupported("element type " + llvm::Twine(n.node.op_type()) + " on bool input");

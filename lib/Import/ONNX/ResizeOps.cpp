@@ -61,8 +61,8 @@ SmallVector<double> coefficients(const ResizeMode &m, double ratio) {
           ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
 }
 
-AxisTaps computeTaps(const ResizeMode &m, int64_t in, int64_t out, double scale,
-                     double roiStart, double roiEnd) {
+AxisTaps computeTaps(const ResizeMode &m, int64_t in, int64_t out, double scale, double roiStart,
+                     double roiEnd) {
   AxisTaps taps;
   // The transformations use the unrounded output length scale x in, as
   // ONNX's reference does (with sizes given, scale = out / in exactly).
@@ -144,13 +144,12 @@ LogicalResult importResize(NodeImporter &n) {
   double extrapolation = n.floatAttr("extrapolation_value", 0.0f);
   if (m.mode != "nearest" && m.mode != "linear" && m.mode != "cubic")
     return n.error("unknown Resize mode '" + m.mode + "'");
-  static const char *coordinateModes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                          "asymmetric", "tf_half_pixel_for_nearest",
-                                          "tf_crop_and_resize"};
+  static const char *coordinateModes[] = {
+      "half_pixel", "pytorch_half_pixel",        "align_corners",
+      "asymmetric", "tf_half_pixel_for_nearest", "tf_crop_and_resize"};
   if (!llvm::is_contained(coordinateModes, m.coordinates))
     return n.error("unknown coordinate_transformation_mode '" + m.coordinates + "'");
-  static const char *nearestModes[] = {"round_prefer_floor", "round_prefer_ceil", "floor",
-                                       "ceil"};
+  static const char *nearestModes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (!llvm::is_contained(nearestModes, m.nearest))
     return n.error("unknown nearest_mode '" + m.nearest + "'");
   if (m.mode != "nearest" && !isa<FloatType>(elt))
@@ -171,11 +170,12 @@ LogicalResult importResize(NodeImporter &n) {
     return v;
   };
   auto roi = constantFloats(1), scales = constantFloats(2);
-  std::optional<SmallVector<int64_t>> sizes =
-      n.hasInput(3) && n.inputType(3).getNumElements() > 0 ? n.constantInts(3)
-                                                           : SmallVector<int64_t>{};
+  std::optional<SmallVector<int64_t>> sizes = n.hasInput(3) && n.inputType(3).getNumElements() > 0
+                                                  ? n.constantInts(3)
+                                                  : SmallVector<int64_t>{};
   if (!roi || !scales || !sizes)
-    return n.unsupportedAtRunTime({1, 2, 3}, "Resize with roi, scales or sizes computed at run time");
+    return n.unsupportedAtRunTime({1, 2, 3},
+                                  "Resize with roi, scales or sizes computed at run time");
   if (scales->empty() == sizes->empty())
     return n.error("Resize needs exactly one of scales and sizes");
   if ((!scales->empty() && (int64_t)scales->size() != rank) ||
@@ -224,8 +224,7 @@ LogicalResult importResize(NodeImporter &n) {
       single.push_back(pick);
     }
     if (!single.empty()) {
-      if (!anyOutside && out == in &&
-          llvm::equal(single, llvm::seq<int64_t>(0, in)))
+      if (!anyOutside && out == in && llvm::equal(single, llvm::seq<int64_t>(0, in)))
         continue;
       taps.indices.assign(out, SmallVector<int64_t>{});
       taps.weights.assign(out, SmallVector<double>{1.0});
@@ -258,8 +257,7 @@ LogicalResult importResize(NodeImporter &n) {
         for (double v : w) {
           APFloat f(v);
           bool lost;
-          f.convert(cast<FloatType>(elt).getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                    &lost);
+          f.convert(cast<FloatType>(elt).getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
           values.push_back(f);
         }
         Value weights =

@@ -70,8 +70,8 @@ LogicalResult importReshape(NodeImporter &n) {
   for (int64_t d : shape)
     count *= d;
   if (count != total)
-    return n.error("Reshape of " + Twine(total) + " elements to a shape of " +
-                   Twine(count) + " elements");
+    return n.error("Reshape of " + Twine(total) + " elements to a shape of " + Twine(count) +
+                   " elements");
   n.setResult(0, n.reshape(n.input(0), shape));
   return success();
 }
@@ -108,9 +108,8 @@ LogicalResult importSqueeze(NodeImporter &n) {
   }
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < xType.getRank(); ++d) {
-    bool listed = llvm::any_of(*axes, [&](int64_t a) {
-      return a == d || a + xType.getRank() == d;
-    });
+    bool listed =
+        llvm::any_of(*axes, [&](int64_t a) { return a == d || a + xType.getRank() == d; });
     if (axes->empty() ? xType.getDimSize(d) == 1 : listed) {
       if (xType.getDimSize(d) != 1)
         return n.error("Squeeze of dimension " + Twine(d) + " of size " +
@@ -153,8 +152,7 @@ LogicalResult importTranspose(NodeImporter &n) {
   if (perm.empty())
     perm = llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
   if ((int64_t)perm.size() != rank)
-    return n.error("Transpose perm has " + Twine(perm.size()) + " entries for rank " +
-                   Twine(rank));
+    return n.error("Transpose perm has " + Twine(perm.size()) + " entries for rank " + Twine(rank));
   llvm::SmallVector<bool> seen(rank, false);
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || seen[p])
@@ -335,16 +333,14 @@ LogicalResult importSlice(NodeImporter &n) {
     for (int64_t linear = 0; linear < type.getNumElements(); ++linear) {
       int64_t src = 0;
       for (int64_t d = 0; d < rank; ++d)
-        src += (offsets[d] + ((linear / outStrides[d]) % sizes[d]) * strides[d]) *
-               inStrides[d];
+        src += (offsets[d] + ((linear / outStrides[d]) % sizes[d]) * strides[d]) * inStrides[d];
       out[linear] = values[src];
     }
     n.setResult(0, ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, out)));
     return success();
   }
   n.setResult(0, n.create<SliceOp>(n.input(0), b.getDenseI64ArrayAttr(offsets),
-                                   b.getDenseI64ArrayAttr(sizes),
-                                   b.getDenseI64ArrayAttr(strides)));
+                                   b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr(strides)));
   return success();
 }
 
@@ -366,8 +362,8 @@ LogicalResult importSplit(NodeImporter &n) {
     return n.unsupportedAtRunTime({1}, "Split sizes computed at run time");
   if (split->empty()) {
     if (dim % outputs != 0)
-      return n.error("axis " + Twine(*axis) + " of size " + Twine(dim) +
-                     " does not split into " + Twine(outputs) + " equal parts");
+      return n.error("axis " + Twine(*axis) + " of size " + Twine(dim) + " does not split into " +
+                     Twine(outputs) + " equal parts");
     split = SmallVector<int64_t>(outputs, dim / outputs);
   }
   if ((int64_t)split->size() != outputs)
@@ -380,8 +376,7 @@ LogicalResult importSplit(NodeImporter &n) {
     total += s;
   }
   if (total != dim)
-    return n.error("Split sizes add up to " + Twine(total) + ", not the axis size " +
-                   Twine(dim));
+    return n.error("Split sizes add up to " + Twine(total) + ", not the axis size " + Twine(dim));
   auto &b = n.builder;
   SmallVector<int64_t> offsets(xType.getRank(), 0), sizes(xType.getShape()),
       strides(xType.getRank(), 1);
@@ -571,8 +566,8 @@ LogicalResult importExpand(NodeImporter &n) {
   auto result = broadcastShapes(xType.getShape(), *shape);
   if (!result)
     return n.error("Expand shape does not broadcast with the input");
-  n.setResult(0, n.create<BroadcastOp>(
-                     RankedTensorType::get(*result, xType.getElementType()), n.input(0)));
+  n.setResult(
+      0, n.create<BroadcastOp>(RankedTensorType::get(*result, xType.getElementType()), n.input(0)));
   return success();
 }
 
@@ -603,8 +598,7 @@ LogicalResult importCastLike(NodeImporter &n) {
 
 /// DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape to rank 6, a
 /// transpose and a reshape back.
-template <bool ToSpace>
-LogicalResult importSpaceDepth(NodeImporter &n) {
+template <bool ToSpace> LogicalResult importSpaceDepth(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
   if (type.getRank() != 4)
     return n.error("the input must be N x C x H x W");
@@ -662,8 +656,8 @@ LogicalResult importSize(NodeImporter &n) {
 LogicalResult importConstant(NodeImporter &n) {
   auto &b = n.builder;
   if (const auto *a = n.attr("value")) {
-    auto attr = convertTensorProto(n.getContext(), a->t(),
-                                   [&](const Twine &msg) { (void)n.error(msg); });
+    auto attr =
+        convertTensorProto(n.getContext(), a->t(), [&](const Twine &msg) { (void)n.error(msg); });
     if (failed(attr))
       return failure();
     n.setResult(0, ConstantOp::create(b, n.loc, *attr));
@@ -699,8 +693,8 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
     return n.unsupportedAtRunTime({0}, "ConstantOfShape with a shape computed at run time");
   DenseElementsAttr value;
   if (const auto *a = n.attr("value")) {
-    auto attr = convertTensorProto(n.getContext(), a->t(),
-                                   [&](const Twine &msg) { (void)n.error(msg); });
+    auto attr =
+        convertTensorProto(n.getContext(), a->t(), [&](const Twine &msg) { (void)n.error(msg); });
     if (failed(attr))
       return failure();
     value = *attr;
@@ -708,9 +702,9 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
     value = DenseElementsAttr::get(RankedTensorType::get({1}, n.builder.getF32Type()), 0.0f);
   }
   auto type = RankedTensorType::get(*shape, value.getElementType());
-  n.setResult(0, ConstantOp::create(
-                     n.builder, n.loc,
-                     DenseElementsAttr::get(type, *value.getValues<Attribute>().begin())));
+  n.setResult(
+      0, ConstantOp::create(n.builder, n.loc,
+                            DenseElementsAttr::get(type, *value.getValues<Attribute>().begin())));
   return success();
 }
 

@@ -44,8 +44,7 @@ Value table(NodeImporter &n, Type elt, int64_t length, int64_t bins, bool sine) 
       values.push_back(FloatAttr::get(elt, sine ? std::sin(angle) : std::cos(angle)));
     }
   return ConstantOp::create(
-      n.builder, n.loc,
-      DenseElementsAttr::get(RankedTensorType::get({length, bins}, elt), values));
+      n.builder, n.loc, DenseElementsAttr::get(RankedTensorType::get({length, bins}, elt), values));
 }
 
 /// The DFT of `x` ([..., N, 1 or 2], signal on axis -2) over `length`
@@ -201,9 +200,9 @@ LogicalResult importSTFT(NodeImporter &n) {
     for (int64_t i = 0; i < frameLength; ++i)
       indices.push_back(f * step->front() + i);
   Type elt = type.getElementType();
-  Value framed = n.create<GatherOp>(
-      RankedTensorType::get({batch, frames, frameLength, parts}, elt), n.input(0),
-      n.intConstant(indices, {frames, frameLength}), n.builder.getI64IntegerAttr(1));
+  Value framed = n.create<GatherOp>(RankedTensorType::get({batch, frames, frameLength, parts}, elt),
+                                    n.input(0), n.intConstant(indices, {frames, frameLength}),
+                                    n.builder.getI64IntegerAttr(1));
   if (window)
     framed = n.create<MulOp>(framed, n.reshape(window, {frameLength, 1}));
   n.setResult(0, transform(n, framed, frameLength, /*inverse=*/false, onesided));

@@ -52,14 +52,12 @@ bool isUnsignedONNXElementType(int32_t dataType) {
          dataType == onnx::TensorProto::UINT32 || dataType == onnx::TensorProto::UINT64;
 }
 
-FailureOr<DenseElementsAttr>
-convertTensorProto(MLIRContext *ctx, const onnx::TensorProto &tensor,
-                   llvm::function_ref<void(const Twine &)> error) {
+FailureOr<DenseElementsAttr> convertTensorProto(MLIRContext *ctx, const onnx::TensorProto &tensor,
+                                                llvm::function_ref<void(const Twine &)> error) {
   Type elementType = convertONNXElementType(ctx, tensor.data_type());
   if (!elementType) {
     error("unsupported element type " +
-          onnx::TensorProto::DataType_Name(
-              (onnx::TensorProto::DataType)tensor.data_type()));
+          onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)tensor.data_type()));
     return failure();
   }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {

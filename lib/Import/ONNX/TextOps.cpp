@@ -80,9 +80,9 @@ LogicalResult importTfIdfVectorizer(NodeImporter &n) {
         break;
       Value match;
       for (int64_t j = 0; j < len; ++j) {
-        Value tokens = n.create<SliceOp>(
-            x, n.builder.getDenseI64ArrayAttr({0, j * (skip + 1)}),
-            n.builder.getDenseI64ArrayAttr({rows, starts}), n.builder.getDenseI64ArrayAttr({1, 1}));
+        Value tokens = n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr({0, j * (skip + 1)}),
+                                         n.builder.getDenseI64ArrayAttr({rows, starts}),
+                                         n.builder.getDenseI64ArrayAttr({1, 1}));
         SmallVector<Attribute> column;
         for (int64_t g = 0; g < grams; ++g)
           column.push_back(IntegerAttr::get(elt, pool[begin + g * len + j]));
@@ -126,17 +126,17 @@ LogicalResult importTfIdfVectorizer(NodeImporter &n) {
   }
   if (mode != "TF") {
     if (mode == "IDF")
-      y = n.create<CastOp>(outType, n.create<CastOp>(RankedTensorType::get({rows, outputs},
-                                                                           n.builder.getI1Type()),
-                                                     y));
+      y = n.create<CastOp>(
+          outType,
+          n.create<CastOp>(RankedTensorType::get({rows, outputs}, n.builder.getI1Type()), y));
     if (!weights.empty()) {
       if ((int64_t)weights.size() < outputs)
         return n.error("weights needs an entry per output slot (" + Twine(outputs) + ")");
       SmallVector<float> w(weights.begin(), weights.begin() + outputs);
-      y = n.create<MulOp>(y, ConstantOp::create(n.builder, n.loc,
-                                                DenseElementsAttr::get(
-                                                    RankedTensorType::get({outputs}, f32),
-                                                    ArrayRef(w))));
+      y = n.create<MulOp>(
+          y, ConstantOp::create(
+                 n.builder, n.loc,
+                 DenseElementsAttr::get(RankedTensorType::get({outputs}, f32), ArrayRef(w))));
     }
   }
   n.setResult(0, rank == 1 ? n.reshape(y, {outputs}) : y);

@@ -83,9 +83,7 @@ public:
   mlir::Value tensor(unsigned i);
   mlir::RankedTensorType tensorType(unsigned i);
   /// Whether input `i` is absent or None.
-  bool isNone(unsigned i) const {
-    return i >= inputs.size() || inputs[i].kind == Item::Kind::None;
-  }
+  bool isNone(unsigned i) const { return i >= inputs.size() || inputs[i].kind == Item::Kind::None; }
   /// Compile-time scalars and lists; report an error when not known.
   std::optional<int64_t> getInt(unsigned i);
   std::optional<double> getFloat(unsigned i); ///< ints convert

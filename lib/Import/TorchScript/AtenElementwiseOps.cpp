@@ -37,13 +37,12 @@ Type operandElementType(NodeImporter &n) {
   return result;
 }
 
-template <typename OpTy, typename Fn>
-LogicalResult binary(NodeImporter &n, Fn evaluate) {
+template <typename OpTy, typename Fn> LogicalResult binary(NodeImporter &n, Fn evaluate) {
   // Numbers known at compile time (sizes, shape arithmetic).
   if (isNumber(n.item(0)) && isNumber(n.item(1))) {
     bool ints = n.item(0).kind != Item::Kind::Float && n.item(1).kind != Item::Kind::Float;
-    bool rounded = std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 &&
-                   n.item(2).kind == Item::Kind::String;
+    bool rounded =
+        std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && n.item(2).kind == Item::Kind::String;
     if (rounded) {
       double q = *n.getFloat(0) / *n.getFloat(1);
       q = n.item(2).s == "floor" ? std::floor(q) : std::trunc(q);
@@ -74,8 +73,7 @@ LogicalResult binary(NodeImporter &n, Fn evaluate) {
   Value r = n.create<OpTy>(a, b);
   if (std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2)) {
     // rounding_mode "trunc" or "floor".
-    if (n.item(2).kind != Item::Kind::String ||
-        (n.item(2).s != "trunc" && n.item(2).s != "floor"))
+    if (n.item(2).kind != Item::Kind::String || (n.item(2).s != "trunc" && n.item(2).s != "floor"))
       return n.unsupported("div with this rounding_mode");
     bool floor = n.item(2).s == "floor";
     if (isa<FloatType>(elt)) {
@@ -145,8 +143,7 @@ LogicalResult rsub(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult unary(NodeImporter &n) {
+template <typename OpTy> LogicalResult unary(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
@@ -218,9 +215,8 @@ LogicalResult gelu(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  std::string approximate = n.numInputs() > 1 && n.item(1).kind == Item::Kind::String
-                                ? n.item(1).s
-                                : "none";
+  std::string approximate =
+      n.numInputs() > 1 && n.item(1).kind == Item::Kind::String ? n.item(1).s : "none";
   FailureOr<Value> y = buildGelu(n, x, approximate);
   if (failed(y))
     return failure();

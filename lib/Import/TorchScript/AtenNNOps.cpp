@@ -165,10 +165,9 @@ LogicalResult maxPool2d(NodeImporter &n) {
   if (*ceil)
     ceilModePads(xType.getShape().drop_front(2), *kernel, *strides, *dilations, pads);
   auto &b = n.builder;
-  n.setTensor(0, n.create<MaxPool2DOp>(n.tensor(0), b.getDenseI64ArrayAttr(*kernel),
-                                       b.getDenseI64ArrayAttr(*strides),
-                                       b.getDenseI64ArrayAttr(*dilations),
-                                       b.getDenseI64ArrayAttr(pads)));
+  n.setTensor(0, n.create<MaxPool2DOp>(
+                     n.tensor(0), b.getDenseI64ArrayAttr(*kernel), b.getDenseI64ArrayAttr(*strides),
+                     b.getDenseI64ArrayAttr(*dilations), b.getDenseI64ArrayAttr(pads)));
   return success();
 }
 
@@ -277,16 +276,14 @@ LogicalResult layerNorm(NodeImporter &n) {
   int64_t rank = xType.getRank(), first = rank - shape->size();
   if (first < 0)
     return n.error("normalized_shape has more dimensions than the input");
-  LayerNormValues norm =
-      buildLayerNorm(n, n.tensor(0), first, n.isNone(2) ? Value() : n.tensor(2),
-                     n.isNone(3) ? Value() : n.tensor(3), *eps);
+  LayerNormValues norm = buildLayerNorm(n, n.tensor(0), first, n.isNone(2) ? Value() : n.tensor(2),
+                                        n.isNone(3) ? Value() : n.tensor(3), *eps);
   n.setTensor(0, norm.y);
   return success();
 }
 
 /// softmax / log_softmax(input, dim, dtype)
-template <typename OpTy>
-LogicalResult softmax(NodeImporter &n) {
+template <typename OpTy> LogicalResult softmax(NodeImporter &n) {
   RankedTensorType xType = n.tensorType(0);
   if (!xType)
     return failure();

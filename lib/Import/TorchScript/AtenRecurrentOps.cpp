@@ -110,14 +110,13 @@ LogicalResult recurrent(NodeImporter &n, bool isLSTM) {
       Value wHhT = u.transposed(wHh);
       int64_t cell = layer * dirs + dir;
       Value h = n.reshape(u.slice(h0, {cell, 0, 0}, {1, batch, hidden}), {batch, hidden});
-      Value c = isLSTM ? n.reshape(u.slice(c0, {cell, 0, 0}, {1, batch, hidden}),
-                                   {batch, hidden})
+      Value c = isLSTM ? n.reshape(u.slice(c0, {cell, 0, 0}, {1, batch, hidden}), {batch, hidden})
                        : Value();
       SmallVector<Value> outputs(steps);
       for (int64_t i = 0; i < steps; ++i) {
         int64_t t = dir == 0 ? i : steps - 1 - i;
-        Value xt = n.reshape(u.slice(xw, {t, 0, 0}, {1, batch, gates * hidden}),
-                             {batch, gates * hidden});
+        Value xt =
+            n.reshape(u.slice(xw, {t, 0, 0}, {1, batch, gates * hidden}), {batch, gates * hidden});
         Value hw = n.create<MatmulOp>(h, wHhT);
         if (bHh)
           hw = u.add(hw, bHh);
@@ -136,9 +135,8 @@ LogicalResult recurrent(NodeImporter &n, bool isLSTM) {
         }
         outputs[t] = n.reshape(h, {1, batch, hidden});
       }
-      directionOutputs.push_back(steps == 1 ? outputs[0]
-                                            : n.create<ConcatOp>(outputs,
-                                                                 n.builder.getI64IntegerAttr(0)));
+      directionOutputs.push_back(
+          steps == 1 ? outputs[0] : n.create<ConcatOp>(outputs, n.builder.getI64IntegerAttr(0)));
       finalH.push_back(n.reshape(h, {1, batch, hidden}));
       if (isLSTM)
         finalC.push_back(n.reshape(c, {1, batch, hidden}));
@@ -149,8 +147,7 @@ LogicalResult recurrent(NodeImporter &n, bool isLSTM) {
   if (*batchFirst)
     x = n.create<TransposeOp>(x, n.builder.getDenseI64ArrayAttr({1, 0, 2}));
   auto stack = [&](SmallVector<Value> &parts) {
-    return parts.size() == 1 ? parts[0]
-                             : n.create<ConcatOp>(parts, n.builder.getI64IntegerAttr(0));
+    return parts.size() == 1 ? parts[0] : n.create<ConcatOp>(parts, n.builder.getI64IntegerAttr(0));
   };
   n.setTensor(0, x);
   n.setTensor(1, stack(finalH));

@@ -62,11 +62,10 @@ LogicalResult view(NodeImporter &n) {
       return n.error("cannot view " + Twine(type.getNumElements()) + " elements as the shape");
     (*shape)[inferred] = type.getNumElements() / known;
   }
-  int64_t total = std::accumulate(shape->begin(), shape->end(), int64_t(1),
-                                  std::multiplies<int64_t>());
+  int64_t total =
+      std::accumulate(shape->begin(), shape->end(), int64_t(1), std::multiplies<int64_t>());
   if (total != type.getNumElements())
-    return n.error("cannot view " + Twine(type.getNumElements()) + " elements as " +
-                   Twine(total));
+    return n.error("cannot view " + Twine(type.getNumElements()) + " elements as " + Twine(total));
   n.setTensor(0, n.reshape(n.tensor(0), *shape));
   return success();
 }
@@ -235,8 +234,7 @@ LogicalResult select(NodeImporter &n) {
 }
 
 /// mean / sum(input, dims, keepdim, dtype)
-template <typename OpTy>
-LogicalResult reduce(NodeImporter &n) {
+template <typename OpTy> LogicalResult reduce(NodeImporter &n) {
   RankedTensorType type = n.tensorType(0);
   if (!type)
     return failure();
@@ -281,8 +279,8 @@ LogicalResult expand(NodeImporter &n) {
   for (int64_t d = 0; d < type.getRank(); ++d)
     if ((*sizes)[d + offset] == -1)
       (*sizes)[d + offset] = type.getDimSize(d);
-  n.setTensor(0, n.create<BroadcastOp>(RankedTensorType::get(*sizes, type.getElementType()),
-                                       n.tensor(0)));
+  n.setTensor(
+      0, n.create<BroadcastOp>(RankedTensorType::get(*sizes, type.getElementType()), n.tensor(0)));
   return success();
 }
 
@@ -340,9 +338,9 @@ Item pieces(NodeImporter &n, Value x, int64_t dim, ArrayRef<int64_t> sizes) {
   SmallVector<int64_t> offsets(rank, 0), shape(type.getShape()), strides(rank, 1);
   for (int64_t size : sizes) {
     shape[dim] = size;
-    list.list.push_back(Item::ofTensor(n.create<SliceOp>(
-        x, n.builder.getDenseI64ArrayAttr(offsets), n.builder.getDenseI64ArrayAttr(shape),
-        n.builder.getDenseI64ArrayAttr(strides))));
+    list.list.push_back(Item::ofTensor(n.create<SliceOp>(x, n.builder.getDenseI64ArrayAttr(offsets),
+                                                         n.builder.getDenseI64ArrayAttr(shape),
+                                                         n.builder.getDenseI64ArrayAttr(strides))));
     offsets[dim] += size;
   }
   return list;

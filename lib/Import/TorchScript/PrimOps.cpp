@@ -99,8 +99,7 @@ LogicalResult numToTensor(NodeImporter &n) {
 
 /// aten::Int, aten::Float, aten::Bool, aten::ScalarImplicit: a number, or a
 /// constant scalar tensor read at compile time.
-template <Item::Kind To>
-LogicalResult toScalar(NodeImporter &n) {
+template <Item::Kind To> LogicalResult toScalar(NodeImporter &n) {
   const Item &v = n.item(0);
   double value;
   if (v.kind == Item::Kind::Tensor) {
@@ -154,8 +153,7 @@ LogicalResult compareTensors(NodeImporter &n) {
   return success();
 }
 
-template <typename Pred>
-LogicalResult compareNumbers(NodeImporter &n) {
+template <typename Pred> LogicalResult compareNumbers(NodeImporter &n) {
   if (n.item(0).kind == Item::Kind::Tensor || n.item(1).kind == Item::Kind::Tensor)
     return compareTensors(n);
   if (n.item(0).kind == Item::Kind::None || n.item(1).kind == Item::Kind::None) {

@@ -43,7 +43,7 @@ struct TSValue {
   /// Constant lists of ints, floats or bools (kind List).
   std::vector<int64_t> ints;
   std::vector<double> floats;
-  std::shared_ptr<ConstantTensor> tensor; ///< a constant tensor
+  std::shared_ptr<ConstantTensor> tensor;               ///< a constant tensor
   std::vector<std::shared_ptr<ConstantTensor>> tensors; ///< a constant tensor list
 };
 

@@ -42,8 +42,7 @@ bool loadTorchScriptGraph(const std::string &path, TSGraph &graph, std::string &
     auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(plugin.c_str(), &message);
     if (!library.isValid())
       loadError = "cannot load Kiln's TorchScript module " + plugin + ": " + message;
-    else if (!(load = reinterpret_cast<LoadGraphFn>(
-                   library.getAddressOfSymbol(kLoadGraphSymbol))))
+    else if (!(load = reinterpret_cast<LoadGraphFn>(library.getAddressOfSymbol(kLoadGraphSymbol))))
       loadError = plugin + " has no " + kLoadGraphSymbol;
   }
   if (!load) {

@@ -53,8 +53,8 @@ public:
 
 private:
   Location nodeLocation(const ts::TSNode &node) {
-    Location file = FileLineColLoc::get(&ctx, node.file.empty() ? displayName : node.file,
-                                        node.line, 0);
+    Location file =
+        FileLineColLoc::get(&ctx, node.file.empty() ? displayName : node.file, node.line, 0);
     return FusedLoc::get(&ctx, {file}, StringAttr::get(&ctx, "torch." + node.kind));
   }
   FailureOr<ts::Item> lookup(int id, Location loc);
@@ -76,8 +76,8 @@ private:
   llvm::StringSet<> reportedOps;
 };
 
-FailureOr<ts::Item> GraphImporter::tensorConstant(const ts::ConstantTensor &t,
-                                                  StringRef name, Location loc) {
+FailureOr<ts::Item> GraphImporter::tensorConstant(const ts::ConstantTensor &t, StringRef name,
+                                                  Location loc) {
   Type elt = ts::convertDType(&ctx, t.dtype);
   if (!elt)
     return emitError(loc) << "constant tensor '" << name << "' has unsupported dtype "
@@ -93,8 +93,8 @@ FailureOr<ts::Item> GraphImporter::tensorConstant(const ts::ConstantTensor &t,
     bool isSplat = false;
     ArrayRef<char> raw(t.bytes.data(), t.bytes.size());
     if (!DenseElementsAttr::isValidRawBuffer(type, raw, isSplat))
-      return emitError(loc) << "constant tensor '" << name << "' has "
-                            << t.bytes.size() << " bytes, which do not fit its shape";
+      return emitError(loc) << "constant tensor '" << name << "' has " << t.bytes.size()
+                            << " bytes, which do not fit its shape";
     attr = DenseElementsAttr::getFromRawBuffer(type, raw);
   }
   OpBuilder::InsertionGuard guard(builder);
@@ -203,8 +203,8 @@ LogicalResult GraphImporter::importBlock(const ts::TSBlock &block, ArrayRef<ts::
   // that one run lists them all; any other error stops the import.
   bool failedAny = false;
   for (const ts::TSNode &node : block.nodes) {
-    bool known = getRegistry().count(node.kind) || node.kind == "prim::If" ||
-                 node.kind == "prim::Loop";
+    bool known =
+        getRegistry().count(node.kind) || node.kind == "prim::If" || node.kind == "prim::Loop";
     if (!known) {
       std::string key = node.kind + "@" + node.file + ":" + std::to_string(node.line);
       if (reportedOps.insert(key).second)
@@ -336,8 +336,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const TorchScriptImportOptions &opti
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(builder, fileLoc, "main",
-                                   builder.getFunctionType(argTypes, {}));
+  auto func = func::FuncOp::create(builder, fileLoc, "main", builder.getFunctionType(argTypes, {}));
   entry = func.addEntryBlock();
   SmallVector<ts::Item> args;
   for (auto [i, name] : llvm::enumerate(graph.inputNames)) {
@@ -387,9 +386,8 @@ bool isTorchScriptImportBuilt() { return true; }
 
 OwningOpRef<ModuleOp> importTorchScriptModel(MLIRContext &context, StringRef path,
                                              const TorchScriptImportOptions &options) {
-  std::string displayName = options.displayName.empty()
-                                ? llvm::sys::path::filename(path).str()
-                                : options.displayName;
+  std::string displayName =
+      options.displayName.empty() ? llvm::sys::path::filename(path).str() : options.displayName;
   Location fileLoc = FileLineColLoc::get(&context, displayName, 0, 0);
   ts::TSGraph graph;
   std::string error;

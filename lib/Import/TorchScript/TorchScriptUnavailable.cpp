@@ -19,8 +19,8 @@ bool isTorchScriptImportBuilt() { return false; }
 
 OwningOpRef<ModuleOp> importTorchScriptModel(MLIRContext &context, llvm::StringRef path,
                                              const TorchScriptImportOptions &options) {
-  std::string name = options.displayName.empty() ? llvm::sys::path::filename(path).str()
-                                                 : options.displayName;
+  std::string name =
+      options.displayName.empty() ? llvm::sys::path::filename(path).str() : options.displayName;
   emitError(FileLineColLoc::get(&context, name, 0, 0))
       << "this kilnc was built without TorchScript support; rebuild Kiln with libtorch "
          "(apt-get install libtorch-dev) and -DKILN_ENABLE_TORCHSCRIPT=ON";

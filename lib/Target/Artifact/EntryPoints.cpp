@@ -36,9 +36,9 @@ static GlobalVariable *privateString(Module &m, StringRef text, const Twine &nam
 
 /// kiln_tensor_info { ptr name; i32 dtype; i32 rank; ptr dims; i64 bytes }
 static StructType *tensorInfoType(LLVMContext &ctx) {
-  return StructType::get(ctx, {PointerType::getUnqual(ctx), Type::getInt32Ty(ctx),
-                               Type::getInt32Ty(ctx), PointerType::getUnqual(ctx),
-                               Type::getInt64Ty(ctx)});
+  return StructType::get(ctx,
+                         {PointerType::getUnqual(ctx), Type::getInt32Ty(ctx), Type::getInt32Ty(ctx),
+                          PointerType::getUnqual(ctx), Type::getInt64Ty(ctx)});
 }
 
 static Constant *tensorInfoArray(Module &m, const std::vector<TensorSignature> &tensors,
@@ -54,16 +54,16 @@ static Constant *tensorInfoArray(Module &m, const std::vector<TensorSignature> &
     Constant *dims = ConstantPointerNull::get(ptrTy);
     if (!t.dims.empty()) {
       Constant *init = ConstantDataArray::get(ctx, ArrayRef<int64_t>(t.dims));
-      auto *gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage,
-                                    init, base + "_dims");
+      auto *gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init,
+                                    base + "_dims");
       gv->setAlignment(Align(8));
       dims = gv;
     }
-    infos.push_back(ConstantStruct::get(
-        infoTy, {privateString(m, t.name, base + "_name"),
-                 ConstantInt::get(Type::getInt32Ty(ctx), t.dtype),
-                 ConstantInt::get(Type::getInt32Ty(ctx), t.dims.size()), dims,
-                 ConstantInt::get(Type::getInt64Ty(ctx), t.byteSize)}));
+    infos.push_back(
+        ConstantStruct::get(infoTy, {privateString(m, t.name, base + "_name"),
+                                     ConstantInt::get(Type::getInt32Ty(ctx), t.dtype),
+                                     ConstantInt::get(Type::getInt32Ty(ctx), t.dims.size()), dims,
+                                     ConstantInt::get(Type::getInt64Ty(ctx), t.byteSize)}));
   }
   auto *arrayTy = ArrayType::get(infoTy, infos.size());
   auto *gv = new GlobalVariable(m, arrayTy, true, GlobalValue::PrivateLinkage,
@@ -90,8 +90,8 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
   auto *runTy = FunctionType::get(i32, {ptrTy, ptrTy, ptrTy}, false);
 
   // The generic entry: arrays of pointers in model order.
-  Function *generic = Function::Create(runTy, GlobalValue::InternalLinkage,
-                                       sig.name + "_run_generic", m);
+  Function *generic =
+      Function::Create(runTy, GlobalValue::InternalLinkage, sig.name + "_run_generic", m);
   {
     auto *entry = BasicBlock::Create(ctx, "entry", generic);
     auto *fail = BasicBlock::Create(ctx, "null_pointer", generic);
@@ -123,10 +123,10 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
     loadAll(out, sig.outputs.size(), "out");
     if (sig.workspaceSize > 0) {
       auto *ok = BasicBlock::Create(ctx, "workspace_ok", generic);
-      Value *misaligned = b.CreateICmpNE(
-          b.CreateAnd(b.CreatePtrToInt(ws, intPtrTy),
-                      ConstantInt::get(intPtrTy, sig.workspaceAlign - 1)),
-          ConstantInt::get(intPtrTy, 0));
+      Value *misaligned =
+          b.CreateICmpNE(b.CreateAnd(b.CreatePtrToInt(ws, intPtrTy),
+                                     ConstantInt::get(intPtrTy, sig.workspaceAlign - 1)),
+                         ConstantInt::get(intPtrTy, 0));
       b.CreateCondBr(b.CreateOr(b.CreateIsNull(ws), misaligned), badWorkspace, ok);
       b.SetInsertPoint(ok);
     }
@@ -144,19 +144,18 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
   }
 
   // The descriptor, kiln_model of runtime.h.
-  auto *modelTy = StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, i64, i64,
-                                        ptrTy, i64});
+  auto *modelTy =
+      StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, i64, i64, ptrTy, i64});
   Constant *init = ConstantStruct::get(
-      modelTy,
-      {ConstantInt::get(i32, KILN_ABI_VERSION), ConstantInt::get(i32, sig.inputs.size()),
-       ConstantInt::get(i32, sig.outputs.size()), ConstantInt::get(i32, 0),
-       privateString(m, sig.name, sig.name + "_name"),
-       tensorInfoArray(m, sig.inputs, sig.name, "inputs"),
-       tensorInfoArray(m, sig.outputs, sig.name, "outputs"),
-       ConstantInt::get(i64, sig.workspaceSize), ConstantInt::get(i64, sig.workspaceAlign),
-       generic, ConstantInt::get(i64, sig.fingerprint)});
-  auto *model = new GlobalVariable(m, modelTy, true, GlobalValue::ExternalLinkage, init,
-                                   sig.name + "_model");
+      modelTy, {ConstantInt::get(i32, KILN_ABI_VERSION), ConstantInt::get(i32, sig.inputs.size()),
+                ConstantInt::get(i32, sig.outputs.size()), ConstantInt::get(i32, 0),
+                privateString(m, sig.name, sig.name + "_name"),
+                tensorInfoArray(m, sig.inputs, sig.name, "inputs"),
+                tensorInfoArray(m, sig.outputs, sig.name, "outputs"),
+                ConstantInt::get(i64, sig.workspaceSize), ConstantInt::get(i64, sig.workspaceAlign),
+                generic, ConstantInt::get(i64, sig.fingerprint)});
+  auto *model =
+      new GlobalVariable(m, modelTy, true, GlobalValue::ExternalLinkage, init, sig.name + "_model");
   model->setAlignment(Align(8));
   return Error::success();
 }

@@ -24,19 +24,32 @@ static std::string dimsString(const std::vector<int64_t> &dims) {
 
 static const char *dtypeName(int32_t dtype) {
   switch (dtype) {
-  case 1: return "f32";
-  case 2: return "u8";
-  case 3: return "i8";
-  case 4: return "u16";
-  case 5: return "i16";
-  case 6: return "i32";
-  case 7: return "i64";
-  case 9: return "bool";
-  case 10: return "f16";
-  case 11: return "f64";
-  case 12: return "u32";
-  case 13: return "u64";
-  default: return "?";
+  case 1:
+    return "f32";
+  case 2:
+    return "u8";
+  case 3:
+    return "i8";
+  case 4:
+    return "u16";
+  case 5:
+    return "i16";
+  case 6:
+    return "i32";
+  case 7:
+    return "i64";
+  case 9:
+    return "bool";
+  case 10:
+    return "f16";
+  case 11:
+    return "f64";
+  case 12:
+    return "u32";
+  case 13:
+    return "u64";
+  default:
+    return "?";
   }
 }
 
@@ -72,8 +85,8 @@ void emitHeader(const ModelSignature &sig, llvm::raw_ostream &os) {
      << llvm::format_hex_no_prefix(sig.fingerprint, 16) << ")\n";
   auto sizeMacros = [&](const std::vector<TensorSignature> &tensors) {
     for (const auto &t : tensors)
-      os << "#define " << upper << "_" << llvm::StringRef(t.fieldName).upper()
-         << "_SIZE " << t.byteSize << "u /* bytes */\n";
+      os << "#define " << upper << "_" << llvm::StringRef(t.fieldName).upper() << "_SIZE "
+         << t.byteSize << "u /* bytes */\n";
   };
   sizeMacros(sig.inputs);
   sizeMacros(sig.outputs);
@@ -96,8 +109,8 @@ void emitHeader(const ModelSignature &sig, llvm::raw_ostream &os) {
      << "   " << upper << "_WORKSPACE_SIZE bytes aligned to " << upper
      << "_WORKSPACE_ALIGN (it may be\n   NULL when the size is 0). Returns KILN_OK or a "
         "kiln_status error. */\n"
-     << "kiln_status " << sig.name << "_run(const " << sig.name << "_inputs *in, "
-     << sig.name << "_outputs *out,\n    void *workspace);\n\n"
+     << "kiln_status " << sig.name << "_run(const " << sig.name << "_inputs *in, " << sig.name
+     << "_outputs *out,\n    void *workspace);\n\n"
      << "/* The descriptor: names, dtypes, dims, byte sizes, workspace, and the\n"
      << "   generic entry point used by kiln_run(). */\n"
      << "extern const kiln_model " << sig.name << "_model;\n\n"

@@ -83,8 +83,7 @@ public:
     pm.addPass(createCanonicalizerPass());
   }
 
-  llvm::Error finishModule(llvm::Module &module,
-                           const ModelSignature &signature) const override {
+  llvm::Error finishModule(llvm::Module &module, const ModelSignature &signature) const override {
     module.setTargetTriple(machine->getTargetTriple());
     module.setDataLayout(machine->createDataLayout());
     std::string implName = signature.name + "_invoke";

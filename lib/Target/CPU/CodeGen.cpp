@@ -13,20 +13,19 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 
 namespace kiln {
 
 using namespace llvm;
 
-Expected<std::unique_ptr<TargetMachine>>
-createCPUTargetMachine(const CPUTargetOptions &options) {
+Expected<std::unique_ptr<TargetMachine>> createCPUTargetMachine(const CPUTargetOptions &options) {
   static bool initialized = [] {
     InitializeAllTargetInfos();
     InitializeAllTargets();
@@ -41,13 +40,11 @@ createCPUTargetMachine(const CPUTargetOptions &options) {
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return createStringError("unknown target '%s': %s", triple.str().c_str(),
-                             error.c_str());
+    return createStringError("unknown target '%s': %s", triple.str().c_str(), error.c_str());
   std::string cpu = options.cpu;
   std::string features = options.features;
   if (cpu.empty() || cpu == "native" || cpu == "host")
-    cpu = native || cpu == "native" || cpu == "host" ? sys::getHostCPUName().str()
-                                                     : "generic";
+    cpu = native || cpu == "native" || cpu == "host" ? sys::getHostCPUName().str() : "generic";
   if (features.empty() && native) {
     // Sorted, so the string (recorded in manifests) does not follow hash order.
     std::vector<std::pair<std::string, bool>> sorted;
@@ -67,8 +64,7 @@ createCPUTargetMachine(const CPUTargetOptions &options) {
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, Reloc::PIC_, std::nullopt, level));
   if (!machine)
-    return createStringError("cannot create a target machine for '%s'",
-                             triple.str().c_str());
+    return createStringError("cannot create a target machine for '%s'", triple.str().c_str());
   return machine;
 }
 
@@ -88,9 +84,8 @@ void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel,
                             : optLevel == 1 ? OptimizationLevel::O1
                             : optLevel == 2 ? OptimizationLevel::O2
                                             : OptimizationLevel::O3;
-  ModulePassManager mpm = level == OptimizationLevel::O0
-                              ? pb.buildO0DefaultPipeline(level)
-                              : pb.buildPerModuleDefaultPipeline(level);
+  ModulePassManager mpm = level == OptimizationLevel::O0 ? pb.buildO0DefaultPipeline(level)
+                                                         : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
   if (sanitizeAddress) {
     // As clang does: instrument after optimization, so that ASan checks
@@ -108,9 +103,8 @@ void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel,
 Error emitMachineCode(Module &module, TargetMachine &machine, bool assembly,
                       raw_pwrite_stream &os) {
   legacy::PassManager pm;
-  if (machine.addPassesToEmitFile(pm, os, nullptr,
-                                  assembly ? CodeGenFileType::AssemblyFile
-                                           : CodeGenFileType::ObjectFile))
+  if (machine.addPassesToEmitFile(
+          pm, os, nullptr, assembly ? CodeGenFileType::AssemblyFile : CodeGenFileType::ObjectFile))
     return createStringError("the target cannot emit this file type");
   pm.run(module);
   return Error::success();

@@ -61,31 +61,31 @@ typedef int32_t kiln_dtype;
 
 /** One input or output of a compiled model. */
 typedef struct kiln_tensor_info {
-  const char *name;     /**< the model's own name for the tensor */
-  kiln_dtype dtype;     /**< element type, KILN_DTYPE_* */
-  uint32_t rank;        /**< number of dimensions */
-  const int64_t *dims;  /**< rank sizes, outermost first */
-  uint64_t byte_size;   /**< bytes of the dense row-major buffer */
+  const char *name;    /**< the model's own name for the tensor */
+  kiln_dtype dtype;    /**< element type, KILN_DTYPE_* */
+  uint32_t rank;       /**< number of dimensions */
+  const int64_t *dims; /**< rank sizes, outermost first */
+  uint64_t byte_size;  /**< bytes of the dense row-major buffer */
 } kiln_tensor_info;
 
 /** The generic entry point: inputs and outputs in descriptor order. */
-typedef kiln_status (*kiln_run_fn)(const void *const *inputs,
-                                   void *const *outputs, void *workspace);
+typedef kiln_status (*kiln_run_fn)(const void *const *inputs, void *const *outputs,
+                                   void *workspace);
 
 /** Everything a generic tool needs to call a compiled model. */
 typedef struct kiln_model {
-  uint32_t abi_version;             /**< KILN_ABI_VERSION at compile time */
+  uint32_t abi_version; /**< KILN_ABI_VERSION at compile time */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;                /**< zero */
-  const char *name;                 /**< the C prefix given to kilnc */
-  const kiln_tensor_info *inputs;   /**< num_inputs entries */
-  const kiln_tensor_info *outputs;  /**< num_outputs entries */
-  uint64_t workspace_size;          /**< bytes; 0 means no workspace */
-  uint64_t workspace_align;         /**< required alignment in bytes */
-  kiln_run_fn run;                  /**< the model's generic entry */
-  uint64_t fingerprint;             /**< identifies this compiled model
-                                         (ABI 2); NAME_FINGERPRINT */
+  uint32_t reserved;               /**< zero */
+  const char *name;                /**< the C prefix given to kilnc */
+  const kiln_tensor_info *inputs;  /**< num_inputs entries */
+  const kiln_tensor_info *outputs; /**< num_outputs entries */
+  uint64_t workspace_size;         /**< bytes; 0 means no workspace */
+  uint64_t workspace_align;        /**< required alignment in bytes */
+  kiln_run_fn run;                 /**< the model's generic entry */
+  uint64_t fingerprint;            /**< identifies this compiled model
+                                        (ABI 2); NAME_FINGERPRINT */
 } kiln_model;
 
 /** A short English description of a status code. */
@@ -99,15 +99,14 @@ const char *kiln_dtype_name(kiln_dtype dtype);
 
 /** Runs any compiled model through its descriptor, checking the arguments
  *  first: NULL pointers, the ABI version and the workspace alignment. */
-kiln_status kiln_run(const kiln_model *model, const void *const *inputs,
-                     void *const *outputs, void *workspace);
+kiln_status kiln_run(const kiln_model *model, const void *const *inputs, void *const *outputs,
+                     void *workspace);
 
 /** kiln_run that also checks the workspace's size: workspace_bytes is how
  *  many bytes the caller's workspace holds; fewer than
  *  model->workspace_size gives KILN_ERROR_WORKSPACE_TOO_SMALL. */
-kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs,
-                           void *const *outputs, void *workspace,
-                           size_t workspace_bytes);
+kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs, void *const *outputs,
+                           void *workspace, size_t workspace_bytes);
 
 /** Checks that a descriptor is usable by this runtime (ABI version) and is
  *  the model version the caller was built against: pass the generated
@@ -115,12 +114,10 @@ kiln_status kiln_run_sized(const kiln_model *model, const void *const *inputs,
 kiln_status kiln_model_check(const kiln_model *model, uint64_t fingerprint);
 
 /** Looks up an input by name; writes its index to *out_index. */
-kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
-                                  uint32_t *out_index);
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name, uint32_t *out_index);
 
 /** Looks up an output by name; writes its index to *out_index. */
-kiln_status kiln_model_find_output(const kiln_model *model, const char *name,
-                                   uint32_t *out_index);
+kiln_status kiln_model_find_output(const kiln_model *model, const char *name, uint32_t *out_index);
 
 /** A range of tasks for kiln_parallel_for: runs tasks [begin, end). */
 typedef void (*kiln_task_fn)(void *ctx, int64_t begin, int64_t end);

@@ -67,9 +67,8 @@ int main(void) {
   mlp_inputs good_in = {x};
   mlp_outputs good_out = {y};
   SHOW("good run_checked", mlp_run_checked(&good_in, &good_out, ws, MLP_WORKSPACE_SIZE));
-  SHOW("good run_sized",
-       kiln_run_sized(&mlp_model, (const void *const *)&good_in, (void *const *)&good_out,
-                      ws, MLP_WORKSPACE_SIZE));
+  SHOW("good run_sized", kiln_run_sized(&mlp_model, (const void *const *)&good_in,
+                                        (void *const *)&good_out, ws, MLP_WORKSPACE_SIZE));
   printf("y: %.6f %.6f %.6f\n", y[0], y[1], y[2]);
   free(ws);
   munmap(guard, 2 * page);

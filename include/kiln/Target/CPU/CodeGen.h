@@ -40,8 +40,8 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, unsigned
                     bool sanitizeAddress = false);
 
 /// Emits `module` as an object file or assembly.
-llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
-                            bool assembly, llvm::raw_pwrite_stream &os);
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine, bool assembly,
+                            llvm::raw_pwrite_stream &os);
 
 /// Links an object into a shared object with ld.lld (for kiln-run).
 llvm::Error linkSharedObject(llvm::StringRef object, std::string &result);

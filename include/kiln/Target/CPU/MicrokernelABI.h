@@ -45,10 +45,10 @@
 #define KILN_UK_ROWSUM_PARAMS 3
 
 typedef struct kiln_uk_kernel_info {
-  const char *name;  /* as in kiln_uk_<name>_f32_<variant> */
-  int64_t params;    /* integer parameters, flags last */
-  int64_t inputs;    /* operands before the bias and the residual */
-  int64_t outputs;   /* outputs, scratch included */
+  const char *name; /* as in kiln_uk_<name>_f32_<variant> */
+  int64_t params;   /* integer parameters, flags last */
+  int64_t inputs;   /* operands before the bias and the residual */
+  int64_t outputs;  /* outputs, scratch included */
 } kiln_uk_kernel_info;
 
 static const kiln_uk_kernel_info kiln_uk_kernels[] = {
@@ -164,8 +164,8 @@ static inline kiln_uk_wino_plan kiln_uk_wino_make_plan(int64_t cin, int64_t cout
   p.shared_v = p.groups > 1;
   p.v_block = 16 * block_tiles * cin;
   p.m_slice = 16 * block_tiles * p.group_rows;
-  p.scratch = p.shared_v ? p.blocks * p.v_block + p.tasks * p.m_slice
-                         : p.tasks * (p.v_block + p.m_slice);
+  p.scratch =
+      p.shared_v ? p.blocks * p.v_block + p.tasks * p.m_slice : p.tasks * (p.v_block + p.m_slice);
   /* Room for the plan on one thread too (kiln_uk_wino_serial_plan). */
   int64_t serial = p.v_block + 16 * block_tiles * row_panels * mr;
   if (p.scratch < serial)

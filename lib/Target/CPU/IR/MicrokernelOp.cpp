@@ -34,15 +34,14 @@ LogicalResult MicrokernelOp::verify() {
   if (!kernel)
     return emitOpError("unknown kernel '") << getKernel() << "'";
   if ((int64_t)getParams().size() != kernel->params)
-    return emitOpError("kernel '") << getKernel() << "' takes " << kernel->params
-                                   << " params, got " << getParams().size();
+    return emitOpError("kernel '")
+           << getKernel() << "' takes " << kernel->params << " params, got " << getParams().size();
   if ((int64_t)getOutputs().size() != kernel->outputs)
-    return emitOpError("kernel '") << getKernel() << "' has " << kernel->outputs
-                                   << " outputs, got " << getOutputs().size();
+    return emitOpError("kernel '")
+           << getKernel() << "' has " << kernel->outputs << " outputs, got " << getOutputs().size();
   int64_t flags = getParams().back();
   // The kernel's operands, then the optional bias and residual.
-  int64_t expectedInputs = kernel->inputs +
-                           ((flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL)) != 0) +
+  int64_t expectedInputs = kernel->inputs + ((flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL)) != 0) +
                            ((flags & KILN_UK_RESIDUAL) != 0);
   if ((int64_t)getInputs().size() != expectedInputs)
     return emitOpError("flags ") << flags << " need " << expectedInputs << " inputs, got "
@@ -84,8 +83,7 @@ static FailureOr<Value> contiguous(RewriterBase &rewriter, Location loc, Value b
     return buffer;
   auto dense = MemRefType::get(type.getShape(), type.getElementType());
   FailureOr<Value> alloc = options.createAlloc(rewriter, loc, dense, {});
-  if (failed(alloc) ||
-      (copyIn && failed(options.createMemCpy(rewriter, loc, buffer, *alloc))))
+  if (failed(alloc) || (copyIn && failed(options.createMemCpy(rewriter, loc, buffer, *alloc))))
     return failure();
   return alloc;
 }

@@ -59,10 +59,10 @@ typedef struct kiln_uk_gemm_args {
   int64_t b_bs, b_rs, b_cs;
   int64_t c_bs, c_rs;
   int64_t m_blocks, n_blocks;
-  int a_major;              /* tasks split M blocks (else N blocks) first */
-  int64_t groups;           /* groups of blocks of the other dimension */
-  int batch_inner;          /* tasks take the batch inside the major blocks */
-  int conv;                 /* B is an NCHW input read through im2col */
+  int a_major;     /* tasks split M blocks (else N blocks) first */
+  int64_t groups;  /* groups of blocks of the other dimension */
+  int batch_inner; /* tasks take the batch inside the major blocks */
+  int conv;        /* B is an NCHW input read through im2col */
   int64_t ih, iw, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   kiln_uk_epilogue ep;
 } kiln_uk_gemm_args;

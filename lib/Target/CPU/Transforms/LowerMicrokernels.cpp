@@ -63,15 +63,18 @@ struct LowerMicrokernelsPass : impl::LowerMicrokernelsPassBase<LowerMicrokernels
     SmallVector<Value> args = {address(b, loc, inputs[0]),
                                next == 2 ? address(b, loc, inputs[1]) : zero,
                                address(b, loc, op.getOutputs()[0])};
-    args.push_back(flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL) ? address(b, loc, inputs[next++]) : zero);
+    args.push_back(flags & (KILN_UK_BIAS_ROW | KILN_UK_BIAS_COL) ? address(b, loc, inputs[next++])
+                                                                 : zero);
     args.push_back(flags & KILN_UK_RESIDUAL ? address(b, loc, inputs[next++]) : zero);
     // The Winograd kernel's scratch space follows the residual.
     if (op.getOutputs().size() == 2)
       args.push_back(address(b, loc, op.getOutputs()[1]));
     for (int64_t param : params)
       args.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), param));
-    args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getLo().convertToFloat())));
-    args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getHi().convertToFloat())));
+    args.push_back(
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getLo().convertToFloat())));
+    args.push_back(
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getHi().convertToFloat())));
 
     std::string name = ("kiln_uk_" + op.getKernel() + "_f32_" + op.getVariant()).str();
     auto callee = module.lookupSymbol<func::FuncOp>(name);

@@ -91,8 +91,7 @@ bool isSunk(Operation *op) {
          (isa<memref::GetGlobalOp>(op) || isMemoryEffectFree(op));
 }
 
-struct OutlineParallelLoopsPass
-    : impl::OutlineParallelLoopsPassBase<OutlineParallelLoopsPass> {
+struct OutlineParallelLoopsPass : impl::OutlineParallelLoopsPassBase<OutlineParallelLoopsPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -218,8 +217,8 @@ struct OutlineParallelLoopsPass
       }
       Value step = mapping.lookupOrDefault(loop.getStep()[d]);
       Value scaled = arith::MulIOp::create(b, loc, index, step);
-      leading[d] = arith::AddIOp::create(b, loc, scaled,
-                                         mapping.lookupOrDefault(loop.getLowerBound()[d]));
+      leading[d] =
+          arith::AddIOp::create(b, loc, scaled, mapping.lookupOrDefault(loop.getLowerBound()[d]));
     }
     SmallVector<Value> ivs = loop.getInductionVars();
     for (size_t d = 0; d < split; ++d)

@@ -27,7 +27,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-
 /// The ops after a contraction that the kernel computes in its epilogue.
 struct Epilogue {
   Value bias, residual;
@@ -222,8 +221,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
   /// leading axes.
   void selectRowSum(Operation *op) {
     auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
-    ArrayRef<int64_t> axes = isa<ReduceSumOp>(op) ? cast<ReduceSumOp>(op).getAxes()
-                                                   : cast<ReduceMeanOp>(op).getAxes();
+    ArrayRef<int64_t> axes =
+        isa<ReduceSumOp>(op) ? cast<ReduceSumOp>(op).getAxes() : cast<ReduceMeanOp>(op).getAxes();
     int64_t rank = inType.getRank();
     if (!inType.getElementType().isF32() || axes.empty() || inType.getNumElements() == 0)
       return;
@@ -235,8 +234,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       cols *= inType.getDimSize(axis);
     int64_t rows = inType.getNumElements() / cols;
     OpBuilder b(op);
-    replaceWithKernel(op, Epilogue(), "rowsum", {op->getOperand(0)},
-                      {rows, cols}, isa<ReduceMeanOp>(op) ? KILN_UK_MEAN : 0, b);
+    replaceWithKernel(op, Epilogue(), "rowsum", {op->getOperand(0)}, {rows, cols},
+                      isa<ReduceMeanOp>(op) ? KILN_UK_MEAN : 0, b);
   }
 
   void selectMaxPool(MaxPool2DOp pool, const kiln_uk_variant &config) {
@@ -252,17 +251,28 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       return;
     Epilogue e = matchEpilogue(pool, [](Value) { return false; });
     OpBuilder b(e.ops.empty() ? pool.getOperation() : e.ops.back());
-    SmallVector<int64_t> params = {inType.getDimSize(0), inType.getDimSize(1),
-                                   inType.getDimSize(2), inType.getDimSize(3),
-                                   oh, ow, k[0], k[1], s[0], s[1], d[0], d[1], pads[0], pads[1]};
+    SmallVector<int64_t> params = {inType.getDimSize(0),
+                                   inType.getDimSize(1),
+                                   inType.getDimSize(2),
+                                   inType.getDimSize(3),
+                                   oh,
+                                   ow,
+                                   k[0],
+                                   k[1],
+                                   s[0],
+                                   s[1],
+                                   d[0],
+                                   d[1],
+                                   pads[0],
+                                   pads[1]};
     replaceWithKernel(pool, e, "maxpool2d", {pool.getInput()}, params, 0, b);
   }
 
   /// Creates the kernel op after the epilogue's last op and replaces the
   /// contraction and its epilogue with it.
   void replaceWithKernel(Operation *root, const Epilogue &e, StringRef kernel,
-                         SmallVector<Value> inputs, SmallVector<int64_t> params,
-                         int64_t flags, OpBuilder &b, int64_t scratchFloats = 0) {
+                         SmallVector<Value> inputs, SmallVector<int64_t> params, int64_t flags,
+                         OpBuilder &b, int64_t scratchFloats = 0) {
     if (e.bias)
       inputs.push_back(e.bias);
     if (e.residual)
@@ -275,9 +285,9 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
         tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType())};
     if (scratchFloats)
       inits.push_back(tensor::EmptyOp::create(b, loc, {scratchFloats}, b.getF32Type()));
-    auto op = cpu::MicrokernelOp::create(b, loc, ValueRange(inits).getTypes(), kernel,
-                                    StringRef(variant), inputs, inits, params,
-                                    llvm::APFloat(e.lo), llvm::APFloat(e.hi));
+    auto op =
+        cpu::MicrokernelOp::create(b, loc, ValueRange(inits).getTypes(), kernel, StringRef(variant),
+                                   inputs, inits, params, llvm::APFloat(e.lo), llvm::APFloat(e.hi));
     Operation *last = e.ops.empty() ? root : e.ops.back();
     last->getResult(0).replaceAllUsesWith(op.getResult(0));
     for (Operation *dead : llvm::reverse(e.ops))
@@ -317,8 +327,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       if (!filter)
         return;
       OpBuilder b(conv);
-      inputs.push_back(createPackedConstant(
-          b, conv.getLoc(), packWinogradFilter(*filter, cout, cin, config.mr)));
+      inputs.push_back(createPackedConstant(b, conv.getLoc(),
+                                            packWinogradFilter(*filter, cout, cin, config.mr)));
       Epilogue e = matchEpilogue(conv, [&](Value v) {
         return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
       });
@@ -326,8 +336,8 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       kiln_uk_wino_plan plan = kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr);
       int64_t scratch = plan.scratch;
       SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
-      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? KILN_UK_BIAS_ROW : 0, after,
-                        scratch);
+      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? KILN_UK_BIAS_ROW : 0,
+                        after, scratch);
       return;
     }
     if (depthwise) {
