@@ -11,7 +11,9 @@
 
 #include "kiln/Driver/Limits.h"
 #include "kiln/Import/ONNXImporter.h"
+#include "kiln/InitAll.h"
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Target/TargetBackend.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     kiln::registerKilnDialects(*r);
     return r;
   }();
+  // The host's backend, for the phases (the kiln phase asks it nothing).
+  static kiln::TargetBackend *target = [] {
+    auto backend = kiln::createTargetBackend(kiln::TargetOptions{});
+    if (!backend)
+      llvm::report_fatal_error(backend.takeError());
+    return backend->release();
+  }();
   // A fresh context per input: attributes are uniqued for a context's
   // lifetime, so sharing one would grow without bound.
   mlir::MLIRContext ctx(*registry, mlir::MLIRContext::Threading::DISABLED);
@@ -49,6 +58,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       mlir::failed(kiln::checkTensorSizes(*module, uint64_t(64) << 20)))
     return 0;
   kiln::PhaseOptions phaseOptions;
-  (void)kiln::runPhases(*module, kiln::Phase::Import, kiln::Phase::Kiln, phaseOptions);
+  (void)kiln::runPhases(*module, kiln::Phase::Import, kiln::Phase::Kiln, phaseOptions, *target);
   return 0;
 }
