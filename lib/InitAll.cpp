@@ -11,6 +11,7 @@
 #include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Target/CPU/IR/KilnCPUDialect.h"
 #include "kiln/Target/CPU/Transforms/Passes.h"
+#include "kiln/Target/CUDA/Transforms/Passes.h"
 #include "kiln/Target/TargetBackend.h"
 #include "kiln/Transforms/Passes.h"
 
@@ -20,6 +21,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 using namespace mlir;
 
@@ -28,6 +30,8 @@ namespace kiln {
 void registerKilnDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR in the context.
+  registerAllToLLVMIRTranslations(registry);
   registry.insert<KilnDialect, cpu::KilnCPUDialect>();
 }
 
@@ -52,6 +56,7 @@ void registerKilnPasses() {
   registerKilnConversionPasses();
   registerKilnTransformsPasses();
   registerKilnCPUTransformsPasses();
+  registerKilnCUDATransformsPasses();
   for (Phase phase : {Phase::Kiln, Phase::Linalg, Phase::Bufferized, Phase::LLVM}) {
     std::string name = ("kiln-phase-" + getPhaseName(phase)).str();
     std::string description =

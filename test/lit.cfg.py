@@ -11,7 +11,7 @@ from lit.llvm import llvm_config
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "e2e", "onnx-backend", "fuzz", "CMakeLists.txt", "lit.cfg.py"]
+config.excludes = ["Inputs", "e2e", "onnx-backend", "fuzz", "cuda", "CMakeLists.txt", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
@@ -39,6 +39,14 @@ config.substitutions.append(("%kilnc_sanitize", getattr(config, "kilnc_sanitize"
 if getattr(config, "sanitized", False):
     config.available_features.add("sanitized")
 config.substitutions.append(("%runtime_lib", config.runtime_lib))
+config.substitutions.append(("%runtime_cuda_lib", config.runtime_cuda_lib))
+# Tests of kilnc --device=cuda need the CUDA toolkit (libdevice, ptxas,
+# fatbinary); none of them needs a GPU.
+if getattr(config, "cuda_toolkit", ""):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%cuda_toolkit", config.cuda_toolkit))
+config.substitutions.append(("%fatbin", config.python_executable + " " +
+                             os.path.join(os.path.dirname(__file__), "cuda", "fatbin.py")))
 
 tools = ["kilnc", "kiln-opt", "kiln-run", "FileCheck", "not", "count", "split-file"]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir, config.llvm_tools_dir])

@@ -97,6 +97,8 @@ llvm::StringRef extensionFor(EmitKind kind) {
     return ".h";
   case EmitKind::Shared:
     return ".so";
+  case EmitKind::PTX:
+    return ".ptx";
   }
   llvm_unreachable("unknown emit kind");
 }
@@ -115,6 +117,8 @@ llvm::StringRef emitName(EmitKind kind) {
     return "header";
   case EmitKind::Shared:
     return "shared";
+  case EmitKind::PTX:
+    return "ptx";
   }
   llvm_unreachable("unknown emit kind");
 }
@@ -227,13 +231,18 @@ LogicalResult Compilation::checkOptions() {
 /// The target comes first: its pointer width shapes the IR.
 LogicalResult Compilation::selectTarget() {
   TargetOptions targetOptions;
+  targetOptions.device = options.device;
+  targetOptions.gpuArchs = options.gpuArchs;
+  targetOptions.cudaPath = options.cudaPath;
   targetOptions.triple = options.targetTriple;
   targetOptions.cpu = options.cpu;
   targetOptions.features = options.features;
   targetOptions.optLevel = options.optLevel;
   targetOptions.microkernels = options.microkernels;
   targetOptions.sanitizeAddress = options.sanitizeAddress;
-  auto backend = createTargetBackend(targetOptions);
+  auto backend = createTargetBackend(targetOptions, [](const llvm::Twine &message) {
+    llvm::errs() << "kilnc: warning: " << message << "\n";
+  });
   if (!backend)
     return fail(llvm::toString(backend.takeError()));
   target = std::move(*backend);
@@ -324,11 +333,11 @@ void Compilation::emitArtifactHeader() {
   for (const auto &[input, spec] : options.constantInputs)
     os << "\n" << input << "=" << spec;
   os << "\n"
-     << target->describe().triple << "\n"
+     << target->getName() << " " << target->describe().triple << "\n"
      << options.optLevel << (options.sanitizeAddress ? " asan" : "") << "\n";
   signature->fingerprint = computeFingerprint(identity, *signature);
   llvm::raw_string_ostream header(headerText);
-  emitHeader(*signature, header);
+  target->emitHeader(*signature, header);
 }
 
 /// The LLVM IR of the model, finished by the target: entry points,
@@ -376,6 +385,7 @@ LogicalResult Compilation::emitCode(llvm::Module &llvmModule) {
   }
   MachineCodeKind kind = options.emit == EmitKind::Assembly ? MachineCodeKind::Assembly
                          : options.emit == EmitKind::Shared ? MachineCodeKind::SharedObject
+                         : options.emit == EmitKind::PTX    ? MachineCodeKind::DeviceAssembly
                                                             : MachineCodeKind::Object;
   llvm::SmallVector<char, 0> code;
   if (auto err = target->emit(llvmModule, kind, code))

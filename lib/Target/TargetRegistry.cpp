@@ -7,15 +7,26 @@
 
 #include "kiln/Target/TargetBackend.h"
 
+#include "kiln/Target/Artifact.h"
 #include "kiln/Target/CPU/CPUBackend.h"
+#include "kiln/Target/CUDA/CUDABackend.h"
 
 namespace kiln {
 
-llvm::Expected<std::unique_ptr<TargetBackend>> createTargetBackend(const TargetOptions &options) {
+void TargetBackend::emitHeader(const ModelSignature &signature, llvm::raw_ostream &os) const {
+  kiln::emitHeader(signature, os);
+}
+
+llvm::Expected<std::unique_ptr<TargetBackend>> createTargetBackend(const TargetOptions &options,
+                                                                   WarningHandler warn) {
+  if (!warn)
+    warn = [](const llvm::Twine &) {};
   if (options.device == "cpu")
     return createCPUBackend(options);
+  if (options.device == "cuda")
+    return createCUDABackend(options, std::move(warn));
   return llvm::createStringError("unknown device '" + options.device +
-                                 "'; this Kiln generates code for: cpu");
+                                 "'; this Kiln generates code for: cpu, cuda");
 }
 
 } // namespace kiln

@@ -28,10 +28,13 @@ bool isContiguous(Type type) {
 }
 
 struct LowerStridedCopiesPass : impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
+  using LowerStridedCopiesPassBase::LowerStridedCopiesPassBase;
+
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!isContiguous(copy.getSource().getType()) || !isContiguous(copy.getTarget().getType()))
+      if (all || !isContiguous(copy.getSource().getType()) ||
+          !isContiguous(copy.getTarget().getType()))
         copies.push_back(copy);
     });
     for (memref::CopyOp copy : copies) {

@@ -27,6 +27,10 @@ const char *kiln_status_string(kiln_status status) {
     return "the model is not the version the caller was built against";
   case KILN_ERROR_WORKSPACE_TOO_SMALL:
     return "the workspace is smaller than the model needs";
+  case KILN_ERROR_NO_DEVICE:
+    return "no CUDA driver or no GPU";
+  case KILN_ERROR_DEVICE:
+    return "the CUDA driver reported an error";
   }
   return "unknown status";
 }

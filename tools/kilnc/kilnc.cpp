@@ -37,7 +37,9 @@ static cl::opt<kiln::EmitKind> emitKind(
                clEnumValN(kiln::EmitKind::LLVMIR, "llvm", "LLVM IR, optimized"),
                clEnumValN(kiln::EmitKind::MLIR, "mlir", "MLIR at the end of the llvm phase"),
                clEnumValN(kiln::EmitKind::Header, "header", "the C header only"),
-               clEnumValN(kiln::EmitKind::Shared, "shared", "a shared object, for kiln-run")),
+               clEnumValN(kiln::EmitKind::Shared, "shared", "a shared object, for kiln-run"),
+               clEnumValN(kiln::EmitKind::PTX, "ptx",
+                          "PTX of the newest --gpu-arch (--device=cuda)")),
     cl::cat(kilncCategory));
 static cl::opt<std::string>
     compileTo("compile-to",
@@ -53,6 +55,20 @@ static cl::list<std::string> constInputs(
              "from a serialized TensorProto (--const-input scales=@scales.pb); the input "
              "leaves the generated function (repeatable)"),
     cl::value_desc("name=V,V,...|name=@file.pb"), cl::cat(kilncCategory));
+static cl::opt<std::string> device("device",
+                                   cl::desc("Where the model runs: cpu (default) or cuda"),
+                                   cl::init("cpu"), cl::value_desc("cpu|cuda"),
+                                   cl::cat(kilncCategory));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("--device=cuda: the GPUs the object holds machine code for, e.g. "
+                     "sm_80,sm_90 (the default); the newest also as PTX for newer GPUs"),
+            cl::init("sm_80,sm_90"), cl::value_desc("sm_NN,..."), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("--device=cuda: the CUDA toolkit (libdevice, ptxas, fatbinary); default: "
+                      "$CUDA_PATH, /usr/local/cuda, or beside ptxas on PATH"),
+             cl::value_desc("dir"), cl::cat(kilncCategory));
 static cl::opt<std::string> targetTriple("target", cl::desc("Target triple (default: the host)"),
                                          cl::cat(kilncCategory));
 static cl::opt<std::string> targetCPU("cpu",
@@ -136,6 +152,9 @@ int main(int argc, char **argv) {
   options.outputPath = outputFile;
   options.name = modelName;
   options.emit = emitKind;
+  options.device = device;
+  options.gpuArchs = gpuArch;
+  options.cudaPath = cudaPath;
   options.targetTriple = targetTriple;
   options.cpu = targetCPU;
   options.features = targetFeatures;

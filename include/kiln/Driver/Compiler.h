@@ -16,7 +16,7 @@
 
 namespace kiln {
 
-enum class EmitKind { Object, Assembly, LLVMIR, MLIR, Header, Shared };
+enum class EmitKind { Object, Assembly, LLVMIR, MLIR, Header, Shared, PTX };
 
 struct CompileOptions {
   std::string inputPath;
@@ -31,6 +31,10 @@ struct CompileOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// `--const-input name=V,V,...|@FILE`: inputs bound at compile time.
   std::map<std::string, std::string> constantInputs;
+  /// `--device`: "cpu" or "cuda"; `--gpu-arch` and `--cuda-path` (CUDA).
+  std::string device = "cpu";
+  std::string gpuArchs = "sm_80,sm_90";
+  std::string cudaPath;
   std::string targetTriple, cpu, features;
   unsigned optLevel = 2;
   bool printTiming = false;

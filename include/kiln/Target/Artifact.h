@@ -16,13 +16,23 @@
 #include "llvm/Support/raw_ostream.h"
 
 namespace llvm {
+class Constant;
+class GlobalVariable;
 class Module;
 } // namespace llvm
 
 namespace kiln {
 
-/// Writes `NAME.h` for `signature`.
+/// Writes `NAME.h` for `signature`: the CPU entry points.
 void emitHeader(const ModelSignature &signature, llvm::raw_ostream &os);
+
+/// The parts of NAME.h every target shares: the guard, `#include
+/// <runtimeHeader>`, the size macros and the input and output structs
+/// (emitHeaderBegin); the end of the guard (emitHeaderEnd). A target's
+/// header writes its entry points between them.
+void emitHeaderBegin(const ModelSignature &signature, llvm::StringRef runtimeHeader,
+                     llvm::raw_ostream &os);
+void emitHeaderEnd(const ModelSignature &signature, llvm::raw_ostream &os);
 
 /// The model version's fingerprint (kiln_model.fingerprint and
 /// NAME_FINGERPRINT): the first 64 bits of the SHA-256 of `identity` (what
@@ -37,6 +47,16 @@ uint64_t computeFingerprint(llvm::StringRef identity, const ModelSignature &sign
 /// and the workspace as bare pointers. `implName` is made internal.
 llvm::Error emitEntryPoints(const ModelSignature &signature, llvm::StringRef implName,
                             llvm::Module &module);
+
+/// A private, unnamed_addr constant holding `text` and a NUL.
+llvm::GlobalVariable *emitPrivateString(llvm::Module &module, llvm::StringRef text,
+                                        const llvm::Twine &name);
+
+/// The `kiln_tensor_info` array describing `tensors` (null when empty),
+/// named `<prefix>_<kind>`.
+llvm::Constant *emitTensorInfoArray(llvm::Module &module,
+                                    const std::vector<TensorSignature> &tensors,
+                                    llvm::StringRef prefix, llvm::StringRef kind);
 
 /// Gives every weight (a constant global named `__constant_*`) at least
 /// `alignment` bytes of alignment and, when `section` is not empty, puts it

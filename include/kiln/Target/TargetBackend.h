@@ -29,7 +29,9 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,8 +47,12 @@ namespace kiln {
 
 /// What the user asked of the target: kilnc's target flags.
 struct TargetOptions {
-  /// The device: "cpu" (the only one so far).
+  /// The device: "cpu" or "cuda".
   std::string device = "cpu";
+  /// `--gpu-arch` (CUDA): comma-separated sm_NN, oldest to newest or not.
+  std::string gpuArchs = "sm_80,sm_90";
+  /// `--cuda-path` (CUDA): the toolkit's root; empty: look for it.
+  std::string cudaPath;
   /// `--target`, `--cpu`, `--features`; empty: the host's.
   std::string triple, cpu, features;
   /// `-O0` ... `-O3`.
@@ -58,12 +64,16 @@ struct TargetOptions {
 };
 
 /// The machine code a backend emits.
-enum class MachineCodeKind { Object, Assembly, SharedObject };
+/// DeviceAssembly is the accelerator's own assembly (PTX for CUDA).
+enum class MachineCodeKind { Object, Assembly, SharedObject, DeviceAssembly };
 
 /// What manifests, fingerprints and diagnostics record about a target.
 struct TargetDescription {
   std::string triple, cpu, features;
 };
+
+/// Reports a warning from a backend (kilnc prints "kilnc: warning: ...").
+using WarningHandler = std::function<void(const llvm::Twine &)>;
 
 class TargetBackend {
 public:
@@ -92,6 +102,10 @@ public:
   virtual llvm::Error finishModule(llvm::Module &module, const ModelSignature &signature) const = 0;
   /// Runs the target's optimization pipeline at the user's level.
   virtual void optimizeModule(llvm::Module &module) const = 0;
+  /// Writes NAME.h for `signature`: the shared types and this target's entry
+  /// points (the CPU's by default).
+  virtual void emitHeader(const ModelSignature &signature, llvm::raw_ostream &os) const;
+
   /// Emits `module` as `kind` into `out`.
   virtual llvm::Error emit(llvm::Module &module, MachineCodeKind kind,
                            llvm::SmallVectorImpl<char> &out) const = 0;
@@ -100,7 +114,10 @@ public:
 /// The backend for `options.device` and `options.triple`: the hosted CPU
 /// backend for triples with an operating system, the bare-metal CPU backend
 /// for those without one.
-llvm::Expected<std::unique_ptr<TargetBackend>> createTargetBackend(const TargetOptions &options);
+/// The CUDA backend for `options.device == "cuda"`. Warnings (a missing
+/// ptxas) go to `warn`.
+llvm::Expected<std::unique_ptr<TargetBackend>>
+createTargetBackend(const TargetOptions &options, WarningHandler warn = nullptr);
 
 } // namespace kiln
 

@@ -45,7 +45,9 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
     interior, a concatenation's slice). `memref.copy` between such views
     would lower to a call into a support library that generated code must
     not depend on; as `linalg.copy` it becomes plain loops. Copies between
-    contiguous buffers stay `memref.copy` and become `memcpy`.
+    contiguous buffers stay `memref.copy` and become `memcpy`, unless `all`
+    is set: then every copy becomes `linalg.copy`, so that it runs where the
+    other loops run (in a kernel, for CUDA).
 
     ```mlir
     memref.copy %a, %sub : memref<4x4xf32> to memref<4x4xf32, strided<[6, 1], offset: 7>>
@@ -53,6 +55,11 @@ def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::Func
     linalg.copy ins(%a : memref<4x4xf32>) outs(%sub : memref<4x4xf32, strided<[6, 1], offset: 7>>)
     ```
   }];
+  let options = [
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Turn every copy into linalg.copy, contiguous ones too: for targets "
+           "where host code cannot touch the buffers (CUDA)">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 

@@ -25,7 +25,7 @@ namespace kiln {
 
 using namespace llvm;
 
-static GlobalVariable *privateString(Module &m, StringRef text, const Twine &name) {
+GlobalVariable *emitPrivateString(Module &m, StringRef text, const Twine &name) {
   Constant *init = ConstantDataArray::getString(m.getContext(), text);
   auto *gv = new GlobalVariable(m, init->getType(), /*isConstant=*/true,
                                 GlobalValue::PrivateLinkage, init, name);
@@ -41,8 +41,8 @@ static StructType *tensorInfoType(LLVMContext &ctx) {
                           PointerType::getUnqual(ctx), Type::getInt64Ty(ctx)});
 }
 
-static Constant *tensorInfoArray(Module &m, const std::vector<TensorSignature> &tensors,
-                                 StringRef prefix, StringRef kind) {
+Constant *emitTensorInfoArray(Module &m, const std::vector<TensorSignature> &tensors,
+                              StringRef prefix, StringRef kind) {
   LLVMContext &ctx = m.getContext();
   StructType *infoTy = tensorInfoType(ctx);
   auto *ptrTy = PointerType::getUnqual(ctx);
@@ -60,7 +60,7 @@ static Constant *tensorInfoArray(Module &m, const std::vector<TensorSignature> &
       dims = gv;
     }
     infos.push_back(
-        ConstantStruct::get(infoTy, {privateString(m, t.name, base + "_name"),
+        ConstantStruct::get(infoTy, {emitPrivateString(m, t.name, base + "_name"),
                                      ConstantInt::get(Type::getInt32Ty(ctx), t.dtype),
                                      ConstantInt::get(Type::getInt32Ty(ctx), t.dims.size()), dims,
                                      ConstantInt::get(Type::getInt64Ty(ctx), t.byteSize)}));
@@ -149,9 +149,9 @@ Error emitEntryPoints(const ModelSignature &sig, StringRef implName, Module &m) 
   Constant *init = ConstantStruct::get(
       modelTy, {ConstantInt::get(i32, KILN_ABI_VERSION), ConstantInt::get(i32, sig.inputs.size()),
                 ConstantInt::get(i32, sig.outputs.size()), ConstantInt::get(i32, 0),
-                privateString(m, sig.name, sig.name + "_name"),
-                tensorInfoArray(m, sig.inputs, sig.name, "inputs"),
-                tensorInfoArray(m, sig.outputs, sig.name, "outputs"),
+                emitPrivateString(m, sig.name, sig.name + "_name"),
+                emitTensorInfoArray(m, sig.inputs, sig.name, "inputs"),
+                emitTensorInfoArray(m, sig.outputs, sig.name, "outputs"),
                 ConstantInt::get(i64, sig.workspaceSize), ConstantInt::get(i64, sig.workspaceAlign),
                 generic, ConstantInt::get(i64, sig.fingerprint)});
   auto *model =

@@ -102,6 +102,8 @@ public:
 
   llvm::Error emit(llvm::Module &module, MachineCodeKind kind,
                    llvm::SmallVectorImpl<char> &out) const override {
+    if (kind == MachineCodeKind::DeviceAssembly)
+      return llvm::createStringError("--emit=ptx needs --device=cuda");
     llvm::SmallString<0> code;
     llvm::raw_svector_ostream os(code);
     if (auto err = emitMachineCode(module, *machine, kind == MachineCodeKind::Assembly, os))

@@ -41,7 +41,12 @@ typedef enum kiln_status {
    *  (its fingerprint differs from the header's NAME_FINGERPRINT). */
   KILN_ERROR_MODEL_MISMATCH = 5,
   /** The workspace is smaller than the model's workspace_size. */
-  KILN_ERROR_WORKSPACE_TOO_SMALL = 6
+  KILN_ERROR_WORKSPACE_TOO_SMALL = 6,
+  /** No CUDA driver, or no GPU (libkiln_rt_cuda). */
+  KILN_ERROR_NO_DEVICE = 7,
+  /** The CUDA driver reported an error; kiln_cuda_last_error() says which
+   *  (libkiln_rt_cuda). */
+  KILN_ERROR_DEVICE = 8
 } kiln_status;
 
 /** Element types; the values are ONNX's TensorProto.DataType numbers. */

@@ -1,0 +1,24 @@
+//===- CUDABackend.h - The CUDA target backend ------------------*- C++ -*-===//
+//
+// The CUDA implementation of TargetBackend (`kilnc --device=cuda`): every
+// loop nest of the model runs as a kernel, compiled through NVVM to PTX for
+// each `--gpu-arch` and assembled by ptxas into one fatbin that the host
+// object embeds with the launch code, the weights and the descriptor of
+// runtime_cuda.h. docs/cuda.md describes the artifact.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_TARGET_CUDA_CUDABACKEND_H
+#define KILN_TARGET_CUDA_CUDABACKEND_H
+
+#include "kiln/Target/TargetBackend.h"
+
+namespace kiln {
+
+/// The CUDA backend for `options.gpuArchs`; the host code is for
+/// `options.triple` (empty: the host).
+llvm::Expected<std::unique_ptr<TargetBackend>> createCUDABackend(const TargetOptions &options,
+                                                                 WarningHandler warn);
+
+} // namespace kiln
+
+#endif // KILN_TARGET_CUDA_CUDABACKEND_H
