@@ -3,7 +3,7 @@
 #   kiln_add_model(<target> MODEL <file>
 #                  [NAME <c-name>] [TARGET <triple>] [CPU <cpu>]
 #                  [FEATURES <+a,-b>] [OPT_LEVEL 0|1|2|3]
-#                  [DEVICE cpu|cuda] [SHAPES <input>=<AxB> ...]
+#                  [DEVICE cpu|cuda] [GPU_ARCH sm_NN,...] [SHAPES <input>=<AxB> ...]
 #                  [OPTIONS <kilnc flag> ...])
 #
 # Compiles <file> (.onnx or .onnxtxt; relative to the current source
@@ -22,7 +22,9 @@
 #              generic otherwise). KILN_TARGET_CPU sets a project default.
 #   FEATURES   target features, e.g. +avx2,+fma.
 #   OPT_LEVEL  kilnc's -O level (default 2).
-#   DEVICE     cpu (default), or cuda where Kiln was built with CUDA.
+#   DEVICE     cpu (default), or cuda: GPU kernels in the object, run through
+#              NAME_run_cuda; the target links Kiln::runtime_cuda.
+#   GPU_ARCH   with DEVICE cuda: kilnc's --gpu-arch (default sm_80,sm_90).
 #   SHAPES     --shape bindings for symbolic input dimensions.
 #   OPTIONS    any other kilnc flags, passed as they are.
 #
@@ -67,7 +69,7 @@ endfunction()
 
 function(kiln_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG ""
-    "MODEL;NAME;TARGET;CPU;FEATURES;OPT_LEVEL;DEVICE" "SHAPES;OPTIONS")
+    "MODEL;NAME;TARGET;CPU;FEATURES;OPT_LEVEL;DEVICE;GPU_ARCH" "SHAPES;OPTIONS")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR
       "kiln_add_model(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
@@ -101,8 +103,8 @@ function(kiln_add_model target)
   if(ARG_DEVICE STREQUAL "cuda")
     if(NOT KILN_HAS_CUDA)
       message(FATAL_ERROR
-        "kiln_add_model(${target}): DEVICE cuda needs a Kiln with a CUDA target; "
-        "this Kiln ${KILN_VERSION} generates CPU code only")
+        "kiln_add_model(${target}): DEVICE cuda needs a Kiln with its CUDA runtime "
+        "(libkiln_rt_cuda.a, built on Linux hosts); this Kiln ${KILN_VERSION} has none")
     endif()
   elseif(NOT ARG_DEVICE STREQUAL "cpu")
     message(FATAL_ERROR
@@ -110,6 +112,14 @@ function(kiln_add_model target)
   endif()
 
   set(flags --name "${name}")
+  if(ARG_DEVICE STREQUAL "cuda")
+    list(APPEND flags --device=cuda)
+    if(ARG_GPU_ARCH)
+      list(APPEND flags "--gpu-arch=${ARG_GPU_ARCH}")
+    endif()
+  elseif(ARG_GPU_ARCH)
+    message(FATAL_ERROR "kiln_add_model(${target}): GPU_ARCH needs DEVICE cuda")
+  endif()
   if(ARG_TARGET)
     set(triple "${ARG_TARGET}")
   else()
@@ -164,9 +174,13 @@ function(kiln_add_model target)
     KILN_MODEL_HEADER "${header}"
     KILN_MODEL_MANIFEST "${manifest}")
   target_include_directories(${target} INTERFACE "${dir}")
-  target_link_libraries(${target} INTERFACE Kiln::runtime)
+  if(ARG_DEVICE STREQUAL "cuda")
+    target_link_libraries(${target} INTERFACE Kiln::runtime_cuda)
+  else()
+    target_link_libraries(${target} INTERFACE Kiln::runtime)
+  endif()
   # Models call libm (expf, tanhf, ...); hosted Unix toolchains keep it apart.
-  if(UNIX AND NOT CMAKE_SYSTEM_NAME STREQUAL "Generic")
+  if(ARG_DEVICE STREQUAL "cpu" AND UNIX AND NOT CMAKE_SYSTEM_NAME STREQUAL "Generic")
     target_link_libraries(${target} INTERFACE m)
   endif()
 endfunction()

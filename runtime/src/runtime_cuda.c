@@ -42,7 +42,7 @@ typedef unsigned long long CUdeviceptr;
   X(cuModuleLoadData, CUresult, (CUmodule *, const void *))                                        \
   X(cuModuleUnload, CUresult, (CUmodule))                                                          \
   X(cuModuleGetFunction, CUresult, (CUfunction *, CUmodule, const char *))                         \
-  X(cuMemAlloc_v2, CUresult, (CUdeviceptr *, size_t))                                             \
+  X(cuMemAlloc_v2, CUresult, (CUdeviceptr *, size_t))                                              \
   X(cuMemFree_v2, CUresult, (CUdeviceptr))                                                         \
   X(cuMemcpyHtoD_v2, CUresult, (CUdeviceptr, const void *, size_t))                                \
   X(cuMemcpyDtoH_v2, CUresult, (void *, CUdeviceptr, size_t))                                      \
@@ -329,8 +329,8 @@ kiln_status kiln_cuda_graph_create(const kiln_cuda_context *ctx, const void *con
     kiln_cuda_launch_state state = {ctx, stream, ctx->weights, KILN_OK};
     ctx->model->invoke(&state, inputs, outputs, workspace);
     /* End the capture even after an error, so the stream is usable. */
-    kiln_status end = check(driver.cuStreamEndCapture((CUstream)stream, &graph->graph),
-                            "cuStreamEndCapture");
+    kiln_status end =
+        check(driver.cuStreamEndCapture((CUstream)stream, &graph->graph), "cuStreamEndCapture");
     s = state.status != KILN_OK ? state.status : end;
   }
   if (s == KILN_OK)
@@ -419,9 +419,8 @@ kiln_status kiln_cuda_free(void *ptr) {
   kiln_status s = push_helper_context();
   if (s != KILN_OK)
     return s;
-  return pop_helper_context(ptr ? check(driver.cuMemFree_v2((CUdeviceptr)(uintptr_t)ptr),
-                                        "cuMemFree")
-                                : KILN_OK);
+  return pop_helper_context(
+      ptr ? check(driver.cuMemFree_v2((CUdeviceptr)(uintptr_t)ptr), "cuMemFree") : KILN_OK);
 }
 
 kiln_status kiln_cuda_memcpy_to_device(void *dst, const void *src, size_t bytes) {
@@ -454,7 +453,8 @@ kiln_status kiln_cuda_stream_synchronize(void *stream) {
   kiln_status s = push_helper_context();
   if (s != KILN_OK)
     return s;
-  return pop_helper_context(check(driver.cuStreamSynchronize((CUstream)stream), "cuStreamSynchronize"));
+  return pop_helper_context(
+      check(driver.cuStreamSynchronize((CUstream)stream), "cuStreamSynchronize"));
 }
 
 kiln_status kiln_cuda_stream_destroy(void *stream) {

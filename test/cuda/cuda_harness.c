@@ -188,8 +188,8 @@ int main(int argc, char **argv) {
 
   /* 3. A captured run: no synchronization or allocation inside. */
   kiln_cuda_graph *graph;
-  CHECK(kiln_cuda_graph_create(ctx, (const void *const *)dev_in, dev_out, workspace, stream,
-                               &graph));
+  CHECK(
+      kiln_cuda_graph_create(ctx, (const void *const *)dev_in, dev_out, workspace, stream, &graph));
   CHECK(kiln_cuda_graph_launch(graph, stream));
   CHECK(kiln_cuda_stream_synchronize(stream));
   CHECK(fetch(m, dev_out, again));
@@ -207,8 +207,8 @@ int main(int argc, char **argv) {
       CHECK(kiln_cuda_graph_launch(graph, stream));
     CHECK(kiln_cuda_stream_synchronize(stream));
     double t2 = now_ms();
-    printf("time: %.3f ms/run on the stream, %.3f ms/run as a graph (%d runs)\n",
-           (t1 - t0) / runs, (t2 - t1) / runs, runs);
+    printf("time: %.3f ms/run on the stream, %.3f ms/run as a graph (%d runs)\n", (t1 - t0) / runs,
+           (t2 - t1) / runs, runs);
   }
   kiln_cuda_graph_destroy(graph);
   kiln_cuda_stream_destroy(stream);

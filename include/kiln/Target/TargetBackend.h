@@ -116,8 +116,8 @@ public:
 /// for those without one.
 /// The CUDA backend for `options.device == "cuda"`. Warnings (a missing
 /// ptxas) go to `warn`.
-llvm::Expected<std::unique_ptr<TargetBackend>>
-createTargetBackend(const TargetOptions &options, WarningHandler warn = nullptr);
+llvm::Expected<std::unique_ptr<TargetBackend>> createTargetBackend(const TargetOptions &options,
+                                                                   WarningHandler warn = nullptr);
 
 } // namespace kiln
 

@@ -57,8 +57,7 @@ public:
   llvm::StringRef getName() const override { return "cuda"; }
 
   TargetDescription describe() const override {
-    return {host->getTargetTriple().str(), llvm::join(archs, ","),
-            getPTXFeatures(archs.back())};
+    return {host->getTargetTriple().str(), llvm::join(archs, ","), getPTXFeatures(archs.back())};
   }
 
   llvm::Expected<PhaseOptions> getPhaseOptions() const override {
@@ -153,8 +152,8 @@ public:
        << "   " << upper << "_WORKSPACE_ALIGN (it may be NULL when the size is 0). */\n\n"
        << "/* Enqueues every kernel of the model on `stream` (a CUstream; NULL is the\n"
        << "   legacy default stream) and returns without waiting. Never allocates\n"
-       << "   and never synchronizes. `ctx` comes from kiln_cuda_context_create(&"
-       << sig.name << "_cuda_model, ...). */\n"
+       << "   and never synchronizes. `ctx` comes from kiln_cuda_context_create(&" << sig.name
+       << "_cuda_model, ...). */\n"
        << "kiln_status " << sig.name << "_run_cuda(kiln_cuda_context *ctx, const " << sig.name
        << "_inputs *in,\n    " << sig.name << "_outputs *out, void *workspace, void *stream);\n\n"
        << "/* The descriptor: names, dtypes, dims, byte sizes, workspace, kernels,\n"

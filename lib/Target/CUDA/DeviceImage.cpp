@@ -187,8 +187,8 @@ llvm::Expected<std::string> buildDeviceImage(const CUDAToolkit &toolkit,
       continue;
     }
     std::string cubin = dir.file(device.arch + ".cubin");
-    if (auto err = runTool({toolkit.ptxas, "-arch=" + device.arch, "-O3", ptxFile, "-o", cubin},
-                           log))
+    if (auto err =
+            runTool({toolkit.ptxas, "-arch=" + device.arch, "-O3", ptxFile, "-o", cubin}, log))
       return llvm::createStringError("ptxas rejected the " + device.arch +
                                      " PTX kilnc generated: " + llvm::toString(std::move(err)));
     fatbinArgs.push_back("--image3=kind=elf,sm=" + sm + ",file=" + cubin);

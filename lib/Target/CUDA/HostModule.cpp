@@ -68,8 +68,8 @@ Expected<SmallVector<DeviceWeight>> relocateWeights(Module &m, Function &impl, V
   IRBuilder<> b(&*impl.getEntryBlock().getFirstInsertionPt());
   auto *stateTy = StructType::get(ctx, {PointerType::getUnqual(ctx), PointerType::getUnqual(ctx),
                                         Type::getInt64Ty(ctx), Type::getInt32Ty(ctx)});
-  Value *address = b.CreateLoad(Type::getInt64Ty(ctx), b.CreateStructGEP(stateTy, state, 2),
-                                "weights.address");
+  Value *address =
+      b.CreateLoad(Type::getInt64Ty(ctx), b.CreateStructGEP(stateTy, state, 2), "weights.address");
   Value *base = b.CreateIntToPtr(address, PointerType::getUnqual(ctx), "weights");
   for (DeviceWeight &w : weights) {
     convertUsersOfConstantsToInstructions({w.global});
@@ -122,8 +122,8 @@ Expected<std::vector<DevicePTX>> takeDevicePTX(Module &m) {
     if (!data || !data->isString())
       return createStringError("internal error: the PTX global '%s' holds no text",
                                gv.getName().str().c_str());
-    result.push_back({gv.getName().drop_front(kCUDAPTXGlobalPrefix.size()).str(),
-                      data->getAsCString().str()});
+    result.push_back(
+        {gv.getName().drop_front(kCUDAPTXGlobalPrefix.size()).str(), data->getAsCString().str()});
     gv.eraseFromParent();
   }
   llvm::sort(result, [](const DevicePTX &a, const DevicePTX &b) {
@@ -182,8 +182,8 @@ Error finishCUDAHostModule(Module &m, const ModelSignature &sig, const CUDAArtif
 
   Constant *image = ConstantPointerNull::get(ptrTy);
   if (!artifact.image.empty()) {
-    Constant *init = ConstantDataArray::getRaw(
-        artifact.image, artifact.image.size(), Type::getInt8Ty(ctx));
+    Constant *init =
+        ConstantDataArray::getRaw(artifact.image, artifact.image.size(), Type::getInt8Ty(ctx));
     auto *gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init,
                                   sig.name + "_cuda_image");
     gv->setAlignment(Align(8));
@@ -194,8 +194,8 @@ Error finishCUDAHostModule(Module &m, const ModelSignature &sig, const CUDAArtif
 
   Function *invoke = emitInvoke(m, sig, *impl);
 
-  auto *modelTy = StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, ptrTy, ptrTy,
-                                        i64, i64, i64, ptrTy, i64, ptrTy, ptrTy, i64, i64, ptrTy});
+  auto *modelTy = StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64,
+                                        i64, i64, ptrTy, i64, ptrTy, ptrTy, i64, i64, ptrTy});
   Constant *init = ConstantStruct::get(
       modelTy,
       {ConstantInt::get(i32, KILN_CUDA_ABI_VERSION), ConstantInt::get(i32, sig.inputs.size()),
@@ -206,9 +206,9 @@ Error finishCUDAHostModule(Module &m, const ModelSignature &sig, const CUDAArtif
        emitTensorInfoArray(m, sig.inputs, sig.name, "inputs"),
        emitTensorInfoArray(m, sig.outputs, sig.name, "outputs"),
        ConstantInt::get(i64, sig.workspaceSize), ConstantInt::get(i64, sig.workspaceAlign),
-       ConstantInt::get(i64, sig.fingerprint), image,
-       ConstantInt::get(i64, artifact.image.size()), kernelNames, weightTable,
-       ConstantInt::get(i64, weights->size()), ConstantInt::get(i64, weightsSize), invoke});
+       ConstantInt::get(i64, sig.fingerprint), image, ConstantInt::get(i64, artifact.image.size()),
+       kernelNames, weightTable, ConstantInt::get(i64, weights->size()),
+       ConstantInt::get(i64, weightsSize), invoke});
   auto *model = new GlobalVariable(m, modelTy, true, GlobalValue::ExternalLinkage, init,
                                    sig.name + "_cuda_model");
   model->setAlignment(Align(8));
@@ -232,8 +232,8 @@ Error finishCUDAHostModule(Module &m, const ModelSignature &sig, const CUDAArtif
   b.SetInsertPoint(wrong);
   b.CreateRet(ConstantInt::get(i32, KILN_ERROR_INVALID_ARGUMENT));
   b.SetInsertPoint(call);
-  b.CreateRet(b.CreateCall(runModel, {run->getArg(0), run->getArg(1), run->getArg(2),
-                                      run->getArg(3), run->getArg(4)}));
+  b.CreateRet(b.CreateCall(
+      runModel, {run->getArg(0), run->getArg(1), run->getArg(2), run->getArg(3), run->getArg(4)}));
   return Error::success();
 }
 

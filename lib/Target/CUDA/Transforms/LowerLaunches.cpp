@@ -64,8 +64,7 @@ struct LowerLaunchesPass : impl::LowerLaunchesPassBase<LowerLaunchesPass> {
     b.setInsertionPointToStart(module.getBody());
     auto namesType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), names.size());
     LLVM::GlobalOp::create(b, module.getLoc(), namesType, /*isConstant=*/true,
-                           LLVM::Linkage::Internal, kCUDAKernelNamesGlobal,
-                           b.getStringAttr(names));
+                           LLVM::Linkage::Internal, kCUDAKernelNamesGlobal, b.getStringAttr(names));
 
     auto ptrType = LLVM::LLVMPointerType::get(ctx);
     auto i32 = b.getI32Type(), i64 = b.getI64Type();
@@ -83,10 +82,10 @@ struct LowerLaunchesPass : impl::LowerLaunchesPassBase<LowerLaunchesPass> {
       if (launches.empty())
         continue;
       unsigned stateIndex = func.getNumArguments();
-      if (failed(func.insertArgument(stateIndex, ptrType,
-                                     b.getDictionaryAttr(b.getNamedAttr(
-                                         "kiln.launch_state", b.getUnitAttr())),
-                                     func.getLoc())))
+      if (failed(func.insertArgument(
+              stateIndex, ptrType,
+              b.getDictionaryAttr(b.getNamedAttr("kiln.launch_state", b.getUnitAttr())),
+              func.getLoc())))
         return signalPassFailure();
       Value state = func.getArgument(stateIndex);
       b.setInsertionPointToStart(&func.getBody().front());
@@ -110,8 +109,7 @@ struct LowerLaunchesPass : impl::LowerLaunchesPassBase<LowerLaunchesPass> {
              << launch.getKernelName();
     if ((int64_t)launch.getNumKernelOperands() > kCUDAMaxKernelParams)
       return launch.emitError("kiln-cuda-lower-launches: the kernel takes ")
-             << launch.getNumKernelOperands() << " arguments, more than "
-             << kCUDAMaxKernelParams;
+             << launch.getNumKernelOperands() << " arguments, more than " << kCUDAMaxKernelParams;
 
     b.setInsertionPoint(launch);
     auto i32 = b.getI32Type(), i64 = b.getI64Type();
@@ -124,7 +122,8 @@ struct LowerLaunchesPass : impl::LowerLaunchesPassBase<LowerLaunchesPass> {
       } else if (type.isIndex()) {
         word = arith::IndexCastOp::create(b, loc, i64, arg);
       } else if (auto integer = dyn_cast<IntegerType>(type); integer && integer.getWidth() <= 64) {
-        word = integer.getWidth() == 64 ? arg : arith::ExtUIOp::create(b, loc, i64, arg).getResult();
+        word =
+            integer.getWidth() == 64 ? arg : arith::ExtUIOp::create(b, loc, i64, arg).getResult();
       } else if (type.isF32() || type.isF64()) {
         auto bits = b.getIntegerType(type.getIntOrFloatBitWidth());
         Value cast = arith::BitcastOp::create(b, loc, bits, arg);

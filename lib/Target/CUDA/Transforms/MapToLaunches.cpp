@@ -198,8 +198,8 @@ struct MapToLaunchesPass : impl::MapToLaunchesPassBase<MapToLaunchesPass> {
         rest = arith::DivUIOp::create(b, loc, rest, trip);
       }
       if (steps[d] != 1)
-        index = arith::MulIOp::create(b, loc, index,
-                                      arith::ConstantIndexOp::create(b, loc, steps[d]));
+        index =
+            arith::MulIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, steps[d]));
       if (lbs[d] != 0)
         index =
             arith::AddIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, lbs[d]));
