@@ -45,7 +45,8 @@ install(FILES ${PROJECT_BINARY_DIR}/kiln-runtime.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(FILES README.md
-  docs/architecture.md docs/c-api.md docs/cmake.md docs/onnx-import.md docs/onnx-ops.md
+  docs/architecture.md docs/c-api.md docs/cmake.md docs/cuda.md docs/onnx-import.md
+  docs/onnx-ops.md
   docs/reproducibility.md docs/testing.md
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kiln)
 install(FILES docs/dialect/kiln.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kiln/dialect)

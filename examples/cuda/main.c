@@ -49,8 +49,7 @@ int main(void) {
   CHECK(classifier_run_cuda(ctx, &in, &out, workspace, stream));
   CHECK(kiln_cuda_stream_synchronize(stream));
   CHECK(kiln_cuda_memcpy_to_host(probabilities, out_dev, sizeof probabilities));
-  printf("probabilities [%.6f %.6f %.6f]\n", probabilities[0], probabilities[1],
-         probabilities[2]);
+  printf("probabilities [%.6f %.6f %.6f]\n", probabilities[0], probabilities[1], probabilities[2]);
 
   enum { RUNS = 1000 };
   double start = seconds();

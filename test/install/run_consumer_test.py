@@ -30,7 +30,9 @@ LAYOUT = [
     "bin/kilnc",
     "bin/kiln-run",
     "lib/libkiln_rt.a",
+    "lib/libkiln_rt_cuda.a",
     "include/kiln/runtime.h",
+    "include/kiln/runtime_cuda.h",
     "lib/cmake/Kiln/KilnConfig.cmake",
     "lib/cmake/Kiln/KilnConfigVersion.cmake",
     "lib/cmake/Kiln/KilnAddModel.cmake",
@@ -246,8 +248,7 @@ def cross(source_dir, prefix, work, readelf):
 
 # kiln_add_model() calls that must stop the configure step, and the message.
 BAD_CALLS = [
-    ("kiln_add_model(m MODEL {model} DEVICE cuda)",
-     "DEVICE cuda needs a Kiln with a CUDA target"),
+    ("kiln_add_model(m MODEL {model} GPU_ARCH sm_90)", "GPU_ARCH needs DEVICE cuda"),
     ("kiln_add_model(m MODEL {model} DEVICE tpu)", "DEVICE 'tpu' is not cpu or cuda"),
     ("kiln_add_model(m)", "MODEL <file> is required"),
     ("kiln_add_model(m MODEL nothere.onnx)", "model file '{src}/nothere.onnx' does not exist"),
@@ -255,6 +256,42 @@ BAD_CALLS = [
     ("kiln_add_model(m MODEL {model} OPT_LEVEL 5)", "OPT_LEVEL '5' is not 0, 1, 2 or 3"),
     ("kiln_add_model(m MODEL {model} SHAPE x=1)", "unknown arguments: SHAPE;x=1"),
 ]
+
+
+def cuda_consumer(source_dir, prefix, work):
+    """kiln_add_model(DEVICE cuda) against the installed Kiln: the model
+    compiles with kilnc --device=cuda and links with Kiln::runtime_cuda into
+    a C program, which runs (without a GPU it says so and exits 0)."""
+    toolkit = next((root for root in (os.environ.get("CUDA_PATH"), "/usr/local/cuda")
+                    if root and os.path.exists(
+                        os.path.join(root, "nvvm", "libdevice", "libdevice.10.bc"))), None)
+    if not toolkit:
+        print("SKIP cuda consumer: no CUDA toolkit")
+        return
+    src = os.path.join(work, "cuda-consumer")
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    model = os.path.join(source_dir, "examples/quickstart/classifier.onnxtxt")
+    shutil.copy(os.path.join(source_dir, "examples/cuda/main.c"), src)
+    with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
+        f.write("cmake_minimum_required(VERSION 3.20)\nproject(cuda_consumer LANGUAGES C)\n"
+                "find_package(Kiln REQUIRED)\n"
+                "if(NOT KILN_HAS_CUDA)\n  message(FATAL_ERROR \"KILN_HAS_CUDA is false\")\nendif()\n"
+                f"kiln_add_model(classifier_gpu MODEL {model} NAME classifier DEVICE cuda "
+                f"GPU_ARCH sm_90 OPTIONS --cuda-path={toolkit})\n"
+                "add_executable(app main.c)\nset_target_properties(app PROPERTIES C_STANDARD 11)\n"
+                "target_link_libraries(app PRIVATE classifier_gpu)\n")
+    build = os.path.join(src, "build")
+    run(["cmake", "-S", src, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}",
+         "-DCMAKE_BUILD_TYPE=Release"])
+    run(["cmake", "--build", build])
+    out = subprocess.run([os.path.join(build, "app")], text=True, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    if out.returncode != 0 or not ("no GPU here" in out.stdout or
+                                   "probabilities [0.718436 0.065175 0.216389]" in out.stdout):
+        fail(f"cuda consumer: the program failed ({out.returncode}):\n{out.stdout}")
+    print("PASS cuda consumer: kiln_add_model(DEVICE cuda) links Kiln::runtime_cuda; "
+          + out.stdout.strip().splitlines()[0])
 
 
 def bad_calls(source_dir, prefix, work):
@@ -292,6 +329,7 @@ def main():
     consumer(args.source_dir, prefix, work, "Unix Makefiles")
     makefile_consumer(args.source_dir, prefix, work)
     cross(args.source_dir, prefix, work, args.readelf)
+    cuda_consumer(args.source_dir, prefix, work)
     bad_calls(args.source_dir, prefix, work)
     print("PASS install-consumer")
 
