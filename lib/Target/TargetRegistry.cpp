@@ -25,8 +25,11 @@ llvm::Expected<std::unique_ptr<TargetBackend>> createTargetBackend(const TargetO
     return createCPUBackend(options);
   if (options.device == "cuda")
     return createCUDABackend(options, std::move(warn));
+  if (options.device == "cuda-emulation")
+    return createCUDAEmulationBackend(options);
   return llvm::createStringError("unknown device '" + options.device +
-                                 "'; this Kiln generates code for: cpu, cuda");
+                                 "'; this Kiln generates code for: cpu, cuda (and "
+                                 "cuda-emulation, CUDA's kernels run on the CPU for testing)");
 }
 
 } // namespace kiln

@@ -56,7 +56,9 @@ static cl::list<std::string> constInputs(
              "leaves the generated function (repeatable)"),
     cl::value_desc("name=V,V,...|name=@file.pb"), cl::cat(kilncCategory));
 static cl::opt<std::string> device("device",
-                                   cl::desc("Where the model runs: cpu (default) or cuda"),
+                                   cl::desc("Where the model runs: cpu (default) or cuda; "
+                                            "cuda-emulation runs CUDA's kernels on the CPU, "
+                                            "for testing"),
                                    cl::init("cpu"), cl::value_desc("cpu|cuda"),
                                    cl::cat(kilncCategory));
 static cl::opt<std::string>

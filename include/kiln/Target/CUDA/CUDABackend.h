@@ -19,6 +19,13 @@ namespace kiln {
 llvm::Expected<std::unique_ptr<TargetBackend>> createCUDABackend(const TargetOptions &options,
                                                                  WarningHandler warn);
 
+/// `--device=cuda-emulation`: the CUDA backend's kernel mapping run on the
+/// host CPU, one thread after another, in a CPU artifact
+/// (lib/Target/CUDA/EmulationBackend.cpp). For checking the mapping's
+/// numerics without a GPU.
+llvm::Expected<std::unique_ptr<TargetBackend>>
+createCUDAEmulationBackend(const TargetOptions &options);
+
 } // namespace kiln
 
 #endif // KILN_TARGET_CUDA_CUDABACKEND_H

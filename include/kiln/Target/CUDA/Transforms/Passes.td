@@ -6,7 +6,9 @@
 // launches into kernels; the launches become calls into libkiln_rt_cuda
 // (kiln-cuda-lower-launches); after gpu-module-to-binary, the device code
 // becomes a host global (kiln-cuda-embed-device-code). The CUDA backend
-// (lib/Target/CUDA/CUDABackend.cpp) adds them to the phase.
+// (lib/Target/CUDA/CUDABackend.cpp) adds them to the phase. The emulation
+// backend runs the launches as host loops instead
+// (kiln-cuda-launches-to-loops).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_TARGET_CUDA_TRANSFORMS_PASSES_TD
@@ -90,6 +92,39 @@ def EmbedDeviceCodePass : Pass<"kiln-cuda-embed-device-code", "mlir::ModuleOp"> 
     model's fatbin when it finishes the LLVM module.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def LaunchesToLoopsPass : Pass<"kiln-cuda-launches-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Run each gpu.launch as loops over its blocks and threads, on the host";
+  let description = [{
+    The inverse of a launch, for checking the CUDA backend's kernel mapping
+    without a GPU: each `gpu.launch` becomes six nested `scf.for` loops,
+    over the blocks (z, y, x) and then the threads (z, y, x), whose body is
+    the launch's body with the block and thread ids replaced by the loop
+    indices and the grid and block sizes by the launch's operands.
+    `kilnc --device=cuda-emulation` runs it after
+    `kiln-cuda-map-to-launches` and lowers the result like CPU code, so the
+    ordinary harnesses compare every model's outputs with the reference.
+
+    Only launches whose threads are independent can run one after another:
+    a launch with `gpu.barrier`, shared-memory attributions, a cluster or
+    async dependencies is an error.
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c5, ...) threads(%tx, ...) in (%sx = %c256, ...) {
+      ... %bx ... %tx ...
+      gpu.terminator
+    }
+    // becomes
+    scf.for %bz = %c0 to %c1 step %c1 {
+      ...
+        scf.for %tx = %c0 to %c256 step %c1 {
+          ... %bx ... %tx ...
+        }
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_TARGET_CUDA_TRANSFORMS_PASSES_TD
