@@ -52,6 +52,18 @@ def undefined_symbols(obj):
     return None
 
 
+def npy_to_bin(npy_pattern, bin_pattern):
+    """Writes each existing npy_pattern % i (i = 0, 1, ...) as raw
+    little-endian bytes to bin_pattern % i; returns the .bin paths."""
+    paths = []
+    while os.path.exists(npy_pattern % len(paths)):
+        x = np.load(npy_pattern % len(paths))
+        path = bin_pattern % len(paths)
+        np.ascontiguousarray(x).astype(x.dtype.newbyteorder("<")).tofile(path)
+        paths.append(path)
+    return paths
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kilnc", required=True)
@@ -110,22 +122,9 @@ def main():
                      (err + out).strip()[-2000:]):
             continue
 
-        files = []
         base = onnx[:-len(".onnx")]
-        i = 0
-        while os.path.exists("%s.input%d.npy" % (base, i)):
-            x = np.load("%s.input%d.npy" % (base, i))
-            path = os.path.join(wdir, "input%d.bin" % i)
-            np.ascontiguousarray(x).astype(x.dtype.newbyteorder("<")).tofile(path)
-            files.append(path)
-            i += 1
-        i = 0
-        while os.path.exists("%s.output%d.npy" % (base, i)):
-            x = np.load("%s.output%d.npy" % (base, i))
-            path = os.path.join(wdir, "reference%d.bin" % i)
-            np.ascontiguousarray(x).astype(x.dtype.newbyteorder("<")).tofile(path)
-            files.append(path)
-            i += 1
+        files = (npy_to_bin(base + ".input%d.npy", os.path.join(wdir, "input%d.bin")) +
+                 npy_to_bin(base + ".output%d.npy", os.path.join(wdir, "reference%d.bin")))
         harness_args = ["--tolerance", str(args.tolerance), "--runs", str(args.runs)]
         code, out, err, _ = run([exe] + harness_args + files)
         print("  " + "\n  ".join((out + err).strip().splitlines()))

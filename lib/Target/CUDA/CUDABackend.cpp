@@ -73,16 +73,9 @@ public:
   }
 
   void buildLLVMPasses(OpPassManager &pm, const PhaseOptions &phase) const override {
-    // 1. Loop nests on buffers.
-    {
-      OpPassManager &func = pm.nest<func::FuncOp>();
-      func.addPass(createFlattenEmptyArgumentsPass());
-      func.addPass(createLowerStridedCopiesPass(LowerStridedCopiesPassOptions{/*all=*/true}));
-      func.addPass(createConvertLinalgToParallelLoopsPass());
-      func.addPass(createCanonicalizerPass());
-      // 2. Kernels and their launches.
-      func.addPass(createMapToLaunchesPass());
-    }
+    // 1. Loop nests on buffers, each a gpu.launch; 2. kernels and their
+    // launches.
+    buildCUDALaunchMappingPasses(pm.nest<func::FuncOp>());
     pm.addPass(createGpuKernelOutliningPass());
     pm.addPass(createLowerLaunchesPass());
     // 3. The kernels through NVVM to PTX.
@@ -190,6 +183,14 @@ private:
 };
 
 } // namespace
+
+void buildCUDALaunchMappingPasses(OpPassManager &func) {
+  func.addPass(createFlattenEmptyArgumentsPass());
+  func.addPass(createLowerStridedCopiesPass(LowerStridedCopiesPassOptions{/*all=*/true}));
+  func.addPass(createConvertLinalgToParallelLoopsPass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createMapToLaunchesPass());
+}
 
 llvm::Expected<std::unique_ptr<TargetBackend>> createCUDABackend(const TargetOptions &options,
                                                                  WarningHandler warn) {

@@ -16,10 +16,8 @@
 
 #include "kiln/Target/CPU/CPUBackend.h"
 #include "kiln/Target/CUDA/Transforms/Passes.h"
-#include "kiln/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -48,12 +46,9 @@ public:
   }
 
   void buildLLVMPasses(OpPassManager &pm, const PhaseOptions &phase) const override {
+    // The launches --device=cuda makes, run as host loops.
     OpPassManager &func = pm.nest<func::FuncOp>();
-    func.addPass(createFlattenEmptyArgumentsPass());
-    func.addPass(createLowerStridedCopiesPass(LowerStridedCopiesPassOptions{/*all=*/true}));
-    func.addPass(createConvertLinalgToParallelLoopsPass());
-    func.addPass(createCanonicalizerPass());
-    func.addPass(createMapToLaunchesPass());
+    buildCUDALaunchMappingPasses(func);
     func.addPass(createLaunchesToLoopsPass());
     buildLowerLoopsToLLVMPasses(pm, phase);
     pm.addPass(createCanonicalizerPass());
@@ -77,8 +72,9 @@ private:
 llvm::Expected<std::unique_ptr<TargetBackend>>
 createCUDAEmulationBackend(const TargetOptions &options) {
   if (options.microkernels != "auto" && options.microkernels != "none")
-    return llvm::createStringError("--microkernels applies to --device=cpu; --device=cuda-emulation "
-                                   "runs the CUDA backend's kernels");
+    return llvm::createStringError(
+        "--microkernels applies to --device=cpu; --device=cuda-emulation "
+        "runs the CUDA backend's kernels");
   TargetOptions cpuOptions = options;
   cpuOptions.device = "cpu";
   cpuOptions.microkernels = "none";

@@ -12,7 +12,17 @@
 
 #include "kiln/Target/TargetBackend.h"
 
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
 namespace kiln {
+
+/// The first passes of the CUDA llvm phase, on each function: copies and
+/// linalg ops to loop nests, and each loop nest to a gpu.launch
+/// (kiln-cuda-map-to-launches). --device=cuda and --device=cuda-emulation
+/// share them, so that the emulation checks the launches CUDA runs.
+void buildCUDALaunchMappingPasses(mlir::OpPassManager &func);
 
 /// The CUDA backend for `options.gpuArchs`; the host code is for
 /// `options.triple` (empty: the host).
