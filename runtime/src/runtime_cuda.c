@@ -290,9 +290,12 @@ void kiln_cuda_launch(kiln_cuda_launch_state *state, uint32_t kernel, uint32_t g
     return;
   }
   /* The driver copies the arguments before cuLaunchKernel returns. */
+  uint64_t values[64];
   void *args[64];
-  for (uint32_t i = 0; i < num_params; ++i)
-    args[i] = (void *)&params[i];
+  for (uint32_t i = 0; i < num_params; ++i) {
+    values[i] = params[i];
+    args[i] = &values[i];
+  }
   state->status =
       check(driver.cuLaunchKernel(ctx->functions[kernel], grid_x, grid_y, grid_z, block_x, block_y,
                                   block_z, shared_bytes, (CUstream)state->stream, args, NULL),
