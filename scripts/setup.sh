@@ -22,6 +22,12 @@ PACKAGES=(
   libtorch-dev
   # Test models are made with Debian's PyTorch and ONNX (/usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
+  # Firmware: the cross toolchains and QEMU that run models on Cortex-M4,
+  # Cortex-M33 and RV32 boards and on AArch64 and RISC-V 64 Linux
+  gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf
+  picolibc-riscv64-unknown-elf gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  qemu-system-arm qemu-system-misc qemu-user
 )
 
 missing=()

@@ -15,9 +15,11 @@
 #include "OutputSet.h"
 
 #include "kiln/Driver/Limits.h"
+#include "kiln/Driver/MemoryReport.h"
 #include "kiln/Import/ONNXImporter.h"
 #include "kiln/Import/TorchScriptImporter.h"
 #include "kiln/InitAll.h"
+#include "kiln/Support/ByteSize.h"
 #include "kiln/Target/Artifact.h"
 #include "kiln/Target/Manifest.h"
 #include "kiln/Target/TargetBackend.h"
@@ -146,6 +148,8 @@ private:
   LogicalResult importModel();
   LogicalResult runPhasesTo(Phase last);
   LogicalResult checkWorkspace();
+  LogicalResult checkRAMBudget();
+  LogicalResult addMemoryReport(llvm::StringRef code);
   void emitArtifactHeader();
   std::unique_ptr<llvm::Module> translateModule(llvm::LLVMContext &llvmContext);
   LogicalResult emitCode(llvm::Module &llvmModule);
@@ -166,6 +170,10 @@ private:
   OwningOpRef<ModuleOp> module;
   std::optional<ModelSignature> signature;
   std::string headerText;
+  /// The memory plan, read once bufferization has made it.
+  std::optional<MemoryReport> memory;
+  /// `--memory-report` without a file: printed once the outputs are written.
+  std::string memoryReportText;
   OutputSet outputs;
 };
 
@@ -195,6 +203,7 @@ int Compilation::run() {
     return 1;
   if (writeArtifacts() != 0)
     return 1;
+  llvm::outs() << memoryReportText;
   timer.total();
   return 0;
 }
@@ -222,6 +231,23 @@ LogicalResult Compilation::checkOptions() {
   else if (sanitizeCIdentifier(name) != name)
     return fail("--name '" + name +
                 "' is not a C identifier (letters, digits and '_', not starting with a digit)");
+  if (!options.memoryReport.empty()) {
+    llvm::StringRef report = options.memoryReport;
+    if (report != "-" && !report.ends_with(".json") && !report.ends_with(".html"))
+      return fail("--memory-report=" + report +
+                  ": the report is written as FILE.json or FILE.html, or as text "
+                  "on stdout with a plain --memory-report");
+    if (options.compileTo || (options.emit != EmitKind::Object && options.emit != EmitKind::Shared))
+      return fail("--memory-report needs an object: use --emit=obj (the default) or "
+                  "--emit=shared");
+    if (report == "-" && outputPath == "-")
+      return fail("--memory-report prints to stdout; write the output to a file with -o");
+  }
+  if (!options.weightsSection.empty() &&
+      (options.weightsSection.find_first_of(" \t\n\"\\") != std::string::npos))
+    return fail("--weights-section='" + options.weightsSection + "' is not a section name");
+  if (options.inPlace != "auto" && options.inPlace != "on" && options.inPlace != "off")
+    return fail("--in-place='" + options.inPlace + "' is not one of auto, on, off");
   if (!options.manifestPath.empty() &&
       (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-")))
     return fail("--manifest needs file outputs: give -o <file> and a manifest file name");
@@ -240,6 +266,8 @@ LogicalResult Compilation::selectTarget() {
   targetOptions.optLevel = options.optLevel;
   targetOptions.microkernels = options.microkernels;
   targetOptions.sanitizeAddress = options.sanitizeAddress;
+  targetOptions.weightsSection = options.weightsSection;
+  targetOptions.inPlace = options.inPlace;
   auto backend = createTargetBackend(targetOptions, [](const llvm::Twine &message) {
     llvm::errs() << "kilnc: warning: " << message << "\n";
   });
@@ -308,18 +336,82 @@ LogicalResult Compilation::runPhasesTo(Phase last) {
   return success();
 }
 
+/// Reads the memory plan off the model function and checks it against
+/// --max-workspace and --ram-budget.
 LogicalResult Compilation::checkWorkspace() {
   auto func = module->lookupSymbol<func::FuncOp>("main");
   auto size = func->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttr);
   signature->workspaceSize = size ? size.getInt() : 0;
   signature->workspaceAlign = phaseOptions.workspaceAlignment;
-  if (signature->workspaceSize <= options.maxWorkspaceBytes)
+  auto plan = readMemoryPlan(func);
+  if (!plan)
+    return fail(llvm::toString(plan.takeError()));
+  memory = std::move(*plan);
+  memory->model = displayName;
+  memory->name = name;
+  memory->triple = target->describe().triple;
+  memory->workspaceAlign = signature->workspaceAlign;
+  for (const TensorSignature &t : signature->inputs)
+    memory->inputBytes += t.byteSize;
+  for (const TensorSignature &t : signature->outputs)
+    memory->outputBytes += t.byteSize;
+  if (signature->workspaceSize > options.maxWorkspaceBytes) {
+    llvm::errs() << displayName << ": error: the model needs a workspace of "
+                 << formatByteSize(signature->workspaceSize)
+                 << ", over the --max-workspace limit of "
+                 << formatByteSize(options.maxWorkspaceBytes)
+                 << "; raise the limit with --max-workspace=BYTES\n";
+    return failure();
+  }
+  return checkRAMBudget();
+}
+
+/// `--ram-budget`: the plan must fit; the message names the peak and what
+/// is live there, largest first.
+LogicalResult Compilation::checkRAMBudget() {
+  if (!options.ramBudget || signature->workspaceSize <= *options.ramBudget)
     return success();
-  llvm::errs() << displayName << ": error: the model needs a workspace of "
-               << formatByteSize(signature->workspaceSize) << ", over the --max-workspace limit of "
-               << formatByteSize(options.maxWorkspaceBytes)
-               << "; raise the limit with --max-workspace=BYTES\n";
+  int64_t peak = memory->peakStep();
+  std::vector<const MemoryReport::Buffer *> live = memory->liveAt(peak);
+  llvm::stable_sort(live, [](const MemoryReport::Buffer *a, const MemoryReport::Buffer *b) {
+    return a->size > b->size;
+  });
+  llvm::errs() << displayName << ": error: the workspace needs " << signature->workspaceSize
+               << " bytes, " << signature->workspaceSize - *options.ramBudget
+               << " bytes over the --ram-budget of " << *options.ramBudget
+               << " bytes; the peak is at " << memory->describeStep(peak) << ", where "
+               << live.size() << (live.size() == 1 ? " tensor is" : " tensors are") << " live:";
+  for (size_t i = 0; i < live.size() && i < 6; ++i)
+    llvm::errs() << (i ? ", " : " ") << (live[i]->node.empty() ? "?" : live[i]->node) << " ("
+                 << live[i]->size << " bytes)";
+  if (live.size() > 6)
+    llvm::errs() << " and " << live.size() - 6 << " more";
+  llvm::errs() << "\n";
   return failure();
+}
+
+/// `--memory-report`: the plan with the emitted object's sections, as text
+/// on stdout or as a JSON or HTML file beside the other outputs.
+LogicalResult Compilation::addMemoryReport(llvm::StringRef code) {
+  if (options.memoryReport.empty() || !memory)
+    return success();
+  if (auto err = addObjectSections(*memory, code))
+    return fail("cannot read the emitted object for the memory report: " +
+                llvm::toString(std::move(err)));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::StringRef report = options.memoryReport;
+  if (report == "-") {
+    printMemoryReportText(*memory, os);
+    memoryReportText = std::move(text);
+    return success();
+  }
+  if (report.ends_with(".json"))
+    printMemoryReportJSON(*memory, os);
+  else
+    printMemoryReportHTML(*memory, os);
+  outputs.add(options.memoryReport, text);
+  return success();
 }
 
 /// The header, with the fingerprint of what decides the compiled model:
@@ -391,6 +483,8 @@ LogicalResult Compilation::emitCode(llvm::Module &llvmModule) {
   if (auto err = target->emit(llvmModule, kind, code))
     return fail(llvm::toString(std::move(err)));
   timer.mark("codegen");
+  if (failed(addMemoryReport(llvm::StringRef(code.data(), code.size()))))
+    return failure();
   outputs.add(outputPath, std::string(code.begin(), code.end()));
   if (!headerPath.empty())
     outputs.add(headerPath, headerText);

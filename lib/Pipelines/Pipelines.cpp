@@ -59,6 +59,7 @@ PhaseOptions PhasePipelineOptions::getPhaseOptions() const {
   options.microkernels = microkernels;
   options.approximateMath = approximateMath;
   options.parallelLoops = parallelLoops;
+  options.inPlace = inPlace;
   return options;
 }
 
@@ -78,9 +79,15 @@ void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const Targ
   func.addPass(createFuseElementwisePass());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  // After the last CSE: every op gets a destination of its own.
+  func.addPass(createCloneSharedInitsPass());
+  if (options.inPlace)
+    func.addPass(createElementwiseInPlacePass());
 }
 
 void buildBufferizedPhase(OpPassManager &pm, const PhaseOptions &options) {
+  if (options.inPlace)
+    pm.nest<func::FuncOp>().addPass(createDecomposePadsPass());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -3,7 +3,9 @@
 // The kiln-plan-memory pass: computes each buffer's live range in the
 // straight-line body of a bufferized model function and packs all buffers
 // into one workspace argument, so that the generated code allocates
-// nothing. Placement is deterministic: it depends only on the IR.
+// nothing. Placement is deterministic: it depends only on the IR. The plan
+// itself is recorded on the function (kiln.memory_plan) for the memory
+// report and the RAM budget.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,8 +13,11 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
+
+#include <functional>
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
@@ -26,25 +31,97 @@ namespace {
 
 struct Buffer {
   memref::AllocOp alloc;
-  int64_t begin = 0, end = 0; // positions of the defining and last-using op
+  int64_t begin = 0, end = 0; // positions of the first and last op using it
+  int64_t bytes = 0;          // the tensor's own bytes
   int64_t size = 0;           // bytes, rounded up to the alignment
   int64_t offset = -1;
 };
+
+/// The model node a location names, and its op: `loc(fused<"onnx.Conv">
+/// ["conv1"(...)])` gives {"conv1", "Conv"}.
+std::pair<std::string, std::string> describeNode(Location loc) {
+  std::string node, op;
+  loc->walk([&](Location inner) {
+    if (auto fused = dyn_cast<FusedLoc>(inner))
+      if (auto kind = dyn_cast_or_null<StringAttr>(fused.getMetadata()); kind && op.empty()) {
+        llvm::StringRef text = kind.getValue();
+        size_t dot = text.find('.');
+        op = (dot == llvm::StringRef::npos ? text : text.drop_front(dot + 1)).str();
+      }
+    if (auto named = dyn_cast<NameLoc>(inner); named && node.empty())
+      node = named.getName().str();
+    return node.empty() || op.empty() ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  return {node, op};
+}
+
+/// Whether a top-level op does work of its own: the steps of the plan,
+/// as opposed to constants, views and allocations.
+bool isStep(Operation &op) {
+  if (isa<memref::AllocOp, memref::DeallocOp, ViewLikeOpInterface, memref::CastOp, func::ReturnOp>(
+          op))
+    return false;
+  return op.getNumRegions() > 0 || !isMemoryEffectFree(&op);
+}
+
+/// `kiln.memory_plan`: the steps in order (node and op of each) and every
+/// buffer (node, op, offset, padded size, own bytes, first and last step).
+DictionaryAttr recordPlan(MLIRContext *ctx, Block &body, ArrayRef<Buffer> buffers) {
+  Builder b(ctx);
+  SmallVector<Attribute> steps;
+  SmallVector<int64_t> stepAt; // position -> step index at or before it
+  SmallVector<bool> isStepAt;  // position -> whether the op there is a step
+  int64_t step = -1;
+  for (Operation &op : body) {
+    isStepAt.push_back(isStep(op));
+    if (isStepAt.back()) {
+      ++step;
+      auto [node, kind] = describeNode(op.getLoc());
+      steps.push_back(b.getArrayAttr({b.getStringAttr(node), b.getStringAttr(kind)}));
+    }
+    stepAt.push_back(step);
+  }
+  SmallVector<Attribute> records;
+  for (const Buffer &buffer : buffers) {
+    auto [node, kind] = describeNode(buffer.alloc->getLoc());
+    // A buffer lives from the first step that uses it (or the step after
+    // its allocation, if none does) to the last.
+    int64_t first = stepAt[buffer.begin] + (isStepAt[buffer.begin] ? 0 : 1);
+    int64_t last = std::max(first, stepAt[buffer.end]);
+    records.push_back(b.getDictionaryAttr({
+        b.getNamedAttr("node", b.getStringAttr(node)),
+        b.getNamedAttr("op", b.getStringAttr(kind)),
+        b.getNamedAttr("offset", b.getI64IntegerAttr(buffer.offset)),
+        b.getNamedAttr("size", b.getI64IntegerAttr(buffer.size)),
+        b.getNamedAttr("bytes", b.getI64IntegerAttr(buffer.bytes)),
+        b.getNamedAttr("first", b.getI64IntegerAttr(first)),
+        b.getNamedAttr("last", b.getI64IntegerAttr(last)),
+    }));
+  }
+  return b.getDictionaryAttr({b.getNamedAttr("steps", b.getArrayAttr(steps)),
+                              b.getNamedAttr("buffers", b.getArrayAttr(records))});
+}
 
 int64_t alignTo(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// The position of the last top-level op that uses `root` or a view of it.
-int64_t lastUse(Value root, Block &body, const DenseMap<Operation *, int64_t> &position) {
-  int64_t last = position.lookup(root.getDefiningOp());
+/// The positions of the first and last top-level ops that use `root` or a
+/// view of it (the allocation's own position where nothing does).
+std::pair<int64_t, int64_t> useRange(Value root, Block &body,
+                                     const DenseMap<Operation *, int64_t> &position) {
+  int64_t first = INT64_MAX, last = position.lookup(root.getDefiningOp());
   SmallVector<Value> worklist = {root};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     for (Operation *user : v.getUsers()) {
       Operation *top = body.findAncestorOpInBlock(*user);
-      if (top)
+      // Views are free: a buffer's life starts at the first op that
+      // touches its memory.
+      if (top && !isa<ViewLikeOpInterface, memref::CastOp>(top)) {
+        first = std::min(first, position.lookup(top));
         last = std::max(last, position.lookup(top));
+      }
       // Views alias the buffer: follow them.
       if (isa<ViewLikeOpInterface>(user) || isa<memref::CastOp>(user))
         for (Value result : user->getResults())
@@ -52,7 +129,85 @@ int64_t lastUse(Value root, Block &body, const DenseMap<Operation *, int64_t> &p
             worklist.push_back(result);
     }
   }
-  return last;
+  if (first == INT64_MAX)
+    first = position.lookup(root.getDefiningOp());
+  return {std::min(first, last), last};
+}
+
+/// Places `order` greedily: each buffer at the lowest offset (first fit)
+/// or in the smallest gap (best fit) that no buffer placed before it and
+/// live at the same time occupies. Returns the offsets and the total.
+int64_t packInOrder(ArrayRef<const Buffer *> order, bool bestFit,
+                    DenseMap<const Buffer *, int64_t> &offsets) {
+  int64_t total = 0;
+  SmallVector<const Buffer *> placed;
+  for (const Buffer *buffer : order) {
+    // Address ranges taken by buffers live at the same time.
+    SmallVector<std::pair<int64_t, int64_t>> taken;
+    for (const Buffer *other : placed)
+      if (other->begin <= buffer->end && buffer->begin <= other->end)
+        taken.push_back({offsets[other], offsets[other] + other->size});
+    llvm::sort(taken);
+    int64_t best = -1, bestGap = INT64_MAX, cursor = 0;
+    for (auto [lo, hi] : taken) {
+      if (lo - cursor >= buffer->size && lo - cursor < bestGap) {
+        best = cursor;
+        bestGap = lo - cursor;
+        if (!bestFit)
+          break;
+      }
+      cursor = std::max(cursor, hi);
+    }
+    int64_t offset = best >= 0 ? best : cursor;
+    offsets[buffer] = offset;
+    total = std::max(total, offset + buffer->size);
+    placed.push_back(buffer);
+  }
+  return total;
+}
+
+/// Packs the buffers with several greedy orders and fits and keeps the
+/// smallest plan (the first of equals, so the result is deterministic):
+/// largest first, longest-lived first, largest size x lifetime first, and
+/// in program order, each with best and first fit. Sets every offset and
+/// returns the workspace size.
+int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
+  auto lifetime = [](const Buffer *b) { return b->end - b->begin + 1; };
+  using Order = std::function<bool(const Buffer *, const Buffer *)>;
+  SmallVector<Order> orders = {
+      [](const Buffer *a, const Buffer *b) { return a->size > b->size; },
+      [&](const Buffer *a, const Buffer *b) { return lifetime(a) > lifetime(b); },
+      [&](const Buffer *a, const Buffer *b) {
+        return a->size * lifetime(a) > b->size * lifetime(b);
+      },
+      [](const Buffer *a, const Buffer *b) { return a->begin < b->begin; },
+  };
+  int64_t bestTotal = INT64_MAX;
+  DenseMap<const Buffer *, int64_t> bestOffsets;
+  for (const Order &less : orders) {
+    SmallVector<const Buffer *> order;
+    for (const Buffer &b : buffers)
+      order.push_back(&b);
+    // Ties go to the larger buffer, then to program order.
+    llvm::stable_sort(order, [&](const Buffer *a, const Buffer *b) {
+      if (less(a, b) != less(b, a))
+        return less(a, b);
+      if (a->size != b->size)
+        return a->size > b->size;
+      return a->begin < b->begin;
+    });
+    for (bool bestFit : {true, false}) {
+      DenseMap<const Buffer *, int64_t> offsets;
+      int64_t total = packInOrder(order, bestFit, offsets);
+      if (total < bestTotal) {
+        bestTotal = total;
+        bestOffsets = std::move(offsets);
+      }
+    }
+  }
+  for (Buffer &b : buffers)
+    b.offset = bestOffsets.lookup(&b);
+  return buffers.empty() ? 0 : bestTotal;
 }
 
 struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
@@ -98,48 +253,20 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       unsigned bits =
           type.getElementType().isIndex() ? 64 : type.getElementType().getIntOrFloatBitWidth();
       int64_t elementBytes = std::max<int64_t>(1, (bits + 7) / 8);
-      buffer.size = alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes), alignment);
-      buffer.begin = position.lookup(alloc);
-      buffer.end = lastUse(alloc.getResult(), body, position);
+      buffer.bytes = type.getNumElements() * elementBytes;
+      buffer.size = alignTo(std::max<int64_t>(1, buffer.bytes), alignment);
+      std::tie(buffer.begin, buffer.end) = useRange(alloc.getResult(), body, position);
       buffers.push_back(buffer);
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       return signalPassFailure();
 
-    // Largest first, then program order: deterministic best fit.
-    SmallVector<Buffer *> order;
-    for (Buffer &b : buffers)
-      order.push_back(&b);
-    llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-      if (a->size != b->size)
-        return a->size > b->size;
-      return a->begin < b->begin;
-    });
-    int64_t total = 0;
-    SmallVector<Buffer *> placed;
-    for (Buffer *buffer : order) {
-      // Address ranges taken by buffers live at the same time.
-      SmallVector<std::pair<int64_t, int64_t>> taken;
-      for (Buffer *other : placed)
-        if (other->begin <= buffer->end && buffer->begin <= other->end)
-          taken.push_back({other->offset, other->offset + other->size});
-      llvm::sort(taken);
-      int64_t best = -1, bestGap = INT64_MAX, cursor = 0;
-      for (auto [lo, hi] : taken) {
-        if (lo - cursor >= buffer->size && lo - cursor < bestGap) {
-          best = cursor;
-          bestGap = lo - cursor;
-        }
-        cursor = std::max(cursor, hi);
-      }
-      buffer->offset = best >= 0 ? best : cursor;
-      total = std::max(total, buffer->offset + buffer->size);
-      placed.push_back(buffer);
-    }
+    int64_t total = placeBuffers(buffers);
 
     // The workspace becomes the last argument.
     MLIRContext *ctx = &getContext();
+    func->setAttr(kMemoryPlanAttr, recordPlan(ctx, body, buffers));
     auto wsType = MemRefType::get({total}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
     if (failed(func.insertArgument(

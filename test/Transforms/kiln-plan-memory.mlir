@@ -61,3 +61,67 @@ func.func @dynamic(%n: index) {
   %a = memref.alloc(%n) : memref<?xf32>
   return
 }
+
+// -----
+
+// The plan is recorded for the memory report: the steps (ops that do
+// work, with their nodes) and each buffer's node, offset, padded size, own
+// bytes and the steps it is live in.
+// CHECK-LABEL: func @recorded
+// CHECK-SAME: kiln.memory_plan = {buffers = [
+// CHECK-SAME: {bytes = 40 : i64, first = 0 : i64, last = 1 : i64, node = "conv1", offset = 256 : i64, op = "Conv", size = 64 : i64}
+// CHECK-SAME: {bytes = 256 : i64, first = 1 : i64, last = 2 : i64, node = "relu1", offset = 0 : i64, op = "Relu", size = 256 : i64}
+// CHECK-SAME: steps = {{\[}}["conv1", "Conv"], ["relu1", "Relu"], ["out", "Identity"]]
+func.func @recorded(%in: memref<10xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<10xf32> loc(fused<"onnx.Conv">["conv1"])
+  memref.copy %in, %a : memref<10xf32> to memref<10xf32> loc(fused<"onnx.Conv">["conv1"])
+  %b = memref.alloc() : memref<64xf32> loc(fused<"onnx.Relu">["relu1"])
+  %s = memref.subview %b[0] [10] [1] : memref<64xf32> to memref<10xf32, strided<[1]>>
+  memref.copy %a, %s : memref<10xf32> to memref<10xf32, strided<[1]>> loc(fused<"onnx.Relu">["relu1"])
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32> loc(fused<"onnx.Identity">["out"])
+  return
+}
+
+// -----
+
+// A buffer's life starts at the first op that touches it, not at its
+// allocation: %b, allocated with %a but first written after %a's last
+// read, shares %a's bytes.
+// CHECK-LABEL: func @life_starts_at_first_use
+// CHECK-SAME: kiln.workspace_size = 256
+func.func @life_starts_at_first_use(%in: memref<64xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  %b = memref.alloc() : memref<64xf32>
+  memref.copy %in, %a : memref<64xf32> to memref<64xf32>
+  memref.copy %a, %out : memref<64xf32> to memref<64xf32>
+  memref.copy %in, %b : memref<64xf32> to memref<64xf32>
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  return
+}
+
+// -----
+
+// Largest first with best fit, the only order of a simpler planner, needs
+// 448 bytes here: %b (192) at 0, %c at 192, %a in the gap below, and %d,
+// live beside %a and %c, above both. Placing the longest-lived %c first
+// needs 384 bytes, the most live at once (%a, %c and %d). The packer tries
+// several orders and keeps the smallest plan.
+// CHECK-LABEL: func @several_orders
+// CHECK-SAME: kiln.workspace_size = 384
+func.func @several_orders(%in: memref<48xf32>, %out: memref<48xf32>) {
+  %a = memref.alloc() : memref<32xf32>
+  %b = memref.alloc() : memref<48xf32>
+  %c = memref.alloc() : memref<32xf32>
+  %d = memref.alloc() : memref<32xf32>
+  %in32 = memref.subview %in[0] [32] [1] : memref<48xf32> to memref<32xf32, strided<[1]>>
+  %out32 = memref.subview %out[0] [32] [1] : memref<48xf32> to memref<32xf32, strided<[1]>>
+  memref.copy %in, %b : memref<48xf32> to memref<48xf32>
+  memref.copy %in32, %c : memref<32xf32, strided<[1]>> to memref<32xf32>
+  memref.copy %b, %out : memref<48xf32> to memref<48xf32>
+  memref.copy %in32, %a : memref<32xf32, strided<[1]>> to memref<32xf32>
+  memref.copy %in32, %d : memref<32xf32, strided<[1]>> to memref<32xf32>
+  memref.copy %d, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
+  memref.copy %a, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
+  memref.copy %c, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
+  return
+}

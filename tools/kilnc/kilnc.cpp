@@ -119,6 +119,26 @@ static cl::opt<std::string>
              cl::desc("Instrument the generated code: 'address' (AddressSanitizer; link the "
                       "program with -fsanitize=address)"),
              cl::value_desc("address"), cl::cat(kilncCategory));
+static cl::opt<std::string> memoryReport(
+    "memory-report",
+    cl::desc("Report the memory the model needs (workspace plan, peak, code and weights): as "
+             "text on stdout, or with =FILE.json or =FILE.html as a file"),
+    cl::value_desc("FILE.json|FILE.html"), cl::ValueOptional, cl::cat(kilncCategory));
+static cl::opt<std::string>
+    ramBudget("ram-budget",
+              cl::desc("Fail when the workspace plan needs more than this many bytes "
+                       "(suffixes K, M, G, T); the message names the peak node"),
+              cl::value_desc("bytes"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    weightsSection("weights-section",
+                   cl::desc("The ELF section of the weights (default .rodata.kiln.weights), for a "
+                            "linker script that places them in flash"),
+                   cl::value_desc("name"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    inPlace("in-place",
+            cl::desc("Let ops write their results over inputs that nothing reads afterwards, "
+                     "to save workspace: auto (on for bare-metal targets), on or off"),
+            cl::value_desc("auto|on|off"), cl::init("auto"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
@@ -167,6 +187,18 @@ int main(int argc, char **argv) {
   options.printIRAfterAll = printIRAfterAll;
   options.printDebugInfo = !noLocations;
   options.manifestPath = manifestFile;
+  if (memoryReport.getNumOccurrences())
+    options.memoryReport = memoryReport.empty() ? "-" : memoryReport.getValue();
+  options.weightsSection = weightsSection;
+  options.inPlace = inPlace;
+  if (ramBudget.getNumOccurrences()) {
+    options.ramBudget = kiln::parseByteSize(ramBudget);
+    if (!options.ramBudget) {
+      errs() << "kilnc: error: bad --ram-budget '" << ramBudget
+             << "'; expected a byte count such as 65536, 64K or 1M\n";
+      return 1;
+    }
+  }
   if (!sanitize.empty()) {
     if (sanitize != "address") {
       errs() << "kilnc: error: unknown --sanitize '" << sanitize

@@ -46,6 +46,16 @@ struct CompileOptions {
   /// `--max-weights` and `--max-workspace`: kilnc refuses bigger models.
   uint64_t maxWeightBytes = uint64_t(4) << 30;
   uint64_t maxWorkspaceBytes = uint64_t(4) << 30;
+  /// `--memory-report`: "" none, "-" as text on stdout, or a FILE.json or
+  /// FILE.html written with the other outputs.
+  std::string memoryReport;
+  /// `--ram-budget=BYTES`: fail when the workspace plan needs more.
+  std::optional<uint64_t> ramBudget;
+  /// `--weights-section`: the ELF section of the weights (empty: the
+  /// target's default, .rodata.kiln.weights).
+  std::string weightsSection;
+  /// `--in-place`: "auto" (on for bare-metal targets), "on" or "off".
+  std::string inPlace = "auto";
   /// `--microkernels`: "auto" (the target's variant; none at -O0), "none",
   /// or a variant name (include/kiln/Target/CPU/MicrokernelABI.h).
   std::string microkernels = "auto";

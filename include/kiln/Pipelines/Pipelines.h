@@ -57,6 +57,11 @@ struct PhaseOptions {
   /// Run the parallel loops of linalg ops with enough work through the
   /// runtime's kiln_parallel_for (kiln-outline-parallel-loops).
   bool parallelLoops = false;
+  /// Save workspace by writing results over the buffers they replace:
+  /// elementwise ops over a dead input (kiln-elementwise-in-place), and
+  /// producers straight into the interior of a padded tensor
+  /// (kiln-decompose-pads, then empty-tensor elimination).
+  bool inPlace = false;
 };
 
 /// PhaseOptions as pass-pipeline options, for kiln-opt's kiln-phase-*
@@ -77,6 +82,9 @@ struct PhasePipelineOptions : mlir::PassPipelineOptions<PhasePipelineOptions> {
   Option<bool> parallelLoops{*this, "parallel-loops",
                              llvm::cl::desc("Run parallel loops on the runtime's threads"),
                              llvm::cl::init(false)};
+  Option<bool> inPlace{*this, "in-place",
+                       llvm::cl::desc("Write results over the buffers they replace"),
+                       llvm::cl::init(false)};
 
   PhaseOptions getPhaseOptions() const;
 };

@@ -61,6 +61,12 @@ struct TargetOptions {
   std::string microkernels = "auto";
   /// `--sanitize=address`: instrument the generated code for ASan.
   bool sanitizeAddress = false;
+  /// `--weights-section` (CPU, ELF): the weights' section; empty: the
+  /// backend's default.
+  std::string weightsSection;
+  /// `--in-place`: "auto" (on for bare-metal targets), "on" or "off":
+  /// whether ops write their results over inputs nothing reads afterwards.
+  std::string inPlace = "auto";
 };
 
 /// The machine code a backend emits.

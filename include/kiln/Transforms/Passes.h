@@ -15,6 +15,10 @@ namespace kiln {
 
 /// Function attribute holding the planned workspace size in bytes.
 inline constexpr llvm::StringLiteral kWorkspaceSizeAttr = "kiln.workspace_size";
+/// Function attribute recording the memory plan: `steps` (the node and op
+/// of each top-level op that does work, in order) and `buffers` (each
+/// buffer's node, op, offset, size, bytes and first and last step).
+inline constexpr llvm::StringLiteral kMemoryPlanAttr = "kiln.memory_plan";
 /// Argument attribute marking the workspace argument.
 inline constexpr llvm::StringLiteral kWorkspaceArgAttr = "kiln.workspace";
 

@@ -18,11 +18,19 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
     `memref.view` into a new trailing function argument, the workspace
     (`memref<Nxi8>`, marked `kiln.workspace`). Buffers whose live ranges
     overlap get disjoint byte ranges; the others share memory. Live ranges
-    run from the allocation to the last top-level op that uses the buffer or
-    any view of it. Placement is greedy best-fit, largest buffer first, with
-    every offset a multiple of `alignment`; the total is recorded as the
-    function attribute `kiln.workspace_size`. Afterwards the function
+    run from the first to the last top-level op that uses the buffer or any
+    view of it. Placement is greedy, and tried in several orders (largest
+    first, longest-lived first, largest size x lifetime first, program
+    order), each with best fit and first fit; the smallest plan wins, the
+    first of equals. Every offset is a multiple of `alignment`; the total is
+    recorded as the function attribute `kiln.workspace_size`. Afterwards the function
     allocates nothing, so generated code never calls malloc.
+
+    The plan itself is recorded as the function attribute
+    `kiln.memory_plan`: `steps`, the node and op of each top-level op that
+    does work, in order, and `buffers`, each buffer's node and op, `offset`,
+    padded `size`, own `bytes`, and the `first` and `last` step it is live
+    in. `kilnc --memory-report` and `--ram-budget` read it.
 
     ```mlir
     %0 = memref.alloc() {alignment = 64 : i64} : memref<1x64xf32>
@@ -36,6 +44,95 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
            "Byte alignment of the workspace and of every buffer in it">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def ElementwiseInPlacePass : Pass<"kiln-elementwise-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let elementwise ops write their result over a dead input";
+  let description = [{
+    An elementwise `linalg.generic` (every loop parallel, one result) whose
+    destination is a `tensor.empty` that its payload does not read, and
+    one of whose inputs has the result's type and indexing map and is used
+    by nothing else, takes that input as its destination. One-shot
+    bufferization then writes the result over the input's buffer, so the
+    two never need memory at the same time.
+
+    The input must own a writable buffer: a function argument (the
+    caller's input) or a constant (the weights) does not, and neither does
+    a reshape of a tensor that something else reads.
+
+    ```mlir
+    %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%conv : tensor<64xf32>) outs(%empty : tensor<64xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %m = arith.maximumf %in, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<64xf32>
+    // becomes
+    %r = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+        outs(%conv : tensor<64xf32>) {
+    ^bb0(%out: f32):
+      %m = arith.maximumf %out, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<64xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def CloneSharedInitsPass : Pass<"kiln-clone-shared-inits", "mlir::func::FuncOp"> {
+  let summary = "Give every destination-passing op a destination of its own";
+  let description = [{
+    CSE merges identical destinations, such as the zero-filled
+    accumulators of two convolutions of the same shape. Each op writes
+    into its destination, so one-shot bufferization keeps a shared one
+    alive from its first user to its last and copies it for every other
+    user. This pass, run just before bufferization, clones a destination
+    that is a `linalg.fill` of a `tensor.empty` for every user but the
+    first, right before that user. Each then gets a buffer of its own that
+    lives only as long as its result, and no copy. A shared `tensor.empty`
+    stays shared: its contents are undefined, so bufferization allocates
+    afresh where its users conflict, and writes in place where they do not.
+
+    ```mlir
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+    %a = linalg.matvec ins(%m, %x : ...) outs(%z : tensor<8xf32>) -> tensor<8xf32>
+    %b = linalg.matvec ins(%m, %y : ...) outs(%z : tensor<8xf32>) -> tensor<8xf32>
+    // becomes
+    %a = linalg.matvec ins(%m, %x : ...) outs(%z : tensor<8xf32>) -> tensor<8xf32>
+    %e2 = tensor.empty() : tensor<8xf32>
+    %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<8xf32>) -> tensor<8xf32>
+    %b = linalg.matvec ins(%m, %y : ...) outs(%z2 : tensor<8xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
+def DecomposePadsPass : Pass<"kiln-decompose-pads", "mlir::func::FuncOp"> {
+  let summary = "Turn tensor.pad into a fill and an insertion into its interior";
+  let description = [{
+    Each `tensor.pad` becomes a `linalg.fill` of the padded shape with the
+    padding value and a `tensor.insert_slice` of the source into the
+    interior (upstream's DecomposePadOpPattern). Run before
+    `eliminate-empty-tensors`, it lets the op that computes the source
+    write straight into the padded buffer's interior, where bufferizing
+    `tensor.pad` would allocate the padded buffer beside the source's and
+    copy one into the other. Other readers of the source read the
+    interior. Kiln runs it when ops work in place (`--in-place`, on by
+    default for bare-metal targets).
+
+    ```mlir
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+    } : tensor<1x8x4x4xf32> to tensor<1x8x6x6xf32>
+    // becomes
+    %e = tensor.empty() : tensor<1x8x6x6xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
+    %p = tensor.insert_slice %x into %f[0, 0, 1, 1] [1, 8, 4, 4] [1, 1, 1, 1]
+        : tensor<1x8x4x4xf32> into tensor<1x8x6x6xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
 def LowerStridedCopiesPass : Pass<"kiln-lower-strided-copies", "mlir::func::FuncOp"> {

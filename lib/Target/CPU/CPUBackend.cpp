@@ -27,9 +27,12 @@ namespace kiln {
 namespace {
 
 /// Weights: read-only, 64-byte aligned, and on ELF in a section a linker
-/// script can place.
+/// script can place (`--weights-section` names another).
 constexpr llvm::StringLiteral kWeightsSection = ".rodata.kiln.weights";
 constexpr uint64_t kWeightsAlignment = 64;
+/// The bare-metal workspace alignment: enough for any scalar or SIMD
+/// access of an M-profile or RV32 core.
+constexpr int64_t kBareMetalWorkspaceAlignment = 16;
 
 class CPUBackend : public TargetBackend {
 public:
@@ -48,6 +51,7 @@ public:
     phase.indexBitwidth = machine->createDataLayout().getPointerSizeInBits();
     phase.approximateMath = options.optLevel > 0;
     phase.parallelLoops = options.optLevel > 0 && hasThreads();
+    phase.inPlace = options.inPlace == "on";
     if (options.microkernels == "auto") {
       phase.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(*machine);
     } else if (options.microkernels != "none") {
@@ -92,7 +96,10 @@ public:
     if (auto err = emitEntryPoints(signature, implName, module))
       return err;
     bool isELF = machine->getTargetTriple().isOSBinFormatELF();
-    placeWeights(module, isELF ? kWeightsSection : "", kWeightsAlignment);
+    llvm::StringRef section = options.weightsSection.empty()
+                                  ? llvm::StringRef(kWeightsSection)
+                                  : llvm::StringRef(options.weightsSection);
+    placeWeights(module, isELF ? section : "", kWeightsAlignment);
     return linkMicrokernels(module, *machine);
   }
 
@@ -129,10 +136,21 @@ protected:
 
 /// Bare metal (a triple without an operating system, such as
 /// thumbv7em-none-eabihf): no threads, so parallel loops stay inline and
-/// the model never calls kiln_parallel_for.
+/// the model never calls kiln_parallel_for. RAM is what such targets run
+/// out of: ops work in place unless --in-place=off, and the workspace's
+/// buffers are aligned to 16 bytes, not a cache line.
 class BareMetalCPUBackend : public CPUBackend {
 public:
   using CPUBackend::CPUBackend;
+
+  llvm::Expected<PhaseOptions> getPhaseOptions() const override {
+    auto phase = CPUBackend::getPhaseOptions();
+    if (!phase)
+      return phase.takeError();
+    phase->workspaceAlignment = kBareMetalWorkspaceAlignment;
+    phase->inPlace = options.inPlace != "off";
+    return phase;
+  }
 
 protected:
   bool hasThreads() const override { return false; }
@@ -145,6 +163,9 @@ llvm::Expected<std::unique_ptr<TargetBackend>> createCPUBackend(const TargetOpti
       CPUTargetOptions{options.triple, options.cpu, options.features, options.optLevel});
   if (!machine)
     return machine.takeError();
+  if (!options.weightsSection.empty() && !(*machine)->getTargetTriple().isOSBinFormatELF())
+    return llvm::createStringError("--weights-section needs an ELF target; " +
+                                   (*machine)->getTargetTriple().str() + " is not one");
   if ((*machine)->getTargetTriple().isOSUnknown())
     return std::make_unique<BareMetalCPUBackend>(options, std::move(*machine));
   return std::make_unique<CPUBackend>(options, std::move(*machine));

@@ -36,7 +36,9 @@ Expected<std::unique_ptr<TargetMachine>> createCPUTargetMachine(const CPUTargetO
   }();
   (void)initialized;
   bool native = options.triple.empty();
-  Triple triple(native ? sys::getDefaultTargetTriple() : options.triple);
+  // Normalized, as Clang does: "thumbv7em-none-eabihf" names its environment
+  // (the hard-float EABI) only once it is thumbv7em-none-unknown-eabihf.
+  Triple triple(Triple::normalize(native ? sys::getDefaultTargetTriple() : options.triple));
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
@@ -57,12 +59,38 @@ Expected<std::unique_ptr<TargetMachine>> createCPUTargetMachine(const CPUTargetO
     features = host.getString();
   }
   TargetOptions targetOptions;
+  // The float ABI the triple names (the hard-float EABI variants), so that
+  // the object links with code built for it.
+  switch (triple.getEnvironment()) {
+  case Triple::EABIHF:
+  case Triple::GNUEABIHF:
+  case Triple::GNUEABIHFT64:
+  case Triple::MuslEABIHF:
+    targetOptions.FloatABIType = FloatABI::Hard;
+    break;
+  default:
+    break;
+  }
+  // RISC-V: the ABI follows the floating-point extensions, as GCC's
+  // default does (ilp32f with F, lp64d with D).
+  if (triple.isRISCV()) {
+    SubtargetFeatures parsed(features);
+    auto has = [&](llvm::StringRef f) {
+      return llvm::is_contained(parsed.getFeatures(), "+" + f.str());
+    };
+    bool rv64 = triple.isRISCV64();
+    targetOptions.MCOptions.ABIName = has("d")   ? (rv64 ? "lp64d" : "ilp32d")
+                                      : has("f") ? (rv64 ? "lp64f" : "ilp32f")
+                                                 : (rv64 ? "lp64" : "ilp32");
+  }
+  // Bare metal links statically, without a GOT.
+  Reloc::Model relocation = triple.isOSUnknown() ? Reloc::Static : Reloc::PIC_;
   CodeGenOptLevel level = options.optLevel == 0   ? CodeGenOptLevel::None
                           : options.optLevel == 1 ? CodeGenOptLevel::Less
                           : options.optLevel == 2 ? CodeGenOptLevel::Default
                                                   : CodeGenOptLevel::Aggressive;
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, Reloc::PIC_, std::nullopt, level));
+      triple, cpu, features, targetOptions, relocation, std::nullopt, level));
   if (!machine)
     return createStringError("cannot create a target machine for '%s'", triple.str().c_str());
   return machine;

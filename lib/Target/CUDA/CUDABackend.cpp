@@ -66,9 +66,13 @@ public:
                                      "generates its own kernels");
     if (options.sanitizeAddress)
       return llvm::createStringError("--sanitize=address applies to CPU targets");
+    if (!options.weightsSection.empty())
+      return llvm::createStringError("--weights-section applies to CPU targets; --device=cuda "
+                                     "keeps the weights in the device image's context");
     PhaseOptions phase;
     phase.indexBitwidth = 64;
     phase.workspaceAlignment = kWorkspaceAlignment;
+    phase.inPlace = options.inPlace == "on";
     return phase;
   }
 

@@ -258,11 +258,13 @@ def case_big_weights(out):
 
 
 def case_big_workspace(out):
-    # Two 1024x1024 intermediates: a workspace of several MiB.
+    # Two 1024x1024 intermediates live at once (both products feed the
+    # Add, whose sum feeds one more product): a workspace of several MiB.
     nodes = [
         helper.make_node("MatMul", ["a", "b"], ["ab"], name="mm"),
-        helper.make_node("Relu", ["ab"], ["r"], name="relu"),
-        helper.make_node("MatMul", ["r", "b"], ["y"], name="mm2"),
+        helper.make_node("MatMul", ["ab", "b"], ["abb"], name="mm2"),
+        helper.make_node("Add", ["ab", "abb"], ["s"], name="add"),
+        helper.make_node("MatMul", ["s", "b"], ["y"], name="mm3"),
     ]
     return graph_model(nodes, [vec("a", [1024, 1024]), vec("b", [1024, 1024])],
                        [vec("y", [1024, 1024])])
