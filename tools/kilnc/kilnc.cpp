@@ -136,8 +136,9 @@ static cl::opt<std::string>
                    cl::value_desc("name"), cl::cat(kilncCategory));
 static cl::opt<std::string>
     inPlace("in-place",
-            cl::desc("Let ops write their results over inputs that nothing reads afterwards, "
-                     "to save workspace: auto (on for bare-metal targets), on or off"),
+            cl::desc("Save workspace: ops write their results over inputs that nothing reads "
+                     "afterwards, and depthwise convolutions read their input unpadded; auto "
+                     "(on for bare-metal targets), on or off"),
             cl::value_desc("auto|on|off"), cl::init("auto"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",

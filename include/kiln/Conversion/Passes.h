@@ -20,8 +20,10 @@ namespace kiln {
 
 /// Elementwise arithmetic, activations, casts and broadcasts.
 void populateKilnElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// Matmul and convolution.
-void populateKilnContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Matmul and convolution. With `guardedPadding`, padded grouped
+/// convolutions read their unpadded input with bounds checks.
+void populateKilnContractionToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                             bool guardedPadding = false);
 /// Max and average pooling.
 void populateKilnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Reductions and softmax.

@@ -58,9 +58,11 @@ struct PhaseOptions {
   /// runtime's kiln_parallel_for (kiln-outline-parallel-loops).
   bool parallelLoops = false;
   /// Save workspace by writing results over the buffers they replace:
-  /// elementwise ops over a dead input (kiln-elementwise-in-place), and
+  /// elementwise ops over a dead input (kiln-elementwise-in-place),
   /// producers straight into the interior of a padded tensor
-  /// (kiln-decompose-pads, then empty-tensor elimination).
+  /// (kiln-decompose-pads, then empty-tensor elimination); and grouped
+  /// convolutions read their input unpadded (convert-kiln-to-linalg's
+  /// guarded-grouped-padding).
   bool inPlace = false;
 };
 

@@ -3,6 +3,9 @@
 // Matrix products become linalg.matmul (2-D) or a batched linalg.generic
 // with broadcast batch maps; convolutions become linalg.conv_2d_nchw_fchw
 // over a zero-padded input, or a grouped linalg.generic when groups > 1.
+// With guarded padding, a grouped (depthwise) convolution whose padded
+// copy would be a quarter larger than its input reads the unpadded input
+// with bounds checks instead: no padded copy is made.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,8 +70,31 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   }
 };
 
+/// One input element of a grouped convolution read without padding: the
+/// value at (n, channel, ih, iw) of `input`, or zero where (ih, iw) falls in
+/// the padding. The indices are clamped into the input so the load is
+/// always in bounds; the select discards it outside.
+Value readGuarded(OpBuilder &b, Location loc, Value input, ValueRange index, Value zero) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Value inside;
+  SmallVector<Value> clamped = {index[0], index[1]};
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  for (unsigned d = 2; d < 4; ++d) {
+    Value v = index[d];
+    Value last = arith::ConstantIndexOp::create(b, loc, type.getDimSize(d) - 1);
+    Value geZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, c0);
+    Value leLast = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, v, last);
+    Value ok = arith::AndIOp::create(b, loc, geZero, leLast);
+    inside = inside ? Value(arith::AndIOp::create(b, loc, inside, ok)) : ok;
+    clamped.push_back(arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, v, last), c0));
+  }
+  Value x = tensor::ExtractOp::create(b, loc, input, clamped);
+  return arith::SelectOp::create(b, loc, inside, x, zero);
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DLowering(MLIRContext *ctx, bool guardedPadding)
+      : OpConversionPattern(ctx), guardedPadding(guardedPadding) {}
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -77,6 +103,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     Type elt = type.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+    if (guardedPadding && op.getGroups() > 1 && paddingCostsAQuarter(op))
+      return lowerGroupedGuarded(op, adaptor, rewriter, zero);
     Value input = createPad(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
                             {0, 0, pads[2], pads[3]}, zero);
     Value init = createFilled(rewriter, loc, type, zero);
@@ -114,12 +142,75 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
+
+private:
+  /// Whether a padded copy of the input would be at least a quarter larger
+  /// than the input: small planes, where the bounds checks cost little
+  /// against the memory they save. On large planes the copy costs little
+  /// and the checks would slow every product.
+  static bool paddingCostsAQuarter(Conv2DOp op) {
+    ArrayRef<int64_t> p = op.getPads();
+    auto in = op.getInput().getType();
+    int64_t h = in.getDimSize(2), w = in.getDimSize(3);
+    return 4 * ((h + p[0] + p[2]) * (w + p[1] + p[3]) - h * w) >= h * w;
+  }
+
+  /// Loops n, f, oh, ow, c (within the group), kh, kw over the filter and
+  /// the output; the input is read in the body (readGuarded). The products
+  /// and sums are those of the padded form, in the same order.
+  LogicalResult lowerGroupedGuarded(Conv2DOp op, OpAdaptor adaptor,
+                                    ConversionPatternRewriter &rewriter, Value zero) const {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t outPerGroup = type.getDimSize(1) / op.getGroups();
+    int64_t inPerGroup = op.getFilter().getType().getDimSize(1);
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), pads = op.getPads();
+    AffineExpr n, f, oh, ow, c, kh, kw;
+    bindDims(ctx, n, f, oh, ow, c, kh, kw);
+    SmallVector<AffineMap> maps = {AffineMap::get(7, 0, {f, c, kh, kw}, ctx),
+                                   AffineMap::get(7, 0, {n, f, oh, ow}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
+                                           IteratorType::parallel,  IteratorType::parallel,
+                                           IteratorType::reduction, IteratorType::reduction,
+                                           IteratorType::reduction};
+    Value input = adaptor.getInput();
+    Value init = createFilled(rewriter, loc, type, zero);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{adaptor.getFilter()}, init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> iv;
+          for (unsigned i = 0; i < 7; ++i)
+            iv.push_back(linalg::IndexOp::create(b, l, i));
+          auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+          auto mul = [&](Value a, int64_t k) { return arith::MulIOp::create(b, l, a, cst(k)); };
+          auto add = [&](Value a, Value c) { return arith::AddIOp::create(b, l, a, c); };
+          // The input position this iteration reads, before clamping:
+          // channel (f / outPerGroup) * inPerGroup + c, row oh * s + kh * d
+          // - pad, column likewise.
+          Value group = arith::DivUIOp::create(b, l, iv[1], cst(outPerGroup));
+          Value channel = add(mul(group, inPerGroup), iv[4]);
+          Value ih =
+              arith::SubIOp::create(b, l, add(mul(iv[2], s[0]), mul(iv[5], d[0])), cst(pads[0]));
+          Value iw =
+              arith::SubIOp::create(b, l, add(mul(iv[3], s[1]), mul(iv[6], d[1])), cst(pads[1]));
+          Value x = readGuarded(b, l, input, {iv[0], channel, ih, iw}, zero);
+          Value product = arith::MulFOp::create(b, l, x, args[0]);
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[1], product)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  bool guardedPadding;
 };
 
 } // namespace
 
-void populateKilnContractionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, Conv2DLowering>(patterns.getContext());
+void populateKilnContractionToLinalgPatterns(RewritePatternSet &patterns, bool guardedPadding) {
+  patterns.add<MatmulLowering>(patterns.getContext());
+  patterns.add<Conv2DLowering>(patterns.getContext(), guardedPadding);
 }
 
 } // namespace kiln

@@ -23,6 +23,8 @@ namespace kiln {
 namespace {
 
 struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+  using ConvertKilnToLinalgPassBase::ConvertKilnToLinalgPassBase;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -32,7 +34,7 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     // Ops of other dialects (a target's codegen ops) are left as they are.
     RewritePatternSet patterns(ctx);
     populateKilnElementwiseToLinalgPatterns(patterns);
-    populateKilnContractionToLinalgPatterns(patterns);
+    populateKilnContractionToLinalgPatterns(patterns, guardedGroupedPadding);
     populateKilnPoolingToLinalgPatterns(patterns);
     populateKilnReductionToLinalgPatterns(patterns);
     populateKilnDataMovementToLinalgPatterns(patterns);
