@@ -28,6 +28,8 @@ PACKAGES=(
   picolibc-riscv64-unknown-elf gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-system-arm qemu-system-misc qemu-user
+  # ONNX Runtime's references for the int8 models (onnxruntime-node, below)
+  nodejs
 )
 
 missing=()
@@ -37,17 +39,33 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages are installed"
-  exit 0
+# npm comes with some Node.js packages and not with Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages are installed"
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# ONNX Runtime for Node.js, from the npm registry, into bench/.node: the
+# benchmark's peer and the int8 firmware tests' reference
+# (test/firmware/check_int8.py). Its install script is not run: the
+# package carries its prebuilt library.
+ORT_VERSION=1.30.0
+ORT_PREFIX="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bench/.node"
+if [ ! -f "$ORT_PREFIX/node_modules/onnxruntime-node/package.json" ]; then
+  echo "setup: installing onnxruntime-node@$ORT_VERSION into bench/.node"
+  npm install --prefix "$ORT_PREFIX" --ignore-scripts --no-audit --no-fund \
+    "onnxruntime-node@$ORT_VERSION" >/dev/null
+fi
 echo "setup: done"

@@ -134,6 +134,9 @@ std::pair<int64_t, int64_t> useRange(Value root, Block &body,
   return {std::min(first, last), last};
 }
 
+/// How many shuffled orders placeBuffers tries after the plain ones.
+constexpr int kShuffledOrders = 256;
+
 /// Places `order` greedily: each buffer at the lowest offset (first fit)
 /// or in the smallest gap (best fit) that no buffer placed before it and
 /// live at the same time occupies. Returns the offsets and the total.
@@ -168,13 +171,28 @@ int64_t packInOrder(ArrayRef<const Buffer *> order, bool bestFit,
 
 /// Packs the buffers with several greedy orders and fits and keeps the
 /// smallest plan (the first of equals, so the result is deterministic):
-/// largest first, longest-lived first, largest size x lifetime first, and
-/// in program order, each with best and first fit. Sets every offset and
+/// those live at the most crowded positions first, largest first,
+/// longest-lived first, largest size x lifetime first, and in program
+/// order, each with best and first fit. Sets every offset and
 /// returns the workspace size.
 int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
   auto lifetime = [](const Buffer *b) { return b->end - b->begin + 1; };
+  // The most bytes live at any position of each buffer's life: placing the
+  // buffers of the most crowded positions first packs the peak tightly.
+  int64_t positions = 0;
+  for (const Buffer &b : buffers)
+    positions = std::max(positions, b.end + 1);
+  SmallVector<int64_t> live(positions, 0);
+  for (const Buffer &b : buffers)
+    for (int64_t p = b.begin; p <= b.end; ++p)
+      live[p] += b.size;
+  DenseMap<const Buffer *, int64_t> pressure;
+  for (const Buffer &b : buffers)
+    for (int64_t p = b.begin; p <= b.end; ++p)
+      pressure[&b] = std::max(pressure[&b], live[p]);
   using Order = std::function<bool(const Buffer *, const Buffer *)>;
   SmallVector<Order> orders = {
+      [&](const Buffer *a, const Buffer *b) { return pressure[a] > pressure[b]; },
       [](const Buffer *a, const Buffer *b) { return a->size > b->size; },
       [&](const Buffer *a, const Buffer *b) { return lifetime(a) > lifetime(b); },
       [&](const Buffer *a, const Buffer *b) {
@@ -184,8 +202,17 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
   };
   int64_t bestTotal = INT64_MAX;
   DenseMap<const Buffer *, int64_t> bestOffsets;
+  auto tryOrder = [&](ArrayRef<const Buffer *> order, bool bestFit) {
+    DenseMap<const Buffer *, int64_t> offsets;
+    int64_t total = packInOrder(order, bestFit, offsets);
+    if (total < bestTotal) {
+      bestTotal = total;
+      bestOffsets = std::move(offsets);
+    }
+  };
+  SmallVector<const Buffer *> order;
   for (const Order &less : orders) {
-    SmallVector<const Buffer *> order;
+    order.clear();
     for (const Buffer &b : buffers)
       order.push_back(&b);
     // Ties go to the larger buffer, then to program order.
@@ -196,14 +223,34 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
         return a->size > b->size;
       return a->begin < b->begin;
     });
-    for (bool bestFit : {true, false}) {
-      DenseMap<const Buffer *, int64_t> offsets;
-      int64_t total = packInOrder(order, bestFit, offsets);
-      if (total < bestTotal) {
-        bestTotal = total;
-        bestOffsets = std::move(offsets);
-      }
+    for (bool bestFit : {true, false})
+      tryOrder(order, bestFit);
+  }
+  // Then orders a seeded generator shuffles from the crowded-first one:
+  // each swap moves a buffer a few places, which often frees a gap the
+  // plain orders miss. The seed is fixed, so the plan is too.
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto next = [&state]() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  SmallVector<const Buffer *> base;
+  for (const Buffer &b : buffers)
+    base.push_back(&b);
+  llvm::stable_sort(base, [&](const Buffer *a, const Buffer *b) {
+    if (pressure[a] != pressure[b])
+      return pressure[a] > pressure[b];
+    return a->size > b->size;
+  });
+  for (int round = 0; round < kShuffledOrders && base.size() > 1; ++round) {
+    order.assign(base.begin(), base.end());
+    for (size_t i = 0; i < order.size(); ++i) {
+      size_t reach = std::min<size_t>(order.size() - i, 4);
+      std::swap(order[i], order[i + next() % reach]);
     }
+    tryOrder(order, /*bestFit=*/true);
   }
   for (Buffer &b : buffers)
     b.offset = bestOffsets.lookup(&b);

@@ -32,15 +32,22 @@ def main():
         with open(path) as f:
             rows.append(json.load(f))
     order = list(MICROTVM_WORKSPACE)
-    rows.sort(key=lambda r: order.index(r["model"]) if r["model"] in order else len(order))
+
+    def base(name):
+        return name[:-len("_int8")] if name.endswith("_int8") else name
+
+    rows.sort(key=lambda r: (order.index(base(r["model"])) if base(r["model"]) in order
+                             else len(order), r["model"]))
     print("| model | target | code | weights | workspace | live bound | inputs + outputs "
           "| instructions | microTVM workspace (int8) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         instructions = r.get("instructions")
-        published = MICROTVM_WORKSPACE.get(r["model"])
+        name = base(r["model"])
+        published = MICROTVM_WORKSPACE.get(name)
+        title = TITLES.get(name, name) + (" int8" if r["model"] != name else " float")
         print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            TITLES.get(r["model"], r["model"]), r["target"], kib(r["code_bytes"]),
+            title, r["target"], kib(r["code_bytes"]),
             kib(r["weights_bytes"]), kib(r["workspace_bytes"]), kib(r["live_bytes_bound"]),
             kib(r["input_bytes"] + r["output_bytes"]),
             "{:,}".format(instructions) if instructions else "-",

@@ -19,10 +19,11 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
     (`memref<Nxi8>`, marked `kiln.workspace`). Buffers whose live ranges
     overlap get disjoint byte ranges; the others share memory. Live ranges
     run from the first to the last top-level op that uses the buffer or any
-    view of it. Placement is greedy, and tried in several orders (largest
-    first, longest-lived first, largest size x lifetime first, program
-    order), each with best fit and first fit; the smallest plan wins, the
-    first of equals. Every offset is a multiple of `alignment`; the total is
+    view of it. Placement is greedy, and tried in several orders (the
+    buffers of the most crowded position first, largest first,
+    longest-lived first, largest size x lifetime first, program order), each
+    with best fit and first fit, then in 256 shuffles of the first order
+    from a fixed seed; the smallest plan wins, the first of equals. Every offset is a multiple of `alignment`; the total is
     recorded as the function attribute `kiln.workspace_size`. Afterwards the function
     allocates nothing, so generated code never calls malloc.
 
