@@ -17,15 +17,15 @@ import argparse
 import glob
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
-SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from run_firmware import SKIP, run  # noqa: E402
 
 
 def output_step(model):
@@ -42,14 +42,6 @@ def output_step(model):
     if producer.op_type != "DequantizeLinear":
         sys.exit("FAIL: %s's output is not made by a DequantizeLinear" % out)
     return float(np.asarray(values[producer.input[1]]).reshape(-1)[0])
-
-
-def run(cmd, **kwargs):
-    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
-    if result.returncode != 0:
-        sys.exit("FAIL: %s exited with %d\n%s%s" % (" ".join(cmd), result.returncode,
-                                                      result.stdout, result.stderr))
-    return result
 
 
 def main():

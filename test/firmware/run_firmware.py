@@ -8,8 +8,9 @@
 #   - both print "kiln: ok" and exit 0;
 #   - the target's outputs match the host's: floats within --rtol of the
 #     largest host value, integers bit-exact;
-#   - the memory report agrees with the header and the object: its
-#     workspace is the header's NAME_WORKSPACE_SIZE, its code and weights
+#   - the memory report agrees with the header, the object and the image:
+#     its workspace is the header's NAME_WORKSPACE_SIZE and the size of the
+#     image's static workspace array (nm -S), its code and weights
 #     sections are the object's as the target's own `size -A` reads them;
 #   - the canary (firmware_check.c): nothing past the workspace is
 #     written, and the highest byte written is within 64 bytes of its end;
@@ -170,6 +171,7 @@ def build_and_run_target(args, name, work, target):
                 "-Wl,-Map=" + image + ".map"]
     cmd += spec["libs"]
     run(cmd)
+    check_image(spec, image, report, args.program)
     result = subprocess.run(spec["qemu"] + [image], capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         sys.exit("FAIL: %s on %s exited with %d\n%s%s" % (args.program, target,
@@ -197,6 +199,27 @@ def check_sections(spec, obj, report):
     if text != report["code_bytes"]:
         sys.exit("FAIL: the report's code_bytes %d is not the object's .text, %d" %
                  (report["code_bytes"], text))
+
+
+def check_image(spec, image, report, program):
+    """The linked image's static workspace array is the report's size (plus
+    firmware_check.c's canary bytes)."""
+    nm = spec["size"].replace("-size", "-nm")
+    if shutil.which(nm) is None:
+        return
+    sizes = {}
+    for line in run([nm, "-S", image]).stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            sizes[parts[3]] = int(parts[1], 16)
+    if "workspace" not in sizes:
+        sys.exit("FAIL: %s has no workspace array" % image)
+    canary = 256 if os.path.basename(program) == "firmware_check.c" else 0
+    if sizes["workspace"] != report["workspace_bytes"] + canary:
+        sys.exit("FAIL: the image's workspace array is %d bytes; the report's workspace is %d "
+                 "(+%d canary bytes)" % (sizes["workspace"], report["workspace_bytes"], canary))
+    print("image: the workspace array is %d bytes, the report's %d + %d canary bytes" %
+          (sizes["workspace"], report["workspace_bytes"], canary))
 
 
 def parse(output, where):
