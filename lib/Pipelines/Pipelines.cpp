@@ -69,6 +69,8 @@ void buildKilnPhase(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  func.addPass(createFuseQuantizedOpsPass());
+  func.addPass(createCanonicalizerPass());
 }
 
 void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const TargetBackend &target) {

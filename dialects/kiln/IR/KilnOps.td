@@ -581,4 +581,6 @@ def Kiln_ScatterNDOp : Kiln_ScatterOp<"scatter_nd", "index tuples address slices
   }];
 }
 
+include "KilnQuantOps.td"
+
 #endif // KILN_OPS_TD

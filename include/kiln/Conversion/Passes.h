@@ -32,6 +32,8 @@ void populateKilnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Scatters: scf.for nests over tensors (lib/Conversion/KilnToLinalg/Scatter.cpp).
 void populateKilnScatterToLoopsPatterns(mlir::RewritePatternSet &patterns);
+/// quantize/dequantize and the int8 kernels (Quantized.cpp).
+void populateKilnQuantizedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

@@ -11,6 +11,44 @@
 
 include "mlir/Pass/PassBase.td"
 
+def FuseQuantizedOpsPass : Pass<"kiln-fuse-quantized-ops", "mlir::func::FuncOp"> {
+  let summary = "Turn dequantize -> float op -> quantize chains into int8 kernels";
+  let description = [{
+    Recognizes the QDQ form of quantized models (ONNX Runtime's static
+    quantizer, PyTorch's fake-quantization export): a float op whose
+    operands are `kiln.dequantize`d int8 values and whose result, after an
+    optional ReLU or constant Clip, is `kiln.quantize`d. Each chain becomes
+    one integer kernel that keeps int8 in memory and accumulates in int32:
+
+    - `kiln.conv2d` (with its bias `kiln.add`) -> `kiln.qconv2d`;
+    - rank-2 `kiln.matmul` (with its bias) -> `kiln.qmatmul`;
+    - `kiln.add` of two same-shape tensors -> `kiln.qadd`;
+    - `kiln.avg_pool2d` without padding, and `kiln.reduce_mean` over H
+      and W -> `kiln.qavg_pool2d`;
+    - a ReLU, a Clip or nothing -> `kiln.requantize` (nothing at all when
+      the parameters match).
+
+    Weights must be constant int8 with zero point 0, per tensor or per
+    output channel; biases constant int32 (or float) and are rescaled to the
+    accumulator's scale where their scale differs. Each real scale
+    `s_in * s_w / s_out` becomes a 31-bit fixed-point multiplier and a
+    right shift. The ReLU or Clip becomes the output bounds: quantization
+    is monotonic, so clamping before it equals clamping after. Dequantize
+    ops are moved past `kiln.reshape` so that a flatten between two
+    quantized ops does not hide them. Chains that do not fit stay float.
+
+    ```mlir
+    %x = kiln.dequantize %xq {...} : tensor<1x8x4x4xi8> to tensor<1x8x4x4xf32>
+    %w = kiln.dequantize %wq {axis = 0 : i64, ...} : tensor<8x8x1x1xi8> to tensor<8x8x1x1xf32>
+    %c = kiln.conv2d %x, %w {...}
+    %r = kiln.relu %c : tensor<1x8x4x4xf32>
+    %y = kiln.quantize %r {...} : tensor<1x8x4x4xf32> to tensor<1x8x4x4xi8>
+    // becomes
+    %y = kiln.qconv2d %xq, %wq {...} : (tensor<1x8x4x4xi8>, tensor<8x8x1x1xi8>) -> tensor<1x8x4x4xi8>
+    ```
+  }];
+}
+
 def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Place every intermediate buffer at an offset of one workspace";
   let description = [{

@@ -114,20 +114,7 @@ KILN_ELEMENTWISE(AbsOp, {
 KILN_ELEMENTWISE(ErfOp, return math::ErfOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(FloorOp, return math::FloorOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(CeilOp, return math::CeilOp::create(b, loc, args[0]);)
-KILN_ELEMENTWISE(RoundOp, {
-  // Half to even from C99's roundf (half away from zero), so that bare-metal
-  // libms without C23's roundevenf suffice: where x is exactly halfway,
-  // take 2 * round(x / 2).
-  Value x = args[0];
-  Value r = math::RoundOp::create(b, loc, x);
-  Value half = scalarConstant(b, loc, t, 0.5);
-  Value diff = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, r, x));
-  Value tie = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, diff, half);
-  Value even =
-      arith::MulFOp::create(b, loc, scalarConstant(b, loc, t, 2.0),
-                            math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, half)));
-  return arith::SelectOp::create(b, loc, tie, even, r);
-})
+KILN_ELEMENTWISE(RoundOp, return createRoundHalfEven(b, loc, args[0]);)
 KILN_ELEMENTWISE(SinOp, return math::SinOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(CosOp, return math::CosOp::create(b, loc, args[0]);)
 KILN_ELEMENTWISE(TanOp, return math::TanOp::create(b, loc, args[0]);)

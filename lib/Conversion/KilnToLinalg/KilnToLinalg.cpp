@@ -39,6 +39,7 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     populateKilnReductionToLinalgPatterns(patterns);
     populateKilnDataMovementToLinalgPatterns(patterns);
     populateKilnScatterToLoopsPatterns(patterns);
+    populateKilnQuantizedToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -150,6 +150,19 @@ Value createMin(OpBuilder &b, Location loc, Value l, Value r) {
   return arith::MinSIOp::create(b, loc, l, r);
 }
 
+Value createRoundHalfEven(OpBuilder &b, Location loc, Value x) {
+  // Where x is exactly halfway, take 2 * round(x / 2).
+  Type t = x.getType();
+  Value r = math::RoundOp::create(b, loc, x);
+  Value half = scalarConstant(b, loc, t, 0.5);
+  Value diff = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, r, x));
+  Value tie = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, diff, half);
+  Value even =
+      arith::MulFOp::create(b, loc, scalarConstant(b, loc, t, 2.0),
+                            math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, half)));
+  return arith::SelectOp::create(b, loc, tie, even, r);
+}
+
 Value normalizeIndex(OpBuilder &b, Location l, Value raw, int64_t extent) {
   Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
   Value size = arith::ConstantIndexOp::create(b, l, extent);

@@ -57,6 +57,10 @@ mlir::Value createMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mli
 mlir::Value createMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mlir::Value r);
 mlir::Value createMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l, mlir::Value r);
 
+/// Round half to even from C99's roundf (half away from zero), so that
+/// bare-metal libms without C23's roundevenf suffice.
+mlir::Value createRoundHalfEven(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
 /// An index read from an indices tensor as `index`: negative values count
 /// from the end of an axis of `extent`, out-of-range values are clamped.
 mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw, int64_t extent);

@@ -7,6 +7,11 @@
 // with no overflow short of 2^53); requantization follows ONNX's reference:
 // y = saturate(round_half_even(x / scale) + zero_point).
 //
+// QuantizeLinear and DequantizeLinear with constant f32 scales and int8
+// storage (int32 too, for DequantizeLinear's biases) become kiln.quantize
+// and kiln.dequantize, which kiln-fuse-quantized-ops turns into integer
+// kernels; other forms (uint8, run-time scales) are float arithmetic.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ImportContext.h"
@@ -57,11 +62,46 @@ Value requantize(NodeImporter &n, Value x, Value zeroPoint, Type to, bool toUnsi
   return n.convert(y, false, to, toUnsigned);
 }
 
+/// The constant scales and zero points of a Q/DQ node whose storage is
+/// signed int8 (or int32 for `allowI32`), or nullopt where the node needs
+/// the float form.
+struct QuantParams {
+  SmallVector<float> scale;
+  SmallVector<int64_t> zeroPoint;
+};
+std::optional<QuantParams> constantQuantParams(NodeImporter &n, Type storage, bool storageUnsigned,
+                                               bool allowI32) {
+  if (storageUnsigned || !(storage.isInteger(8) || (allowI32 && storage.isInteger(32))))
+    return std::nullopt;
+  auto scale = n.constantInput(1);
+  if (!scale || !scale->getElementType().isF32())
+    return std::nullopt;
+  QuantParams p;
+  for (float v : scale->getValues<float>())
+    p.scale.push_back(v);
+  if (n.hasInput(2)) {
+    auto zp = n.constantInts(2);
+    if (!zp || zp->size() != p.scale.size())
+      return std::nullopt;
+    p.zeroPoint = *zp;
+  } else {
+    p.zeroPoint.assign(p.scale.size(), 0);
+  }
+  if (llvm::any_of(p.scale, [](float s) { return !(s > 0) || !std::isfinite(s); }))
+    return std::nullopt;
+  return p;
+}
+
 LogicalResult importDequantize(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
   auto axis = quantAxis(n, 1, type.getRank());
   if (failed(axis))
     return failure();
+  if (auto p = constantQuantParams(n, type.getElementType(), n.inputIsUnsigned(0), true)) {
+    auto result = RankedTensorType::get(type.getShape(), f32(n));
+    n.setResult(0, n.create<DequantizeOp>(result, n.input(0), p->scale, p->zeroPoint, *axis));
+    return success();
+  }
   Value x = asFloat(n, 0, f32(n));
   if (n.hasInput(2))
     x = n.create<SubOp>(x, alongAxis(n, asFloat(n, 2, f32(n)), *axis, type.getRank()));
@@ -78,6 +118,12 @@ LogicalResult importQuantize(NodeImporter &n) {
     return failure();
   Type to = n.hasInput(2) ? n.inputType(2).getElementType() : n.builder.getI8Type();
   bool toUnsigned = n.hasInput(2) ? n.inputIsUnsigned(2) : true; // default uint8
+  if (n.hasInput(2))
+    if (auto p = constantQuantParams(n, to, toUnsigned, false)) {
+      auto result = RankedTensorType::get(type.getShape(), to);
+      n.setResult(0, n.create<QuantizeOp>(result, n.input(0), p->scale, p->zeroPoint, *axis));
+      return success();
+    }
   Value scaled = n.create<DivOp>(n.input(0), alongAxis(n, n.input(1), *axis, type.getRank()));
   Value zp = n.hasInput(2) ? alongAxis(n, asFloat(n, 2, f32(n)), *axis, type.getRank()) : Value();
   // Rounding happens before the zero point is added.
