@@ -16,16 +16,28 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
+#include <map>
 
 using namespace mlir;
 
 namespace kiln {
 
 int64_t MemoryReport::liveBytes(int64_t step) const {
+  // Buffers placed over one another count once, at the largest of them.
+  std::map<int64_t, int64_t> groups;
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    const Buffer &b = buffers[i];
+    if (b.first > step || step > b.last)
+      continue;
+    int64_t root = i;
+    while (buffers[root].over >= 0)
+      root = buffers[root].over;
+    int64_t &bytes = groups[root];
+    bytes = std::max(bytes, b.bytes);
+  }
   int64_t total = 0;
-  for (const Buffer &b : buffers)
-    if (b.first <= step && step <= b.last)
-      total += b.bytes;
+  for (auto [root, bytes] : groups)
+    total += bytes;
   return total;
 }
 
@@ -112,7 +124,7 @@ llvm::Expected<MemoryReport> readMemoryPlan(func::FuncOp func) {
         return llvm::createStringError("internal error: a malformed memory plan buffer");
       report.buffers.push_back({text(d.get("node")), text(d.get("op")), number(d, "offset"),
                                 number(d, "size"), number(d, "bytes"), number(d, "first"),
-                                number(d, "last")});
+                                number(d, "last"), d.get("over") ? number(d, "over") : -1});
     }
   if (auto size = func->getAttrOfType<IntegerAttr>(kWorkspaceSizeAttr))
     report.workspaceBytes = size.getInt();

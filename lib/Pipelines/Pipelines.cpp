@@ -75,7 +75,8 @@ void buildKilnPhase(OpPassManager &pm) {
 
 void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const TargetBackend &target) {
   target.buildPreLinalgPasses(pm, options);
-  pm.addPass(createConvertKilnToLinalgPass(ConvertKilnToLinalgPassOptions{options.inPlace}));
+  pm.addPass(createConvertKilnToLinalgPass(
+      ConvertKilnToLinalgPassOptions{options.inPlace, options.inPlace}));
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createFuseElementwisePass());

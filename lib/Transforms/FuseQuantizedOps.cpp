@@ -289,7 +289,8 @@ struct FuseConv : OpRewritePattern<QuantizeOp> {
     if (biasValue) {
       // The bias add broadcasts a [1, F, 1, 1] (or [F, 1, 1]) tensor.
       auto bt = cast<RankedTensorType>(biasValue.getType());
-      if (bt.getNumElements() != channels || (bt.getRank() >= 3 && bt.getDimSize(bt.getRank() - 3) != channels))
+      if (bt.getNumElements() != channels ||
+          (bt.getRank() >= 3 && bt.getDimSize(bt.getRank() - 3) != channels))
         return failure();
       auto real = constantBias(biasValue, channels);
       if (!real)
@@ -302,10 +303,10 @@ struct FuseConv : OpRewritePattern<QuantizeOp> {
     Location loc = conv.getLoc();
     Value filter = int8Constant(rewriter, loc, w->shape, w->values);
     rewriter.setInsertionPoint(q);
-    auto fused = QConv2DOp::create(
-        rewriter, loc, q.getType(), x.getInput(), filter, bias, conv.getStrides(),
-        conv.getDilations(), conv.getPads(), conv.getGroups(), x.getZeroPoint()[0], mult->first,
-        mult->second, root->out.zeroPoint, root->bounds.min, root->bounds.max);
+    auto fused = QConv2DOp::create(rewriter, loc, q.getType(), x.getInput(), filter, bias,
+                                   conv.getStrides(), conv.getDilations(), conv.getPads(),
+                                   conv.getGroups(), x.getZeroPoint()[0], mult->first, mult->second,
+                                   root->out.zeroPoint, root->bounds.min, root->bounds.max);
     rewriter.replaceOp(q, fused.getResult());
     return success();
   }
@@ -402,12 +403,12 @@ struct FuseAdd : OpRewritePattern<QuantizeOp> {
     if (!ma || !mb || !mo)
       return failure();
     rewriter.setInsertionPoint(q);
-    auto fused = QAddOp::create(
-        rewriter, add.getLoc(), q.getType(), a.getInput(), b.getInput(),
-        ArrayRef<int64_t>{a.getZeroPoint()[0], b.getZeroPoint()[0]}, kLeftShift,
-        ArrayRef<int32_t>{ma->multiplier, mb->multiplier, mo->multiplier},
-        ArrayRef<int32_t>{ma->shift, mb->shift, mo->shift}, root->out.zeroPoint,
-        root->bounds.min, root->bounds.max);
+    auto fused =
+        QAddOp::create(rewriter, add.getLoc(), q.getType(), a.getInput(), b.getInput(),
+                       ArrayRef<int64_t>{a.getZeroPoint()[0], b.getZeroPoint()[0]}, kLeftShift,
+                       ArrayRef<int32_t>{ma->multiplier, mb->multiplier, mo->multiplier},
+                       ArrayRef<int32_t>{ma->shift, mb->shift, mo->shift}, root->out.zeroPoint,
+                       root->bounds.min, root->bounds.max);
     rewriter.replaceOp(q, fused.getResult());
     return success();
   }
@@ -445,16 +446,15 @@ struct FuseAvgPool : OpRewritePattern<QuantizeOp> {
     if (!fp)
       return failure();
     auto in = x.getInput().getType();
-    auto pooledType = RankedTensorType::get(
-        {in.getDimSize(0), in.getDimSize(1), (in.getDimSize(2) - kernel[0]) / strides[0] + 1,
-         (in.getDimSize(3) - kernel[1]) / strides[1] + 1},
-        rewriter.getI8Type());
+    auto pooledType = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1),
+                                             (in.getDimSize(2) - kernel[0]) / strides[0] + 1,
+                                             (in.getDimSize(3) - kernel[1]) / strides[1] + 1},
+                                            rewriter.getI8Type());
     rewriter.setInsertionPoint(q);
-    Value fused = QAvgPool2DOp::create(rewriter, pool->getLoc(), pooledType, x.getInput(), kernel,
-                                       strides, x.getZeroPoint()[0],
-                                       ArrayRef<int32_t>{fp->multiplier},
-                                       ArrayRef<int32_t>{fp->shift}, root->out.zeroPoint,
-                                       root->bounds.min, root->bounds.max);
+    Value fused = QAvgPool2DOp::create(
+        rewriter, pool->getLoc(), pooledType, x.getInput(), kernel, strides, x.getZeroPoint()[0],
+        ArrayRef<int32_t>{fp->multiplier}, ArrayRef<int32_t>{fp->shift}, root->out.zeroPoint,
+        root->bounds.min, root->bounds.max);
     if (pooledType != q.getType())
       fused = ReshapeOp::create(rewriter, pool->getLoc(), q.getType(), fused);
     rewriter.replaceOp(q, fused);
@@ -502,8 +502,7 @@ struct SinkDequantizeThroughReshape : OpRewritePattern<ReshapeOp> {
     if (!dq || dq.getScale().size() != 1)
       return failure();
     auto type = reshape.getType();
-    auto intType =
-        RankedTensorType::get(type.getShape(), dq.getInput().getType().getElementType());
+    auto intType = RankedTensorType::get(type.getShape(), dq.getInput().getType().getElementType());
     Value moved = ReshapeOp::create(rewriter, reshape.getLoc(), intType, dq.getInput());
     rewriter.replaceOpWithNewOp<DequantizeOp>(reshape, type, moved, dq.getScale(),
                                               dq.getZeroPoint(), 0);

@@ -13,11 +13,15 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <array>
 #include <functional>
+#include <numeric>
 
 namespace kiln {
 #define GEN_PASS_DEF_PLANMEMORYPASS
@@ -35,7 +39,19 @@ struct Buffer {
   int64_t bytes = 0;          // the tensor's own bytes
   int64_t size = 0;           // bytes, rounded up to the alignment
   int64_t offset = -1;
+  int64_t over = -1; // the buffer this one is placed over (same offset)
+  /// For a group of tied buffers packed as one: each member's (begin, end,
+  /// size). The group needs only the bytes of the members live at a time.
+  SmallVector<std::array<int64_t, 3>> extents;
 };
+
+/// The (begin, end, size) extents a buffer occupies: its members' for a
+/// group, else its own.
+SmallVector<std::array<int64_t, 3>> extentsOf(const Buffer &b) {
+  if (!b.extents.empty())
+    return b.extents;
+  return {{b.begin, b.end, b.size}};
+}
 
 /// The model node a location names, and its op: `loc(fused<"onnx.Conv">
 /// ["conv1"(...)])` gives {"conv1", "Conv"}.
@@ -96,6 +112,7 @@ DictionaryAttr recordPlan(MLIRContext *ctx, Block &body, ArrayRef<Buffer> buffer
         b.getNamedAttr("bytes", b.getI64IntegerAttr(buffer.bytes)),
         b.getNamedAttr("first", b.getI64IntegerAttr(first)),
         b.getNamedAttr("last", b.getI64IntegerAttr(last)),
+        b.getNamedAttr("over", b.getI64IntegerAttr(buffer.over)),
     }));
   }
   return b.getDictionaryAttr({b.getNamedAttr("steps", b.getArrayAttr(steps)),
@@ -145,11 +162,35 @@ int64_t packInOrder(ArrayRef<const Buffer *> order, bool bestFit,
   int64_t total = 0;
   SmallVector<const Buffer *> placed;
   for (const Buffer *buffer : order) {
+    if (!buffer->extents.empty()) {
+      // A group: the lowest offset at which no member overlaps, in
+      // addresses, a placed buffer live at the same time.
+      auto fits = [&](int64_t offset) {
+        for (auto [b0, e0, s0] : buffer->extents)
+          for (const Buffer *other : placed)
+            for (auto [b1, e1, s1] : extentsOf(*other))
+              if (b1 <= e0 && b0 <= e1 && offsets[other] < offset + s0 &&
+                  offset < offsets[other] + s1)
+                return false;
+        return true;
+      };
+      SmallVector<int64_t> candidates = {0};
+      for (const Buffer *other : placed)
+        for (auto [b1, e1, s1] : extentsOf(*other))
+          candidates.push_back(offsets[other] + s1);
+      llvm::sort(candidates);
+      int64_t offset = *llvm::find_if(candidates, fits);
+      offsets[buffer] = offset;
+      total = std::max(total, offset + buffer->size);
+      placed.push_back(buffer);
+      continue;
+    }
     // Address ranges taken by buffers live at the same time.
     SmallVector<std::pair<int64_t, int64_t>> taken;
     for (const Buffer *other : placed)
-      if (other->begin <= buffer->end && buffer->begin <= other->end)
-        taken.push_back({offsets[other], offsets[other] + other->size});
+      for (auto [b1, e1, s1] : extentsOf(*other))
+        if (b1 <= buffer->end && buffer->begin <= e1)
+          taken.push_back({offsets[other], offsets[other] + s1});
     llvm::sort(taken);
     int64_t best = -1, bestGap = INT64_MAX, cursor = 0;
     for (auto [lo, hi] : taken) {
@@ -184,8 +225,9 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
     positions = std::max(positions, b.end + 1);
   SmallVector<int64_t> live(positions, 0);
   for (const Buffer &b : buffers)
-    for (int64_t p = b.begin; p <= b.end; ++p)
-      live[p] += b.size;
+    for (auto [begin, end, size] : extentsOf(b))
+      for (int64_t p = begin; p <= end; ++p)
+        live[p] += size;
   DenseMap<const Buffer *, int64_t> pressure;
   for (const Buffer &b : buffers)
     for (int64_t p = b.begin; p <= b.end; ++p)
@@ -257,6 +299,103 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
   return buffers.empty() ? 0 : bestTotal;
 }
 
+/// The buffer whose allocation `v` is, directly or through reshapes and
+/// casts (views with the same base); -1 for anything else.
+int64_t bufferOf(Value v, const DenseMap<Operation *, int64_t> &index) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto it = index.find(def); it != index.end())
+      return it->second;
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp>(def))
+      return -1;
+    v = def->getOperand(0);
+  }
+  return -1;
+}
+
+/// The planned buffer behind any view of it (for reads and writes), or -1.
+int64_t bufferBehind(Value v, const DenseMap<Operation *, int64_t> &index) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto it = index.find(def); it != index.end())
+      return it->second;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view && !isa<memref::CastOp>(def))
+      return -1;
+    v = view ? view.getViewSource() : def->getOperand(0);
+  }
+  return -1;
+}
+
+/// Ties the buffers of loops marked `kiln.writes_over` (in-place kernels,
+/// written so that every store lands on input already read): the largest
+/// buffer the loop writes first and that outlives it (its result; the
+/// others are temporaries) is placed over the one planned buffer it only
+/// reads, where that one dies in the loop and is read at its base (the
+/// allocation or a reshape of it). The pair, and chains of such pairs,
+/// take one place of the larger size. Returns each buffer's
+/// representative.
+SmallVector<int64_t> tieBuffers(Block &body, MutableArrayRef<Buffer> buffers,
+                                const DenseMap<Operation *, int64_t> &position) {
+  DenseMap<Operation *, int64_t> index;
+  for (auto [i, buffer] : llvm::enumerate(buffers))
+    index[buffer.alloc] = i;
+  SmallVector<int64_t> rep(buffers.size());
+  std::iota(rep.begin(), rep.end(), 0);
+  SmallVector<int64_t> groupEnd;
+  for (const Buffer &buffer : buffers)
+    groupEnd.push_back(buffer.end);
+  for (Operation &op : body) {
+    if (!isa<scf::ForOp>(op) || !op.hasAttr("kiln.writes_over"))
+      continue;
+    llvm::SmallDenseSet<int64_t> written, read;
+    bool readAtBase = true;
+    op.walk([&](Operation *inner) {
+      auto note = [&](Value v, bool write) {
+        int64_t b = bufferBehind(v, index);
+        if (b >= 0)
+          (write ? written : read).insert(b);
+      };
+      if (auto store = dyn_cast<memref::StoreOp>(inner)) {
+        note(store.getMemRef(), true);
+      } else if (auto load = dyn_cast<memref::LoadOp>(inner)) {
+        note(load.getMemRef(), false);
+        readAtBase &=
+            bufferOf(load.getMemRef(), index) >= 0 || bufferBehind(load.getMemRef(), index) < 0;
+      } else if (auto copy = dyn_cast<memref::CopyOp>(inner)) {
+        note(copy.getSource(), false);
+        note(copy.getTarget(), true);
+      } else if (auto dps = dyn_cast<DestinationStyleOpInterface>(inner)) {
+        for (OpOperand &operand : inner->getOpOperands())
+          if (isa<MemRefType>(operand.get().getType()))
+            note(operand.get(), dps.isDpsInit(&operand));
+      }
+    });
+    int64_t at = position.lookup(&op);
+    SmallVector<int64_t> readOnly, results;
+    for (int64_t b : read)
+      if (!written.contains(b))
+        readOnly.push_back(b);
+    // The loop's result is a buffer it writes first and that outlives it
+    // (the largest such: a temporary may be shared with later loops).
+    for (int64_t b : written)
+      if (buffers[b].end > at && buffers[b].begin == at)
+        results.push_back(b);
+    if (readOnly.size() != 1 || results.empty() || !readAtBase)
+      continue;
+    int64_t dest = *llvm::max_element(results, [&](int64_t a, int64_t b) {
+      return std::make_pair(buffers[a].bytes, -a) < std::make_pair(buffers[b].bytes, -b);
+    });
+    int64_t source = readOnly.front(), group = rep[source];
+    // The source's memory must be free after the loop, and the
+    // destination's unused before it.
+    if (rep[dest] != dest || groupEnd[group] != at || buffers[dest].begin < at)
+      continue;
+    rep[dest] = group;
+    buffers[dest].over = source;
+    groupEnd[group] = std::max(groupEnd[group], buffers[dest].end);
+  }
+  return rep;
+}
+
 struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
   using PlanMemoryPassBase::PlanMemoryPassBase;
 
@@ -288,7 +427,15 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       if (!alloc)
         return WalkResult::advance();
       MemRefType type = alloc.getType();
-      if (alloc->getBlock() != &body || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      // An allocation nested in a loop is a temporary of each iteration:
+      // it lives while that top-level op runs, if it is not carried from
+      // one iteration to the next.
+      Operation *top = body.findAncestorOpInBlock(*alloc);
+      bool nested = top && top != alloc.getOperation();
+      bool carried = llvm::any_of(alloc->getUsers(), [](Operation *user) {
+        return isa<scf::YieldOp, func::ReturnOp>(user);
+      });
+      if (!top || carried || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
           !type.getElementType().isIntOrIndexOrFloat()) {
         alloc.emitError("cannot plan an allocation that is dynamic, nested in a "
                         "region or not a dense scalar buffer: ")
@@ -302,14 +449,38 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       int64_t elementBytes = std::max<int64_t>(1, (bits + 7) / 8);
       buffer.bytes = type.getNumElements() * elementBytes;
       buffer.size = alignTo(std::max<int64_t>(1, buffer.bytes), alignment);
-      std::tie(buffer.begin, buffer.end) = useRange(alloc.getResult(), body, position);
+      if (nested)
+        buffer.begin = buffer.end = position.lookup(top);
+      else
+        std::tie(buffer.begin, buffer.end) = useRange(alloc.getResult(), body, position);
       buffers.push_back(buffer);
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       return signalPassFailure();
 
-    int64_t total = placeBuffers(buffers);
+    // Tied buffers are packed as one of the group's largest size and
+    // lifetime, and share its offset.
+    SmallVector<int64_t> rep = tieBuffers(body, buffers, position);
+    SmallVector<Buffer> groups;
+    DenseMap<int64_t, int64_t> groupOf;
+    for (auto [i, buffer] : llvm::enumerate(buffers)) {
+      auto [it, inserted] = groupOf.try_emplace(rep[i], groups.size());
+      if (inserted) {
+        groups.push_back(buffer);
+        continue;
+      }
+      Buffer &g = groups[it->second];
+      if (g.extents.empty())
+        g.extents.push_back({g.begin, g.end, g.size});
+      g.extents.push_back({buffer.begin, buffer.end, buffer.size});
+      g.size = std::max(g.size, buffer.size);
+      g.begin = std::min(g.begin, buffer.begin);
+      g.end = std::max(g.end, buffer.end);
+    }
+    int64_t total = placeBuffers(groups);
+    for (auto [i, buffer] : llvm::enumerate(buffers))
+      buffer.offset = groups[groupOf[rep[i]]].offset;
 
     // The workspace becomes the last argument.
     MLIRContext *ctx = &getContext();

@@ -69,8 +69,8 @@ func.func @dynamic(%n: index) {
 // bytes and the steps it is live in.
 // CHECK-LABEL: func @recorded
 // CHECK-SAME: kiln.memory_plan = {buffers = [
-// CHECK-SAME: {bytes = 40 : i64, first = 0 : i64, last = 1 : i64, node = "conv1", offset = 256 : i64, op = "Conv", size = 64 : i64}
-// CHECK-SAME: {bytes = 256 : i64, first = 1 : i64, last = 2 : i64, node = "relu1", offset = 0 : i64, op = "Relu", size = 256 : i64}
+// CHECK-SAME: {bytes = 40 : i64, first = 0 : i64, last = 1 : i64, node = "conv1", offset = 256 : i64, op = "Conv", over = -1 : i64, size = 64 : i64}
+// CHECK-SAME: {bytes = 256 : i64, first = 1 : i64, last = 2 : i64, node = "relu1", offset = 0 : i64, op = "Relu", over = -1 : i64, size = 256 : i64}
 // CHECK-SAME: steps = {{\[}}["conv1", "Conv"], ["relu1", "Relu"], ["out", "Identity"]]
 func.func @recorded(%in: memref<10xf32>, %out: memref<64xf32>) {
   %a = memref.alloc() : memref<10xf32> loc(fused<"onnx.Conv">["conv1"])
@@ -123,5 +123,39 @@ func.func @several_orders(%in: memref<48xf32>, %out: memref<48xf32>) {
   memref.copy %d, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
   memref.copy %a, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
   memref.copy %c, %out32 : memref<32xf32> to memref<32xf32, strided<[1]>>
+  return
+}
+
+// -----
+
+// A loop marked kiln.writes_over (an in-place kernel) writes %b over %a,
+// which dies in it: both take offset 0 and the workspace is the larger
+// of the two, not their sum. %t, a temporary of the first loop, fits
+// above %a while %b, which is larger, is not yet live.
+// CHECK-LABEL: func @written_over
+// CHECK-SAME: {bytes = 64 : i64, first = 1 : i64, last = 1 : i64, node = "", offset = 64 : i64, op = "", over = -1 : i64, size = 64 : i64}
+// CHECK-SAME: {bytes = 64 : i64, first = 1 : i64, last = 2 : i64, node = "", offset = 0 : i64, op = "", over = 0 : i64, size = 64 : i64}
+// CHECK-SAME: {bytes = 128 : i64, first = 2 : i64, last = 3 : i64, node = "", offset = 0 : i64, op = "", over = 2 : i64, size = 128 : i64}
+// CHECK-SAME: kiln.workspace_size = 128
+func.func @written_over(%in: memref<64xi8>, %out: memref<128xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %a = memref.alloc() : memref<64xi8>
+  memref.copy %in, %a : memref<64xi8> to memref<64xi8>
+  %t = memref.alloc() : memref<64xi8>
+  %m = memref.alloc() : memref<64xi8>
+  scf.for %i = %c0 to %c64 step %c1 {
+    %v = memref.load %a[%i] : memref<64xi8>
+    memref.store %v, %t[%i] : memref<64xi8>
+    %w = memref.load %t[%i] : memref<64xi8>
+    memref.store %w, %m[%i] : memref<64xi8>
+  } {kiln.writes_over = array<i64: 0, 1>}
+  %b = memref.alloc() : memref<128xi8>
+  scf.for %i = %c0 to %c64 step %c1 {
+    %v = memref.load %m[%i] : memref<64xi8>
+    memref.store %v, %b[%i] : memref<128xi8>
+  } {kiln.writes_over = array<i64: 0, 1>}
+  memref.copy %b, %out : memref<128xi8> to memref<128xi8>
   return
 }

@@ -30,8 +30,7 @@ template <typename Op> LogicalResult verifyQuantParams(Op op, bool int8Storage) 
   if (scale.size() != 1) {
     int64_t axis = (int64_t)op.getAxis();
     if (axis < 0 || axis >= type.getRank())
-      return op.emitOpError() << "axis " << axis << " is out of range for rank "
-                              << type.getRank();
+      return op.emitOpError() << "axis " << axis << " is out of range for rank " << type.getRank();
     if ((int64_t)scale.size() != type.getDimSize(axis))
       return op.emitOpError() << "has " << scale.size() << " scales for axis " << axis
                               << " of size " << type.getDimSize(axis);
@@ -60,8 +59,7 @@ template <typename Op> LogicalResult verifyOutput(Op op) {
 template <typename Op> LogicalResult verifyRequant(Op op, int64_t channels) {
   ArrayRef<int32_t> m = op.getMultiplier(), s = op.getShift();
   if (m.size() != s.size())
-    return op.emitOpError() << "has " << m.size() << " multipliers and " << s.size()
-                            << " shifts";
+    return op.emitOpError() << "has " << m.size() << " multipliers and " << s.size() << " shifts";
   if (m.size() != 1 && (int64_t)m.size() != channels)
     return op.emitOpError() << "has " << m.size() << " multipliers; expected 1 or " << channels;
   for (size_t i = 0; i < m.size(); ++i)

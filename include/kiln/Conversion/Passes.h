@@ -32,8 +32,11 @@ void populateKilnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Scatters: scf.for nests over tensors (lib/Conversion/KilnToLinalg/Scatter.cpp).
 void populateKilnScatterToLoopsPatterns(mlir::RewritePatternSet &patterns);
-/// quantize/dequantize and the int8 kernels (Quantized.cpp).
-void populateKilnQuantizedToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// quantize/dequantize and the int8 kernels (Quantized.cpp). With
+/// `inPlaceKernels`, depthwise and pointwise convolutions may write over
+/// their input, and kernels read a quantized model input unstored.
+void populateKilnQuantizedToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                           bool inPlaceKernels = false);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

@@ -28,15 +28,32 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     products and sums are the same, in the same order. Larger planes keep
     the copy, which costs little there. Kiln sets it when ops work in place
     (`--in-place`, on by default for bare-metal targets).
+
+    With `in-place-kernels` (also set by `--in-place`), int8 depthwise
+    convolutions whose output planes are no larger than their input planes
+    compute one channel plane at a time into a small temporary and store
+    it; int8 pointwise convolutions (1x1, stride 1, no padding) copy one
+    pixel's channels into a temporary and store that pixel's outputs. Both
+    are `scf.for` loops whose first result may be placed over the memory of
+    the second iteration operand (the input), attribute
+    `kiln.writes_over = array<i64: 0, 1>`: every store lands on input that
+    has already been read. kiln-plan-memory places them so when the input
+    dies there. An int8 convolution or matrix product whose input is the
+    quantize of a model input reads the float input and quantizes each
+    element where it is used, so the quantized copy needs no memory.
   }];
   let options = [
     Option<"guardedGroupedPadding", "guarded-grouped-padding", "bool", /*default=*/"false",
            "Padded grouped convolutions read their unpadded input with bounds "
-           "checks instead of a zero-padded copy">
+           "checks instead of a zero-padded copy">,
+    Option<"inPlaceKernels", "in-place-kernels", "bool", /*default=*/"false",
+           "int8 depthwise and pointwise convolutions may write over their input, "
+           "and read a quantized model input without storing it">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect"
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect",
+    "mlir::bufferization::BufferizationDialect"
   ];
 }
 

@@ -28,6 +28,9 @@ struct MemoryReport {
     int64_t offset = 0, size = 0, bytes = 0;
     /// The steps it is live in, both included.
     int64_t first = 0, last = 0;
+    /// The buffer it is placed over (it writes over that one's dying
+    /// memory), or -1.
+    int64_t over = -1;
   };
   struct Section {
     std::string name;

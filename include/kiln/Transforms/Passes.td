@@ -65,6 +65,15 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
     recorded as the function attribute `kiln.workspace_size`. Afterwards the function
     allocates nothing, so generated code never calls malloc.
 
+    An allocation nested in a top-level loop is a temporary of each
+    iteration and lives while that loop runs. A loop marked
+    `kiln.writes_over` (an in-place kernel of convert-kiln-to-linalg) has
+    the buffer it writes first and that outlives it placed at the offset of
+    the one buffer it only reads, when that one dies in the loop; such
+    chains are packed as one buffer whose size at each step is its largest
+    member live then. Each buffer's record names the buffer it is placed
+    `over` (-1 for none).
+
     The plan itself is recorded as the function attribute
     `kiln.memory_plan`: `steps`, the node and op of each top-level op that
     does work, in order, and `buffers`, each buffer's node and op, `offset`,

@@ -9,6 +9,7 @@
 #include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -29,7 +30,8 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect, func::FuncDialect, scf::SCFDialect>();
+                           tensor::TensorDialect, func::FuncDialect, scf::SCFDialect,
+                           bufferization::BufferizationDialect>();
     target.addIllegalDialect<KilnDialect>();
     // Ops of other dialects (a target's codegen ops) are left as they are.
     RewritePatternSet patterns(ctx);
@@ -39,7 +41,7 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     populateKilnReductionToLinalgPatterns(patterns);
     populateKilnDataMovementToLinalgPatterns(patterns);
     populateKilnScatterToLoopsPatterns(patterns);
-    populateKilnQuantizedToLinalgPatterns(patterns);
+    populateKilnQuantizedToLinalgPatterns(patterns, inPlaceKernels);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

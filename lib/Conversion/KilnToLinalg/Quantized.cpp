@@ -14,6 +14,7 @@
 #include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -81,14 +82,14 @@ Value accumulate(OpBuilder &b, Location l, ArrayRef<std::pair<Value, Value>> bou
   if (bounds.empty())
     return body(b, l, ivs, init);
   Value step = indexConstant(b, l, 1);
-  auto loop = scf::ForOp::create(
-      b, l, bounds[0].first, bounds[0].second, step, ValueRange{init},
-      [&](OpBuilder &nb, Location nl, Value iv, ValueRange iter) {
-        SmallVector<Value> inner = ivs;
-        inner.push_back(iv);
-        Value next = accumulate(nb, nl, bounds.drop_front(), iter[0], body, inner);
-        scf::YieldOp::create(nb, nl, next);
-      });
+  auto loop = scf::ForOp::create(b, l, bounds[0].first, bounds[0].second, step, ValueRange{init},
+                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange iter) {
+                                   SmallVector<Value> inner = ivs;
+                                   inner.push_back(iv);
+                                   Value next = accumulate(nb, nl, bounds.drop_front(), iter[0],
+                                                           body, inner);
+                                   scf::YieldOp::create(nb, nl, next);
+                                 });
   return loop.getResult(0);
 }
 
@@ -96,14 +97,14 @@ Value accumulate(OpBuilder &b, Location l, ArrayRef<std::pair<Value, Value>> bou
 /// of `size`, for the output position `out`: the input index out * stride -
 /// pad + k * dilation must be in [0, size). Constant [0, kernel) where no
 /// output position's window crosses the padding.
-std::pair<Value, Value> tapRange(OpBuilder &b, Location l, Value out, int64_t outSize,
-                                 int64_t size, int64_t kernel, int64_t stride, int64_t dilation,
-                                 int64_t pad) {
+std::pair<Value, Value> tapRange(OpBuilder &b, Location l, Value out, int64_t outSize, int64_t size,
+                                 int64_t kernel, int64_t stride, int64_t dilation, int64_t pad) {
   if (pad == 0 && (outSize - 1) * stride + (kernel - 1) * dilation < size)
     return {indexConstant(b, l, 0), indexConstant(b, l, kernel)};
   // start = out * stride - pad; lower = ceil(-start / d), upper = ceil((size - start) / d).
-  Value start = arith::SubIOp::create(
-      b, l, arith::MulIOp::create(b, l, out, indexConstant(b, l, stride)), indexConstant(b, l, pad));
+  Value start =
+      arith::SubIOp::create(b, l, arith::MulIOp::create(b, l, out, indexConstant(b, l, stride)),
+                            indexConstant(b, l, pad));
   Value negStart = arith::SubIOp::create(b, l, indexConstant(b, l, 0), start);
   Value room = arith::SubIOp::create(b, l, indexConstant(b, l, size), start);
   Value d = indexConstant(b, l, dilation);
@@ -116,10 +117,12 @@ std::pair<Value, Value> tapRange(OpBuilder &b, Location l, Value out, int64_t ou
 
 /// Builds the all-parallel generic over `type` whose inputs are the
 /// per-channel tensors `inputs` (read at `channelDim`), with `body`
-/// computing one int8 element from the loop indices and those inputs.
+/// computing one int8 element from the loop indices and those inputs;
+/// `init` is its destination (a new tensor.empty by default).
 Value channelGeneric(OpBuilder &b, Location l, RankedTensorType type, ValueRange inputs,
                      unsigned channelDim,
-                     function_ref<Value(OpBuilder &, Location, ValueRange, ValueRange)> body) {
+                     function_ref<Value(OpBuilder &, Location, ValueRange, ValueRange)> body,
+                     Value init = {}) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = type.getRank();
   SmallVector<AffineMap> maps(inputs.size(),
@@ -127,7 +130,7 @@ Value channelGeneric(OpBuilder &b, Location l, RankedTensorType type, ValueRange
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, l, type, inputs, createEmpty(b, l, type), maps, iterators,
+      b, l, type, inputs, init ? init : createEmpty(b, l, type), maps, iterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         SmallVector<Value> idx;
         for (unsigned i = 0; i < rank; ++i)
@@ -137,15 +140,141 @@ Value channelGeneric(OpBuilder &b, Location l, RankedTensorType type, ValueRange
   return generic.getResult(0);
 }
 
+/// Reads one int8 input element, centred on the input zero point, as i32.
+/// Where the kernel's input is the quantize of a model input (and the
+/// kernels may read it unstored), the float element is read and quantized
+/// here, with the same arithmetic as the quantize op.
+struct InputReader {
+  Value source; // the int8 tensor, or the float model input
+  mutable QuantizeOp quantize;
+  int64_t zeroPoint;
+
+  Value read(OpBuilder &b, Location l, ValueRange index) const {
+    Value x = tensor::ExtractOp::create(b, l, source, index);
+    if (quantize) {
+      Type f32 = b.getF32Type();
+      Value scale = scalarConstant(b, l, f32, quantize.getScale()[0]);
+      Value y = createRoundHalfEven(b, l, arith::DivFOp::create(b, l, x, scale));
+      y = arith::AddFOp::create(b, l, y, scalarConstant(b, l, f32, quantize.getZeroPoint()[0]));
+      y = createMax(b, l, y, scalarConstant(b, l, f32, -128.0));
+      y = createMin(b, l, y, scalarConstant(b, l, f32, 127.0));
+      x = arith::FPToSIOp::create(b, l, b.getI8Type(), y);
+    }
+    return arith::SubIOp::create(b, l, toI32(b, l, x),
+                                 arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zeroPoint)));
+  }
+};
+
+/// The reader of a kernel's int8 operand `original` (converted: `converted`).
+InputReader makeReader(Value original, Value converted, int64_t zeroPoint, bool unstored) {
+  auto q = original.getDefiningOp<QuantizeOp>();
+  if (unstored && q && q->hasOneUse() && q.getScale().size() == 1 &&
+      isa<BlockArgument>(q.getInput()))
+    return {q.getInput(), q, zeroPoint};
+  return {converted, QuantizeOp(), zeroPoint};
+}
+
+/// The int32 accumulator of output (n, f, oh, ow) of a convolution: `init`
+/// plus the products of the window's taps inside the input with the
+/// filter. `channelBase` is the first input channel of f's group.
+Value convAccumulator(OpBuilder &b, Location l, QConv2DOp op, const InputReader &in, Value filter,
+                      Value n, Value channelBase, Value f, Value oh, Value ow, Value init) {
+  RankedTensorType type = op.getType();
+  auto inType = op.getInput().getType();
+  auto fShape = op.getFilter().getType().getShape();
+  ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPads();
+  auto rows =
+      tapRange(b, l, oh, type.getDimSize(2), inType.getDimSize(2), fShape[2], s[0], d[0], p[0]);
+  auto cols =
+      tapRange(b, l, ow, type.getDimSize(3), inType.getDimSize(3), fShape[3], s[1], d[1], p[1]);
+  std::pair<Value, Value> chans = {indexConstant(b, l, 0), indexConstant(b, l, fShape[1])};
+  return accumulate(
+      b, l, {chans, rows, cols}, init, [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+        auto at = [&](Value o, int64_t stride, Value k, int64_t dil, int64_t pad) {
+          Value v = arith::AddIOp::create(
+              ib, il, arith::MulIOp::create(ib, il, o, indexConstant(ib, il, stride)),
+              arith::MulIOp::create(ib, il, k, indexConstant(ib, il, dil)));
+          return arith::SubIOp::create(ib, il, v, indexConstant(ib, il, pad));
+        };
+        Value ch = arith::AddIOp::create(ib, il, channelBase, iv[0]);
+        Value x = in.read(
+            ib, il, {n, ch, at(oh, s[0], iv[1], d[0], p[0]), at(ow, s[1], iv[2], d[1], p[1])});
+        Value w = tensor::ExtractOp::create(ib, il, filter, ValueRange{f, iv[0], iv[1], iv[2]});
+        Value product = arith::MulIOp::create(ib, il, x, toI32(ib, il, w));
+        return Value(arith::AddIOp::create(ib, il, sum, product));
+      });
+}
+
+/// The bias, multiplier and shift of output channel `f` as scalars: from
+/// constants, or extracted from the per-channel tensors.
+struct ChannelParams {
+  Value bias, multiplier, shift;
+};
+
+ChannelParams channelParams(OpBuilder &b, Location l, Value bias, ArrayRef<int32_t> mult,
+                            ArrayRef<int32_t> shift, Value f) {
+  ChannelParams c;
+  c.bias = bias ? Value(tensor::ExtractOp::create(b, l, bias, f))
+                : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
+  if (mult.size() == 1) {
+    c.multiplier = i64Constant(b, l, mult[0]);
+    c.shift = i64Constant(b, l, shift[0]);
+  } else {
+    c.multiplier =
+        tensor::ExtractOp::create(b, l, i32Tensor(b, l, mult, {(int64_t)mult.size()}), f);
+    c.shift = tensor::ExtractOp::create(b, l, i32Tensor(b, l, shift, {(int64_t)shift.size()}), f);
+  }
+  return c;
+}
+
+/// Marks `loop` as writing its first result over its second iteration
+/// operand (kiln-plan-memory may place them at one offset).
+void markWritesOver(scf::ForOp loop) {
+  loop->setAttr("kiln.writes_over", DenseI64ArrayAttr::get(loop.getContext(), {0, 1}));
+}
+
 struct QConv2DLowering : OpConversionPattern<QConv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  QConv2DLowering(MLIRContext *ctx, bool inPlace) : OpConversionPattern(ctx), inPlace(inPlace) {}
 
   LogicalResult matchAndRewrite(QConv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    InputReader in = makeReader(op.getInput(), adaptor.getInput(), op.getInputZeroPoint(), inPlace);
+    Value result;
+    if (inPlace && !in.quantize && isDepthwise(op))
+      result = lowerDepthwiseInPlace(op, adaptor, rewriter, in);
+    else if (inPlace && !in.quantize && isPointwise(op))
+      result = lowerPointwiseInPlace(op, adaptor, rewriter, in);
+    else
+      result = lowerParallel(op, adaptor, rewriter, in);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  /// One filter per input channel, output planes no larger than the input's.
+  static bool isDepthwise(QConv2DOp op) {
+    auto in = op.getInput().getType(), out = op.getType();
+    return in.getDimSize(0) == 1 && (int64_t)op.getGroups() == in.getDimSize(1) &&
+           out.getDimSize(1) == in.getDimSize(1) &&
+           out.getDimSize(2) * out.getDimSize(3) <= in.getDimSize(2) * in.getDimSize(3);
+  }
+
+  /// 1x1, stride 1, no padding: output pixel p reads input pixel p only.
+  static bool isPointwise(QConv2DOp op) {
+    auto f = op.getFilter().getType();
+    auto in = op.getInput().getType(), out = op.getType();
+    return in.getDimSize(0) == 1 && op.getGroups() == 1 && f.getDimSize(2) == 1 &&
+           f.getDimSize(3) == 1 && in.getDimSize(2) == out.getDimSize(2) &&
+           in.getDimSize(3) == out.getDimSize(3) &&
+           llvm::all_of(op.getStrides(), [](int64_t v) { return v == 1; }) &&
+           llvm::all_of(op.getPads(), [](int64_t v) { return v == 0; });
+  }
+
+  /// All output elements in parallel.
+  Value lowerParallel(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                      const InputReader &in) const {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    auto inType = op.getInput().getType();
-    auto fShape = op.getFilter().getType().getShape();
     int64_t channels = type.getDimSize(1);
     SmallVector<Value> inputs;
     bool hasBias = (bool)adaptor.getBias();
@@ -156,52 +285,205 @@ struct QConv2DLowering : OpConversionPattern<QConv2DOp> {
       inputs.push_back(i32Tensor(rewriter, loc, mult, {channels}));
       inputs.push_back(i32Tensor(rewriter, loc, shift, {channels}));
     }
-    Value input = adaptor.getInput(), filter = adaptor.getFilter();
-    int64_t outPerGroup = channels / (int64_t)op.getGroups(), inPerGroup = fShape[1];
-    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPads();
-    int64_t zp = op.getInputZeroPoint();
-    Value result = channelGeneric(
+    Value filter = adaptor.getFilter();
+    int64_t outPerGroup = channels / (int64_t)op.getGroups();
+    int64_t inPerGroup = op.getFilter().getType().getDimSize(1);
+    return channelGeneric(
         rewriter, loc, type, inputs, 1,
         [&](OpBuilder &b, Location l, ValueRange idx, ValueRange args) {
-          Value init = hasBias ? args[0] : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
+          Value init =
+              hasBias ? args[0] : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
           Value group = arith::DivUIOp::create(b, l, idx[1], indexConstant(b, l, outPerGroup));
           Value base = arith::MulIOp::create(b, l, group, indexConstant(b, l, inPerGroup));
-          auto rows = tapRange(b, l, idx[2], type.getDimSize(2), inType.getDimSize(2), fShape[2],
-                               s[0], d[0], p[0]);
-          auto cols = tapRange(b, l, idx[3], type.getDimSize(3), inType.getDimSize(3), fShape[3],
-                               s[1], d[1], p[1]);
-          std::pair<Value, Value> chans = {indexConstant(b, l, 0), indexConstant(b, l, inPerGroup)};
-          Value zpValue = arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp));
-          Value acc = accumulate(
-              b, l, {chans, rows, cols}, init,
-              [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
-                auto affine = [&](Value o, int64_t stride, Value k, int64_t dil, int64_t pad) {
-                  Value v = arith::AddIOp::create(
-                      ib, il, arith::MulIOp::create(ib, il, o, indexConstant(ib, il, stride)),
-                      arith::MulIOp::create(ib, il, k, indexConstant(ib, il, dil)));
-                  return arith::SubIOp::create(ib, il, v, indexConstant(ib, il, pad));
-                };
-                Value ch = arith::AddIOp::create(ib, il, base, iv[0]);
-                Value ih = affine(idx[2], s[0], iv[1], d[0], p[0]);
-                Value iw = affine(idx[3], s[1], iv[2], d[1], p[1]);
-                Value x = tensor::ExtractOp::create(ib, il, input, ValueRange{idx[0], ch, ih, iw});
-                Value w = tensor::ExtractOp::create(ib, il, filter,
-                                                    ValueRange{idx[1], iv[0], iv[1], iv[2]});
-                Value centred = arith::SubIOp::create(ib, il, toI32(ib, il, x), zpValue);
-                Value product = arith::MulIOp::create(ib, il, centred, toI32(ib, il, w));
-                return Value(arith::AddIOp::create(ib, il, sum, product));
-              });
+          Value acc =
+              convAccumulator(b, l, op, in, filter, idx[0], base, idx[1], idx[2], idx[3], init);
           auto [m, sh] = channelRequant(b, l, mult, shift, args.drop_front(hasBias ? 1 : 0));
           return requantize(b, l, acc, m, sh, op.getOutputZeroPoint(), op.getOutputMin(),
                             op.getOutputMax());
         });
-    rewriter.replaceOp(op, result);
-    return success();
   }
+
+  /// Whether output plane c can be computed straight into the output when
+  /// the output starts where the input does: in loop order (channel, row,
+  /// column), every output element must land below the lowest input
+  /// element any later output reads. True for strided depthwise
+  /// convolutions, whose output planes shrink; false where a plane has the
+  /// input's size (the row below is still to be read).
+  static bool directWriteSafe(QConv2DOp op) {
+    auto in = op.getInput().getType(), out = op.getType();
+    auto f = op.getFilter().getType();
+    int64_t c = in.getDimSize(1), h = in.getDimSize(2), w = in.getDimSize(3);
+    int64_t oh = out.getDimSize(2), ow = out.getDimSize(3);
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPads();
+    auto firstTap = [](int64_t o, int64_t stride, int64_t dil, int64_t pad, int64_t kernel,
+                       int64_t size) -> int64_t {
+      for (int64_t k = 0; k < kernel; ++k) {
+        int64_t i = o * stride - pad + k * dil;
+        if (i >= 0 && i < size)
+          return i;
+      }
+      return -1;
+    };
+    int64_t n = c * oh * ow, lowestLater = INT64_MAX;
+    for (int64_t i = n - 1; i >= 0; --i) {
+      if (i >= 0 && i < c * h * w && i >= lowestLater)
+        return false;
+      int64_t ch = i / (oh * ow), y = i / ow % oh, x = i % ow;
+      int64_t iy = firstTap(y, s[0], d[0], p[0], f.getDimSize(2), h);
+      int64_t ix = firstTap(x, s[1], d[1], p[1], f.getDimSize(3), w);
+      if (iy >= 0 && ix >= 0)
+        lowestLater = std::min(lowestLater, ch * h * w + iy * w + ix);
+    }
+    return true;
+  }
+
+  /// scf.for over channels. Where output planes shrink enough, plane c is
+  /// computed straight into the output; otherwise input plane c is first
+  /// copied into a temporary and read from there. Placed over the input,
+  /// output plane c then only lands on input already read.
+  Value lowerDepthwiseInPlace(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                              const InputReader &in) const {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto inType = op.getInput().getType();
+    int64_t channels = type.getDimSize(1), oh = type.getDimSize(2), ow = type.getDimSize(3);
+    Type i8 = rewriter.getI8Type();
+    auto planeType = RankedTensorType::get({1, 1, oh, ow}, i8);
+    auto inPlaneType =
+        RankedTensorType::get({1, 1, inType.getDimSize(2), inType.getDimSize(3)}, i8);
+    bool direct = directWriteSafe(op);
+    // The copy is an allocation made outside the loop: kiln-plan-memory
+    // places top-level allocations only, and CSE must not share it with
+    // another loop's (its buffer would outlive the loop).
+    Value inPlaneInit =
+        direct
+            ? Value()
+            : Value(bufferization::AllocTensorOp::create(rewriter, loc, inPlaneType, ValueRange{}));
+    Value planeInit = createEmpty(rewriter, loc, planeType);
+    // An allocation, not tensor.empty, that CSE cannot share with another op.
+    Value dest = bufferization::AllocTensorOp::create(rewriter, loc, type, ValueRange{});
+    Value filter = adaptor.getFilter(), bias = adaptor.getBias();
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConstant(rewriter, loc, 0), indexConstant(rewriter, loc, channels),
+        indexConstant(rewriter, loc, 1),
+        direct ? ValueRange{dest, in.source} : ValueRange{dest, in.source, inPlaneInit},
+        [&](OpBuilder &b, Location l, Value c, ValueRange iter) {
+          InputReader reader = in;
+          reader.source = iter[1];
+          Value channel = c;
+          if (!direct) {
+            Value source = iter[1];
+            reader.source = channelGeneric(
+                b, l, inPlaneType, {}, 1,
+                [&](OpBuilder &cb, Location cl, ValueRange idx, ValueRange) {
+                  return Value(tensor::ExtractOp::create(cb, cl, source,
+                                                         ValueRange{idx[0], c, idx[2], idx[3]}));
+                },
+                iter[2]);
+            channel = indexConstant(b, l, 0);
+          }
+          ChannelParams params = channelParams(b, l, bias, op.getMultiplier(), op.getShift(), c);
+          Value plane = channelGeneric(
+              b, l, planeType, {}, 1,
+              [&](OpBuilder &pb, Location pl, ValueRange idx, ValueRange) {
+                Value acc = convAccumulator(pb, pl, op, reader, filter, idx[0], channel, c, idx[2],
+                                            idx[3], params.bias);
+                return requantize(pb, pl, acc, params.multiplier, params.shift,
+                                  op.getOutputZeroPoint(), op.getOutputMin(), op.getOutputMax());
+              },
+              planeInit);
+          SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), c, b.getIndexAttr(0),
+                                               b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                             b.getIndexAttr(oh), b.getIndexAttr(ow)};
+          SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+          Value stored =
+              tensor::InsertSliceOp::create(b, l, plane, iter[0], offsets, sizes, strides);
+          SmallVector<Value> yielded = {stored, iter[1]};
+          if (!direct)
+            yielded.push_back(reader.source);
+          scf::YieldOp::create(b, l, yielded);
+        });
+    markWritesOver(loop);
+    return loop.getResult(0);
+  }
+
+  /// scf.for over pixels: pixel p's input channels are copied into a
+  /// temporary, then all its outputs computed from it and stored. Output
+  /// (f, p) lands on input (f, p) at most, which is already copied.
+  Value lowerPointwiseInPlace(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                              const InputReader &in) const {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t outChannels = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
+    int64_t inChannels = op.getInput().getType().getDimSize(1);
+    Type i8 = rewriter.getI8Type();
+    auto columnType = RankedTensorType::get({inChannels}, i8);
+    auto outColumnType = RankedTensorType::get({outChannels}, i8);
+    // An allocation, not tensor.empty, that CSE cannot share with another op.
+    Value dest = bufferization::AllocTensorOp::create(rewriter, loc, type, ValueRange{});
+    // The column copy is an allocation outside the loop, of this loop only.
+    Value columnInit =
+        bufferization::AllocTensorOp::create(rewriter, loc, columnType, ValueRange{});
+    Value outInit = createEmpty(rewriter, loc, outColumnType);
+    Value filter = adaptor.getFilter(), bias = adaptor.getBias();
+    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+    int64_t zp = op.getInputZeroPoint();
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConstant(rewriter, loc, 0), indexConstant(rewriter, loc, h * w),
+        indexConstant(rewriter, loc, 1), ValueRange{dest, in.source, columnInit},
+        [&](OpBuilder &b, Location l, Value pixel, ValueRange iter) {
+          Value zero = indexConstant(b, l, 0);
+          Value y = arith::DivUIOp::create(b, l, pixel, indexConstant(b, l, w));
+          Value x = arith::RemUIOp::create(b, l, pixel, indexConstant(b, l, w));
+          Value source = iter[1];
+          Value column = channelGeneric(
+              b, l, columnType, {}, 0,
+              [&](OpBuilder &cb, Location cl, ValueRange idx, ValueRange) {
+                return Value(
+                    tensor::ExtractOp::create(cb, cl, source, ValueRange{zero, idx[0], y, x}));
+              },
+              iter[2]);
+          Value outs = channelGeneric(
+              b, l, outColumnType, {}, 0,
+              [&](OpBuilder &ob, Location ol, ValueRange idx, ValueRange) {
+                ChannelParams params = channelParams(ob, ol, bias, mult, shift, idx[0]);
+                Value zpValue = arith::ConstantOp::create(ob, ol, ob.getI32IntegerAttr(zp));
+                std::pair<Value, Value> chans = {indexConstant(ob, ol, 0),
+                                                 indexConstant(ob, ol, inChannels)};
+                Value acc = accumulate(
+                    ob, ol, {chans}, params.bias,
+                    [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+                      Value v = tensor::ExtractOp::create(ib, il, column, iv[0]);
+                      Value wv = tensor::ExtractOp::create(ib, il, filter,
+                                                           ValueRange{idx[0], iv[0], zero, zero});
+                      Value centred = arith::SubIOp::create(ib, il, toI32(ib, il, v), zpValue);
+                      Value product = arith::MulIOp::create(ib, il, centred, toI32(ib, il, wv));
+                      return Value(arith::AddIOp::create(ib, il, sum, product));
+                    });
+                return requantize(ob, ol, acc, params.multiplier, params.shift,
+                                  op.getOutputZeroPoint(), op.getOutputMin(), op.getOutputMax());
+              },
+              outInit);
+          auto column4 = RankedTensorType::get({1, outChannels, 1, 1}, i8);
+          Value outs4 = createReshape(b, l, outs, column4);
+          SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0), y, x};
+          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(outChannels),
+                                             b.getIndexAttr(1), b.getIndexAttr(1)};
+          SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+          Value stored =
+              tensor::InsertSliceOp::create(b, l, outs4, iter[0], offsets, sizes, strides);
+          scf::YieldOp::create(b, l, ValueRange{stored, iter[1], column});
+        });
+    markWritesOver(loop);
+    return loop.getResult(0);
+  }
+
+  bool inPlace;
 };
 
 struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  QMatmulLowering(MLIRContext *ctx, bool inPlace) : OpConversionPattern(ctx), inPlace(inPlace) {}
 
   LogicalResult matchAndRewrite(QMatmulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -217,26 +499,21 @@ struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
       inputs.push_back(i32Tensor(rewriter, loc, mult, {columns}));
       inputs.push_back(i32Tensor(rewriter, loc, shift, {columns}));
     }
-    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    int64_t zp = op.getLhsZeroPoint();
+    Value rhs = adaptor.getRhs();
+    InputReader in = makeReader(op.getLhs(), adaptor.getLhs(), op.getLhsZeroPoint(), inPlace);
     Value result = channelGeneric(
         rewriter, loc, type, inputs, 1,
         [&](OpBuilder &b, Location l, ValueRange idx, ValueRange args) {
-          Value init = hasBias ? args[0] : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
-          Value zpValue = arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp));
+          Value init =
+              hasBias ? args[0] : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
           std::pair<Value, Value> ks = {indexConstant(b, l, 0), indexConstant(b, l, depth)};
-          Value acc = accumulate(b, l, {ks}, init,
-                                 [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
-                                   Value x = tensor::ExtractOp::create(ib, il, lhs,
-                                                                       ValueRange{idx[0], iv[0]});
-                                   Value w = tensor::ExtractOp::create(ib, il, rhs,
-                                                                       ValueRange{iv[0], idx[1]});
-                                   Value centred =
-                                       arith::SubIOp::create(ib, il, toI32(ib, il, x), zpValue);
-                                   Value product =
-                                       arith::MulIOp::create(ib, il, centred, toI32(ib, il, w));
-                                   return Value(arith::AddIOp::create(ib, il, sum, product));
-                                 });
+          Value acc = accumulate(
+              b, l, {ks}, init, [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+                Value x = in.read(ib, il, {idx[0], iv[0]});
+                Value w = tensor::ExtractOp::create(ib, il, rhs, ValueRange{iv[0], idx[1]});
+                Value product = arith::MulIOp::create(ib, il, x, toI32(ib, il, w));
+                return Value(arith::AddIOp::create(ib, il, sum, product));
+              });
           auto [m, sh] = channelRequant(b, l, mult, shift, args.drop_front(hasBias ? 1 : 0));
           return requantize(b, l, acc, m, sh, op.getOutputZeroPoint(), op.getOutputMin(),
                             op.getOutputMax());
@@ -244,6 +521,8 @@ struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
+
+  bool inPlace;
 };
 
 struct QAvgPool2DLowering : OpConversionPattern<QAvgPool2DOp> {
@@ -329,8 +608,7 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
 /// The scale and zero point of a quantize or dequantize as f32 values
 /// inside an elementwise payload: constants per tensor, else inputs
 /// `args[1]` and `args[2]` (tensors along the axis).
-template <typename Op>
-SmallVector<Value> quantParamTensors(OpBuilder &b, Location l, Op op) {
+template <typename Op> SmallVector<Value> quantParamTensors(OpBuilder &b, Location l, Op op) {
   ArrayRef<float> scale = op.getScale();
   if (scale.size() == 1)
     return {};
@@ -395,9 +673,10 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
 
 } // namespace
 
-void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, QConv2DLowering, QMatmulLowering,
-               QAvgPool2DLowering, QAddLowering, RequantizeLowering>(patterns.getContext());
+void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns, bool inPlaceKernels) {
+  patterns.add<QuantizeLowering, DequantizeLowering, QAvgPool2DLowering, QAddLowering,
+               RequantizeLowering>(patterns.getContext());
+  patterns.add<QConv2DLowering, QMatmulLowering>(patterns.getContext(), inPlaceKernels);
 }
 
 } // namespace kiln

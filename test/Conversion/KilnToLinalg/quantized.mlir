@@ -19,8 +19,8 @@
 // CHECK: %[[ACC:.*]] = scf.for %[[KH:.*]] = %[[LO]] to %[[HI]] step %c1 iter_args(%{{.*}} = %[[BIAS]]) -> (i32)
 // CHECK: scf.for
 // CHECK: tensor.extract %[[X]]
-// CHECK: tensor.extract %[[W]]
 // CHECK: arith.subi %{{.*}}, %c-5_i32 : i32
+// CHECK: tensor.extract %[[W]]
 // CHECK: arith.muli %{{.*}} : i32
 // CHECK: %[[ACC64:.*]] = arith.extsi %[[ACC]] : i32 to i64
 // CHECK: %[[M64:.*]] = arith.extsi %[[MULT]] : i32 to i64
