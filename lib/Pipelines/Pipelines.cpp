@@ -60,6 +60,7 @@ PhaseOptions PhasePipelineOptions::getPhaseOptions() const {
   options.approximateMath = approximateMath;
   options.parallelLoops = parallelLoops;
   options.inPlace = inPlace;
+  options.armDsp = armDsp;
   return options;
 }
 
@@ -76,7 +77,7 @@ void buildKilnPhase(OpPassManager &pm) {
 void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const TargetBackend &target) {
   target.buildPreLinalgPasses(pm, options);
   pm.addPass(createConvertKilnToLinalgPass(
-      ConvertKilnToLinalgPassOptions{options.inPlace, options.inPlace}));
+      ConvertKilnToLinalgPassOptions{options.inPlace, options.inPlace, options.armDsp}));
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createFuseElementwisePass());

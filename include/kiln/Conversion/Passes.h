@@ -34,9 +34,10 @@ void populateKilnDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns)
 void populateKilnScatterToLoopsPatterns(mlir::RewritePatternSet &patterns);
 /// quantize/dequantize and the int8 kernels (Quantized.cpp). With
 /// `inPlaceKernels`, depthwise and pointwise convolutions may write over
-/// their input, and kernels read a quantized model input unstored.
+/// their input, and kernels read a quantized model input unstored; with
+/// `armDsp`, those pointwise convolutions use SXTB16 and SMLAD.
 void populateKilnQuantizedToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                           bool inPlaceKernels = false);
+                                           bool inPlaceKernels = false, bool armDsp = false);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

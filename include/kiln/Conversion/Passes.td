@@ -41,6 +41,15 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     dies there. An int8 convolution or matrix product whose input is the
     quantize of a model input reads the float input and quantizes each
     element where it is used, so the quantized copy needs no memory.
+
+    With `arm-dsp` as well, an in-place int8 pointwise convolution whose
+    filter is constant and whose input channels are a multiple of 4 packs
+    each pixel's centred input channels as 16-bit pairs (0, 2), (1, 3),
+    (4, 6), ... and its filter as one 32-bit word per 4 channels; each word
+    gives two pairs of 16-bit weights (`llvm.arm.sxtb16` of the word and of
+    the word rotated by 8 bits), and `llvm.arm.smlad` adds both products
+    of a pair to the accumulator. Kiln sets it for Arm cores with the DSP
+    extension.
   }];
   let options = [
     Option<"guardedGroupedPadding", "guarded-grouped-padding", "bool", /*default=*/"false",
@@ -48,12 +57,15 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
            "checks instead of a zero-padded copy">,
     Option<"inPlaceKernels", "in-place-kernels", "bool", /*default=*/"false",
            "int8 depthwise and pointwise convolutions may write over their input, "
-           "and read a quantized model input without storing it">
+           "and read a quantized model input without storing it">,
+    Option<"armDsp", "arm-dsp", "bool", /*default=*/"false",
+           "In-place int8 pointwise convolutions take the products of four input "
+           "channels with two SXTB16 and two SMLAD (Arm cores with the DSP extension)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect", "mlir::scf::SCFDialect",
-    "mlir::bufferization::BufferizationDialect"
+    "mlir::bufferization::BufferizationDialect", "mlir::LLVM::LLVMDialect"
   ];
 }
 

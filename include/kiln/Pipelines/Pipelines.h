@@ -64,6 +64,10 @@ struct PhaseOptions {
   /// convolutions read their input unpadded (convert-kiln-to-linalg's
   /// guarded-grouped-padding).
   bool inPlace = false;
+  /// int8 pointwise convolutions use the Arm DSP extension's SXTB16 and
+  /// SMLAD (two 16-bit products per instruction): 32-bit Arm cores with
+  /// DSP, such as the Cortex-M4, M7 and M33.
+  bool armDsp = false;
 };
 
 /// PhaseOptions as pass-pipeline options, for kiln-opt's kiln-phase-*
@@ -87,6 +91,9 @@ struct PhasePipelineOptions : mlir::PassPipelineOptions<PhasePipelineOptions> {
   Option<bool> inPlace{*this, "in-place",
                        llvm::cl::desc("Write results over the buffers they replace"),
                        llvm::cl::init(false)};
+  Option<bool> armDsp{*this, "arm-dsp",
+                      llvm::cl::desc("int8 pointwise convolutions use SXTB16 and SMLAD"),
+                      llvm::cl::init(false)};
 
   PhaseOptions getPhaseOptions() const;
 };

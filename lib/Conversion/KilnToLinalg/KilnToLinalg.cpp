@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace kiln {
@@ -31,7 +32,7 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
                            tensor::TensorDialect, func::FuncDialect, scf::SCFDialect,
-                           bufferization::BufferizationDialect>();
+                           bufferization::BufferizationDialect, LLVM::LLVMDialect>();
     target.addIllegalDialect<KilnDialect>();
     // Ops of other dialects (a target's codegen ops) are left as they are.
     RewritePatternSet patterns(ctx);
@@ -41,7 +42,7 @@ struct ConvertKilnToLinalgPass : impl::ConvertKilnToLinalgPassBase<ConvertKilnTo
     populateKilnReductionToLinalgPatterns(patterns);
     populateKilnDataMovementToLinalgPatterns(patterns);
     populateKilnScatterToLoopsPatterns(patterns);
-    populateKilnQuantizedToLinalgPatterns(patterns, inPlaceKernels);
+    populateKilnQuantizedToLinalgPatterns(patterns, inPlaceKernels, armDsp);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -15,6 +15,7 @@
 #include "kiln/Conversion/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -234,7 +235,8 @@ void markWritesOver(scf::ForOp loop) {
 }
 
 struct QConv2DLowering : OpConversionPattern<QConv2DOp> {
-  QConv2DLowering(MLIRContext *ctx, bool inPlace) : OpConversionPattern(ctx), inPlace(inPlace) {}
+  QConv2DLowering(MLIRContext *ctx, bool inPlace, bool armDsp)
+      : OpConversionPattern(ctx), inPlace(inPlace), armDsp(armDsp) {}
 
   LogicalResult matchAndRewrite(QConv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -242,6 +244,8 @@ struct QConv2DLowering : OpConversionPattern<QConv2DOp> {
     Value result;
     if (inPlace && !in.quantize && isDepthwise(op))
       result = lowerDepthwiseInPlace(op, adaptor, rewriter, in);
+    else if (inPlace && !in.quantize && isPointwise(op) && armDsp && packedFilter(op, rewriter))
+      result = lowerPointwiseDsp(op, adaptor, rewriter, in, packedFilter(op, rewriter));
     else if (inPlace && !in.quantize && isPointwise(op))
       result = lowerPointwiseInPlace(op, adaptor, rewriter, in);
     else
@@ -479,7 +483,136 @@ private:
     return loop.getResult(0);
   }
 
-  bool inPlace;
+  /// The constant filter of a pointwise convolution with a multiple of 4
+  /// input channels as one little-endian word per 4 weights: [F, C / 4].
+  static DenseElementsAttr packedFilter(QConv2DOp op, OpBuilder &b) {
+    auto cst = op.getFilter().getDefiningOp<ConstantOp>();
+    auto type = op.getFilter().getType();
+    int64_t f = type.getDimSize(0), c = type.getDimSize(1);
+    if (!cst || c % 4 != 0)
+      return {};
+    auto values = dyn_cast<DenseIntElementsAttr>(cst.getValue());
+    if (!values)
+      return {};
+    SmallVector<int8_t> bytes;
+    for (const APInt &v : values.getValues<APInt>())
+      bytes.push_back((int8_t)v.getSExtValue());
+    SmallVector<int32_t> words;
+    for (int64_t i = 0; i < f * c; i += 4)
+      words.push_back((int32_t)((uint32_t)(uint8_t)bytes[i] | (uint32_t)(uint8_t)bytes[i + 1] << 8 |
+                                (uint32_t)(uint8_t)bytes[i + 2] << 16 |
+                                (uint32_t)(uint8_t)bytes[i + 3] << 24));
+    return DenseElementsAttr::get(RankedTensorType::get({f, c / 4}, b.getI32Type()),
+                                  ArrayRef<int32_t>(words));
+  }
+
+  /// lowerPointwiseInPlace with the Arm DSP extension: pixel p's centred
+  /// input channels are packed as 16-bit pairs (4g, 4g+2) and (4g+1, 4g+3)
+  /// into words 2g and 2g+1 of the temporary; filter word g of output f
+  /// holds weights 4g..4g+3, and SXTB16 of it (and of it rotated by 8)
+  /// gives the matching pairs, which SMLAD multiplies and adds.
+  Value lowerPointwiseDsp(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                          const InputReader &in, DenseElementsAttr packed) const {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t outChannels = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
+    int64_t inChannels = op.getInput().getType().getDimSize(1);
+    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+    auto columnType = RankedTensorType::get({inChannels / 2}, i32);
+    auto outColumnType = RankedTensorType::get({outChannels}, i8);
+    Value filter = arith::ConstantOp::create(rewriter, loc, packed);
+    Value dest = bufferization::AllocTensorOp::create(rewriter, loc, type, ValueRange{});
+    Value columnInit =
+        bufferization::AllocTensorOp::create(rewriter, loc, columnType, ValueRange{});
+    Value outInit = createEmpty(rewriter, loc, outColumnType);
+    Value bias = adaptor.getBias();
+    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+    int64_t zp = op.getInputZeroPoint();
+    auto intrinsic = [&](OpBuilder &b, Location l, StringRef name, ValueRange args) {
+      return LLVM::CallIntrinsicOp::create(b, l, b.getI32Type(), b.getStringAttr(name), args)
+          .getResult(0);
+    };
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConstant(rewriter, loc, 0), indexConstant(rewriter, loc, h * w),
+        indexConstant(rewriter, loc, 1), ValueRange{dest, in.source, columnInit},
+        [&](OpBuilder &b, Location l, Value pixel, ValueRange iter) {
+          Value zero = indexConstant(b, l, 0);
+          Value y = arith::DivUIOp::create(b, l, pixel, indexConstant(b, l, w));
+          Value x = arith::RemUIOp::create(b, l, pixel, indexConstant(b, l, w));
+          Value source = iter[1];
+          Value column = channelGeneric(
+              b, l, columnType, {}, 0,
+              [&](OpBuilder &cb, Location cl, ValueRange idx, ValueRange) {
+                // Word q holds channels 4(q/2) + q%2 (low) and that + 2 (high).
+                Value group = arith::DivUIOp::create(cb, cl, idx[0], indexConstant(cb, cl, 2));
+                Value half = arith::RemUIOp::create(cb, cl, idx[0], indexConstant(cb, cl, 2));
+                Value lowChannel = arith::AddIOp::create(
+                    cb, cl, arith::MulIOp::create(cb, cl, group, indexConstant(cb, cl, 4)), half);
+                Value highChannel =
+                    arith::AddIOp::create(cb, cl, lowChannel, indexConstant(cb, cl, 2));
+                auto centred = [&](Value channel) {
+                  Value v =
+                      tensor::ExtractOp::create(cb, cl, source, ValueRange{zero, channel, y, x});
+                  return arith::SubIOp::create(
+                      cb, cl, toI32(cb, cl, v),
+                      arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(zp)));
+                };
+                Value low = arith::AndIOp::create(
+                    cb, cl, centred(lowChannel),
+                    arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(0xffff)));
+                Value high = arith::ShLIOp::create(
+                    cb, cl, centred(highChannel),
+                    arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(16)));
+                return Value(arith::OrIOp::create(cb, cl, low, high));
+              },
+              iter[2]);
+          Value outs = channelGeneric(
+              b, l, outColumnType, {}, 0,
+              [&](OpBuilder &ob, Location ol, ValueRange idx, ValueRange) {
+                ChannelParams params = channelParams(ob, ol, bias, mult, shift, idx[0]);
+                std::pair<Value, Value> groups = {indexConstant(ob, ol, 0),
+                                                  indexConstant(ob, ol, inChannels / 4)};
+                Value acc = accumulate(
+                    ob, ol, {groups}, params.bias,
+                    [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+                      Value word =
+                          tensor::ExtractOp::create(ib, il, filter, ValueRange{idx[0], iv[0]});
+                      Value first = arith::MulIOp::create(ib, il, iv[0], indexConstant(ib, il, 2));
+                      Value second = arith::AddIOp::create(ib, il, first, indexConstant(ib, il, 1));
+                      Value even = tensor::ExtractOp::create(ib, il, column, first);
+                      Value odd = tensor::ExtractOp::create(ib, il, column, second);
+                      Value rotated = arith::OrIOp::create(
+                          ib, il,
+                          arith::ShRUIOp::create(
+                              ib, il, word,
+                              arith::ConstantOp::create(ib, il, ib.getI32IntegerAttr(8))),
+                          arith::ShLIOp::create(
+                              ib, il, word,
+                              arith::ConstantOp::create(ib, il, ib.getI32IntegerAttr(24))));
+                      Value evenWeights = intrinsic(ib, il, "llvm.arm.sxtb16", {word});
+                      Value oddWeights = intrinsic(ib, il, "llvm.arm.sxtb16", {rotated});
+                      Value next = intrinsic(ib, il, "llvm.arm.smlad", {even, evenWeights, sum});
+                      return intrinsic(ib, il, "llvm.arm.smlad", {odd, oddWeights, next});
+                    });
+                return requantize(ob, ol, acc, params.multiplier, params.shift,
+                                  op.getOutputZeroPoint(), op.getOutputMin(), op.getOutputMax());
+              },
+              outInit);
+          auto column4 = RankedTensorType::get({1, outChannels, 1, 1}, i8);
+          Value outs4 = createReshape(b, l, outs, column4);
+          SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0), y, x};
+          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(outChannels),
+                                             b.getIndexAttr(1), b.getIndexAttr(1)};
+          SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+          Value stored =
+              tensor::InsertSliceOp::create(b, l, outs4, iter[0], offsets, sizes, strides);
+          scf::YieldOp::create(b, l, ValueRange{stored, iter[1], column});
+        });
+    markWritesOver(loop);
+    return loop.getResult(0);
+  }
+
+  bool inPlace, armDsp;
 };
 
 struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
@@ -673,10 +806,12 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
 
 } // namespace
 
-void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns, bool inPlaceKernels) {
+void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns, bool inPlaceKernels,
+                                           bool armDsp) {
   patterns.add<QuantizeLowering, DequantizeLowering, QAvgPool2DLowering, QAddLowering,
                RequantizeLowering>(patterns.getContext());
-  patterns.add<QConv2DLowering, QMatmulLowering>(patterns.getContext(), inPlaceKernels);
+  patterns.add<QConv2DLowering>(patterns.getContext(), inPlaceKernels, armDsp);
+  patterns.add<QMatmulLowering>(patterns.getContext(), inPlaceKernels);
 }
 
 } // namespace kiln

@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 
 using namespace mlir;
 
@@ -52,6 +53,9 @@ public:
     phase.approximateMath = options.optLevel > 0;
     phase.parallelLoops = options.optLevel > 0 && hasThreads();
     phase.inPlace = options.inPlace == "on";
+    const llvm::Triple &triple = machine->getTargetTriple();
+    phase.armDsp = options.optLevel > 0 && (triple.isARM() || triple.isThumb()) &&
+                   machine->getMCSubtargetInfo()->checkFeatures("+dsp");
     if (options.microkernels == "auto") {
       phase.microkernels = options.optLevel == 0 ? "" : selectMicrokernelVariant(*machine);
     } else if (options.microkernels != "none") {

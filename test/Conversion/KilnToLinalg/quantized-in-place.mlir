@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s -convert-kiln-to-linalg="in-place-kernels=true" -canonicalize -split-input-file | FileCheck %s
+// RUN: kiln-opt %s -convert-kiln-to-linalg="in-place-kernels=true arm-dsp=true" -canonicalize -split-input-file | FileCheck %s --check-prefix=DSP
 // Quantized.cpp with in-place-kernels: int8 depthwise and pointwise
 // convolutions become scf.for loops marked kiln.writes_over, which
 // kiln-plan-memory may place over their input; a kernel whose input is the
@@ -66,4 +67,28 @@ func.func @quantized_model_input(%x: tensor<1x4xf32>, %w: tensor<4x2xi8>) -> ten
   %q = kiln.quantize %x {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i64: 0>} : tensor<1x4xf32> to tensor<1x4xi8>
   %m = kiln.qmatmul %q, %w {lhs_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, shift = array<i32: 30>} : (tensor<1x4xi8>, tensor<4x2xi8>) -> tensor<1x2xi8>
   return %m : tensor<1x2xi8>
+}
+
+// -----
+
+// With arm-dsp, a constant filter over 4 input channels is one word per
+// output channel (bytes 1, -2, 3, -4 = 0xFC03FE01 = -66847231); each pixel's centred
+// channels are packed as 16-bit pairs (0, 2) and (1, 3), and SXTB16 and
+// SMLAD take the four products.
+// CHECK-LABEL: func.func @pointwise_dsp
+// CHECK-NOT: llvm.call_intrinsic
+// DSP-LABEL: func.func @pointwise_dsp
+// DSP: arith.constant dense<{{\[\[}}-66847231], [150537733]]> : tensor<2x1xi32>
+// DSP: scf.for
+// DSP: arith.andi %{{.*}}, %c65535_i32 : i32
+// DSP: arith.shli %{{.*}}, %c16_i32 : i32
+// DSP: llvm.call_intrinsic "llvm.arm.sxtb16"
+// DSP: llvm.call_intrinsic "llvm.arm.sxtb16"
+// DSP: llvm.call_intrinsic "llvm.arm.smlad"
+// DSP: llvm.call_intrinsic "llvm.arm.smlad"
+// DSP: } {kiln.writes_over = array<i64: 0, 1>}
+func.func @pointwise_dsp(%x: tensor<1x4x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  %w = kiln.constant dense<[[[[1]], [[-2]], [[3]], [[-4]]], [[[5]], [[6]], [[-7]], [[8]]]]> : tensor<2x4x1x1xi8>
+  %y = kiln.qconv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = -3 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x4x2x2xi8>, tensor<2x4x1x1xi8>) -> tensor<1x2x2x2xi8>
+  return %y : tensor<1x2x2x2xi8>
 }
