@@ -225,6 +225,28 @@ Value int32Constant(PatternRewriter &rewriter, Location loc, ArrayRef<int32_t> v
   return ConstantOp::create(rewriter, loc, DenseElementsAttr::get(type, values));
 }
 
+/// The int32 bias constant of a contraction whose float bias `biasValue`
+/// (null for none) broadcasts along the dimension `channelDimFromEnd`
+/// places from the end of the result; failure where it is not a constant
+/// per-channel bias that fits the accumulator.
+FailureOr<Value> biasConstant(PatternRewriter &rewriter, Location loc, Value biasValue,
+                              int64_t channels, int64_t channelDimFromEnd, double inScale,
+                              ArrayRef<double> weightScales) {
+  if (!biasValue)
+    return Value();
+  auto type = cast<RankedTensorType>(biasValue.getType());
+  if (type.getNumElements() != channels || type.getRank() < channelDimFromEnd ||
+      type.getDimSize(type.getRank() - channelDimFromEnd) != channels)
+    return failure();
+  auto real = constantBias(biasValue, channels);
+  if (!real)
+    return failure();
+  auto ints = accumulatorBias(*real, inScale, weightScales);
+  if (!ints)
+    return failure();
+  return int32Constant(rewriter, loc, *ints);
+}
+
 /// Splits `v` into a contraction and its bias: `add(op, bias)` or `op`.
 template <typename Op> Op contractionWithBias(Value v, Value &bias, Operation *&add) {
   if (auto op = v.getDefiningOp<Op>())
@@ -285,25 +307,14 @@ struct FuseConv : OpRewritePattern<QuantizeOp> {
     auto mult = channelMultipliers(inScale, w->scales, root->out.scale);
     if (!mult)
       return failure();
-    Value bias;
-    if (biasValue) {
-      // The bias add broadcasts a [1, F, 1, 1] (or [F, 1, 1]) tensor.
-      auto bt = cast<RankedTensorType>(biasValue.getType());
-      if (bt.getNumElements() != channels ||
-          (bt.getRank() >= 3 && bt.getDimSize(bt.getRank() - 3) != channels))
-        return failure();
-      auto real = constantBias(biasValue, channels);
-      if (!real)
-        return failure();
-      auto ints = accumulatorBias(*real, inScale, w->scales);
-      if (!ints)
-        return failure();
-      bias = int32Constant(rewriter, conv.getLoc(), *ints);
-    }
+    // The bias add broadcasts a [1, F, 1, 1] (or [F, 1, 1]) tensor.
+    auto bias = biasConstant(rewriter, conv.getLoc(), biasValue, channels, 3, inScale, w->scales);
+    if (failed(bias))
+      return failure();
     Location loc = conv.getLoc();
     Value filter = int8Constant(rewriter, loc, w->shape, w->values);
     rewriter.setInsertionPoint(q);
-    auto fused = QConv2DOp::create(rewriter, loc, q.getType(), x.getInput(), filter, bias,
+    auto fused = QConv2DOp::create(rewriter, loc, q.getType(), x.getInput(), filter, *bias,
                                    conv.getStrides(), conv.getDilations(), conv.getPads(),
                                    conv.getGroups(), x.getZeroPoint()[0], mult->first, mult->second,
                                    root->out.zeroPoint, root->bounds.min, root->bounds.max);
@@ -356,22 +367,13 @@ struct FuseMatmul : OpRewritePattern<QuantizeOp> {
     if (!mult)
       return failure();
     Location loc = mm.getLoc();
-    Value bias;
-    if (biasValue) {
-      auto bt = cast<RankedTensorType>(biasValue.getType());
-      if (bt.getNumElements() != channels || bt.getDimSize(bt.getRank() - 1) != channels)
-        return failure();
-      auto real = constantBias(biasValue, channels);
-      if (!real)
-        return failure();
-      auto ints = accumulatorBias(*real, inScale, w->scales);
-      if (!ints)
-        return failure();
-      bias = int32Constant(rewriter, loc, *ints);
-    }
+    // The bias add broadcasts an [N] (or [1, N]) tensor.
+    auto bias = biasConstant(rewriter, loc, biasValue, channels, 1, inScale, w->scales);
+    if (failed(bias))
+      return failure();
     Value weights = int8Constant(rewriter, loc, w->shape, w->values);
     rewriter.setInsertionPoint(q);
-    auto fused = QMatmulOp::create(rewriter, loc, q.getType(), x.getInput(), weights, bias,
+    auto fused = QMatmulOp::create(rewriter, loc, q.getType(), x.getInput(), weights, *bias,
                                    x.getZeroPoint()[0], mult->first, mult->second,
                                    root->out.zeroPoint, root->bounds.min, root->bounds.max);
     rewriter.replaceOp(q, fused.getResult());

@@ -412,65 +412,63 @@ private:
     return loop.getResult(0);
   }
 
-  /// scf.for over pixels: pixel p's input channels are copied into a
-  /// temporary, then all its outputs computed from it and stored. Output
-  /// (f, p) lands on input (f, p) at most, which is already copied.
-  Value lowerPointwiseInPlace(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
-                              const InputReader &in) const {
+  /// One element of a pixel's packed input channels: `source` is the
+  /// input, (y, x) the pixel, `index` the element.
+  using PackFn =
+      function_ref<Value(OpBuilder &, Location, Value source, Value y, Value x, Value index)>;
+  /// One step of an output channel's accumulator: `column` is the packed
+  /// pixel, `f` the output channel, `step` the step.
+  using StepFn =
+      function_ref<Value(OpBuilder &, Location, Value column, Value f, Value step, Value sum)>;
+
+  /// scf.for over pixels: pixel p's input channels are packed into a
+  /// temporary of `columnType` (`pack`), then every output channel's
+  /// accumulator is `steps` steps over it, requantized and stored at p.
+  /// Output (f, p) lands on input (f, p) at most, which is already packed.
+  Value pointwiseLoop(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                      const InputReader &in, RankedTensorType columnType, int64_t steps,
+                      PackFn pack, StepFn step) const {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t outChannels = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
-    int64_t inChannels = op.getInput().getType().getDimSize(1);
     Type i8 = rewriter.getI8Type();
-    auto columnType = RankedTensorType::get({inChannels}, i8);
     auto outColumnType = RankedTensorType::get({outChannels}, i8);
-    // An allocation, not tensor.empty, that CSE cannot share with another op.
+    // Allocations, not tensor.empty, that CSE cannot share with another op.
     Value dest = bufferization::AllocTensorOp::create(rewriter, loc, type, ValueRange{});
-    // The column copy is an allocation outside the loop, of this loop only.
     Value columnInit =
         bufferization::AllocTensorOp::create(rewriter, loc, columnType, ValueRange{});
     Value outInit = createEmpty(rewriter, loc, outColumnType);
-    Value filter = adaptor.getFilter(), bias = adaptor.getBias();
+    Value bias = adaptor.getBias();
     ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
-    int64_t zp = op.getInputZeroPoint();
     auto loop = scf::ForOp::create(
         rewriter, loc, indexConstant(rewriter, loc, 0), indexConstant(rewriter, loc, h * w),
         indexConstant(rewriter, loc, 1), ValueRange{dest, in.source, columnInit},
         [&](OpBuilder &b, Location l, Value pixel, ValueRange iter) {
-          Value zero = indexConstant(b, l, 0);
           Value y = arith::DivUIOp::create(b, l, pixel, indexConstant(b, l, w));
           Value x = arith::RemUIOp::create(b, l, pixel, indexConstant(b, l, w));
           Value source = iter[1];
           Value column = channelGeneric(
               b, l, columnType, {}, 0,
               [&](OpBuilder &cb, Location cl, ValueRange idx, ValueRange) {
-                return Value(
-                    tensor::ExtractOp::create(cb, cl, source, ValueRange{zero, idx[0], y, x}));
+                return pack(cb, cl, source, y, x, idx[0]);
               },
               iter[2]);
           Value outs = channelGeneric(
               b, l, outColumnType, {}, 0,
               [&](OpBuilder &ob, Location ol, ValueRange idx, ValueRange) {
                 ChannelParams params = channelParams(ob, ol, bias, mult, shift, idx[0]);
-                Value zpValue = arith::ConstantOp::create(ob, ol, ob.getI32IntegerAttr(zp));
-                std::pair<Value, Value> chans = {indexConstant(ob, ol, 0),
-                                                 indexConstant(ob, ol, inChannels)};
-                Value acc = accumulate(
-                    ob, ol, {chans}, params.bias,
-                    [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
-                      Value v = tensor::ExtractOp::create(ib, il, column, iv[0]);
-                      Value wv = tensor::ExtractOp::create(ib, il, filter,
-                                                           ValueRange{idx[0], iv[0], zero, zero});
-                      Value centred = arith::SubIOp::create(ib, il, toI32(ib, il, v), zpValue);
-                      Value product = arith::MulIOp::create(ib, il, centred, toI32(ib, il, wv));
-                      return Value(arith::AddIOp::create(ib, il, sum, product));
-                    });
+                std::pair<Value, Value> range = {indexConstant(ob, ol, 0),
+                                                 indexConstant(ob, ol, steps)};
+                Value acc = accumulate(ob, ol, {range}, params.bias,
+                                       [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+                                         return step(ib, il, column, idx[0], iv[0], sum);
+                                       });
                 return requantize(ob, ol, acc, params.multiplier, params.shift,
                                   op.getOutputZeroPoint(), op.getOutputMin(), op.getOutputMax());
               },
               outInit);
-          auto column4 = RankedTensorType::get({1, outChannels, 1, 1}, i8);
-          Value outs4 = createReshape(b, l, outs, column4);
+          Value outs4 =
+              createReshape(b, l, outs, RankedTensorType::get({1, outChannels, 1, 1}, i8));
           SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0), y, x};
           SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(outChannels),
                                              b.getIndexAttr(1), b.getIndexAttr(1)};
@@ -481,6 +479,30 @@ private:
         });
     markWritesOver(loop);
     return loop.getResult(0);
+  }
+
+  /// The pixel's input channels copied as they are; one product per step.
+  Value lowerPointwiseInPlace(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
+                              const InputReader &in) const {
+    int64_t inChannels = op.getInput().getType().getDimSize(1);
+    auto columnType = RankedTensorType::get({inChannels}, rewriter.getI8Type());
+    Value filter = adaptor.getFilter();
+    int64_t zp = op.getInputZeroPoint();
+    return pointwiseLoop(
+        op, adaptor, rewriter, in, columnType, inChannels,
+        [&](OpBuilder &b, Location l, Value source, Value y, Value x, Value c) {
+          return Value(
+              tensor::ExtractOp::create(b, l, source, ValueRange{indexConstant(b, l, 0), c, y, x}));
+        },
+        [&](OpBuilder &b, Location l, Value column, Value f, Value c, Value sum) {
+          Value zero = indexConstant(b, l, 0);
+          Value v = tensor::ExtractOp::create(b, l, column, c);
+          Value wv = tensor::ExtractOp::create(b, l, filter, ValueRange{f, c, zero, zero});
+          Value centred = arith::SubIOp::create(
+              b, l, toI32(b, l, v), arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp)));
+          Value product = arith::MulIOp::create(b, l, centred, toI32(b, l, wv));
+          return Value(arith::AddIOp::create(b, l, sum, product));
+        });
   }
 
   /// The constant filter of a pointwise convolution with a multiple of 4
@@ -506,110 +528,56 @@ private:
                                   ArrayRef<int32_t>(words));
   }
 
-  /// lowerPointwiseInPlace with the Arm DSP extension: pixel p's centred
-  /// input channels are packed as 16-bit pairs (4g, 4g+2) and (4g+1, 4g+3)
-  /// into words 2g and 2g+1 of the temporary; filter word g of output f
-  /// holds weights 4g..4g+3, and SXTB16 of it (and of it rotated by 8)
-  /// gives the matching pairs, which SMLAD multiplies and adds.
+  /// With the Arm DSP extension: pixel p's centred input channels are
+  /// packed as 16-bit pairs (4g, 4g+2) and (4g+1, 4g+3) into words 2g and
+  /// 2g+1 of the temporary; filter word g of output f holds weights
+  /// 4g..4g+3, and SXTB16 of it (and of it rotated by 8) gives the
+  /// matching pairs, which SMLAD multiplies and adds.
   Value lowerPointwiseDsp(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
                           const InputReader &in, DenseElementsAttr packed) const {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    int64_t outChannels = type.getDimSize(1), h = type.getDimSize(2), w = type.getDimSize(3);
     int64_t inChannels = op.getInput().getType().getDimSize(1);
-    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-    auto columnType = RankedTensorType::get({inChannels / 2}, i32);
-    auto outColumnType = RankedTensorType::get({outChannels}, i8);
-    Value filter = arith::ConstantOp::create(rewriter, loc, packed);
-    Value dest = bufferization::AllocTensorOp::create(rewriter, loc, type, ValueRange{});
-    Value columnInit =
-        bufferization::AllocTensorOp::create(rewriter, loc, columnType, ValueRange{});
-    Value outInit = createEmpty(rewriter, loc, outColumnType);
-    Value bias = adaptor.getBias();
-    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+    auto columnType = RankedTensorType::get({inChannels / 2}, rewriter.getI32Type());
+    Value filter = arith::ConstantOp::create(rewriter, op.getLoc(), packed);
     int64_t zp = op.getInputZeroPoint();
+    auto i32Constant = [](OpBuilder &b, Location l, int32_t v) {
+      return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(v));
+    };
     auto intrinsic = [&](OpBuilder &b, Location l, StringRef name, ValueRange args) {
       return LLVM::CallIntrinsicOp::create(b, l, b.getI32Type(), b.getStringAttr(name), args)
           .getResult(0);
     };
-    auto loop = scf::ForOp::create(
-        rewriter, loc, indexConstant(rewriter, loc, 0), indexConstant(rewriter, loc, h * w),
-        indexConstant(rewriter, loc, 1), ValueRange{dest, in.source, columnInit},
-        [&](OpBuilder &b, Location l, Value pixel, ValueRange iter) {
-          Value zero = indexConstant(b, l, 0);
-          Value y = arith::DivUIOp::create(b, l, pixel, indexConstant(b, l, w));
-          Value x = arith::RemUIOp::create(b, l, pixel, indexConstant(b, l, w));
-          Value source = iter[1];
-          Value column = channelGeneric(
-              b, l, columnType, {}, 0,
-              [&](OpBuilder &cb, Location cl, ValueRange idx, ValueRange) {
-                // Word q holds channels 4(q/2) + q%2 (low) and that + 2 (high).
-                Value group = arith::DivUIOp::create(cb, cl, idx[0], indexConstant(cb, cl, 2));
-                Value half = arith::RemUIOp::create(cb, cl, idx[0], indexConstant(cb, cl, 2));
-                Value lowChannel = arith::AddIOp::create(
-                    cb, cl, arith::MulIOp::create(cb, cl, group, indexConstant(cb, cl, 4)), half);
-                Value highChannel =
-                    arith::AddIOp::create(cb, cl, lowChannel, indexConstant(cb, cl, 2));
-                auto centred = [&](Value channel) {
-                  Value v =
-                      tensor::ExtractOp::create(cb, cl, source, ValueRange{zero, channel, y, x});
-                  return arith::SubIOp::create(
-                      cb, cl, toI32(cb, cl, v),
-                      arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(zp)));
-                };
-                Value low = arith::AndIOp::create(
-                    cb, cl, centred(lowChannel),
-                    arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(0xffff)));
-                Value high = arith::ShLIOp::create(
-                    cb, cl, centred(highChannel),
-                    arith::ConstantOp::create(cb, cl, cb.getI32IntegerAttr(16)));
-                return Value(arith::OrIOp::create(cb, cl, low, high));
-              },
-              iter[2]);
-          Value outs = channelGeneric(
-              b, l, outColumnType, {}, 0,
-              [&](OpBuilder &ob, Location ol, ValueRange idx, ValueRange) {
-                ChannelParams params = channelParams(ob, ol, bias, mult, shift, idx[0]);
-                std::pair<Value, Value> groups = {indexConstant(ob, ol, 0),
-                                                  indexConstant(ob, ol, inChannels / 4)};
-                Value acc = accumulate(
-                    ob, ol, {groups}, params.bias,
-                    [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
-                      Value word =
-                          tensor::ExtractOp::create(ib, il, filter, ValueRange{idx[0], iv[0]});
-                      Value first = arith::MulIOp::create(ib, il, iv[0], indexConstant(ib, il, 2));
-                      Value second = arith::AddIOp::create(ib, il, first, indexConstant(ib, il, 1));
-                      Value even = tensor::ExtractOp::create(ib, il, column, first);
-                      Value odd = tensor::ExtractOp::create(ib, il, column, second);
-                      Value rotated = arith::OrIOp::create(
-                          ib, il,
-                          arith::ShRUIOp::create(
-                              ib, il, word,
-                              arith::ConstantOp::create(ib, il, ib.getI32IntegerAttr(8))),
-                          arith::ShLIOp::create(
-                              ib, il, word,
-                              arith::ConstantOp::create(ib, il, ib.getI32IntegerAttr(24))));
-                      Value evenWeights = intrinsic(ib, il, "llvm.arm.sxtb16", {word});
-                      Value oddWeights = intrinsic(ib, il, "llvm.arm.sxtb16", {rotated});
-                      Value next = intrinsic(ib, il, "llvm.arm.smlad", {even, evenWeights, sum});
-                      return intrinsic(ib, il, "llvm.arm.smlad", {odd, oddWeights, next});
-                    });
-                return requantize(ob, ol, acc, params.multiplier, params.shift,
-                                  op.getOutputZeroPoint(), op.getOutputMin(), op.getOutputMax());
-              },
-              outInit);
-          auto column4 = RankedTensorType::get({1, outChannels, 1, 1}, i8);
-          Value outs4 = createReshape(b, l, outs, column4);
-          SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0), y, x};
-          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(outChannels),
-                                             b.getIndexAttr(1), b.getIndexAttr(1)};
-          SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-          Value stored =
-              tensor::InsertSliceOp::create(b, l, outs4, iter[0], offsets, sizes, strides);
-          scf::YieldOp::create(b, l, ValueRange{stored, iter[1], column});
+    return pointwiseLoop(
+        op, adaptor, rewriter, in, columnType, inChannels / 4,
+        [&](OpBuilder &b, Location l, Value source, Value y, Value x, Value q) {
+          // Word q holds channels 4(q/2) + q%2 (low half) and that + 2 (high).
+          Value group = arith::DivUIOp::create(b, l, q, indexConstant(b, l, 2));
+          Value half = arith::RemUIOp::create(b, l, q, indexConstant(b, l, 2));
+          Value low = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, group, indexConstant(b, l, 4)), half);
+          Value high = arith::AddIOp::create(b, l, low, indexConstant(b, l, 2));
+          auto centred = [&](Value channel) {
+            Value v = tensor::ExtractOp::create(b, l, source,
+                                                ValueRange{indexConstant(b, l, 0), channel, y, x});
+            return arith::SubIOp::create(b, l, toI32(b, l, v), i32Constant(b, l, zp));
+          };
+          return Value(arith::OrIOp::create(
+              b, l, arith::AndIOp::create(b, l, centred(low), i32Constant(b, l, 0xffff)),
+              arith::ShLIOp::create(b, l, centred(high), i32Constant(b, l, 16))));
+        },
+        [&](OpBuilder &b, Location l, Value column, Value f, Value g, Value sum) {
+          Value word = tensor::ExtractOp::create(b, l, filter, ValueRange{f, g});
+          Value first = arith::MulIOp::create(b, l, g, indexConstant(b, l, 2));
+          Value second = arith::AddIOp::create(b, l, first, indexConstant(b, l, 1));
+          Value even = tensor::ExtractOp::create(b, l, column, first);
+          Value odd = tensor::ExtractOp::create(b, l, column, second);
+          Value rotated =
+              arith::OrIOp::create(b, l, arith::ShRUIOp::create(b, l, word, i32Constant(b, l, 8)),
+                                   arith::ShLIOp::create(b, l, word, i32Constant(b, l, 24)));
+          Value evenWeights = intrinsic(b, l, "llvm.arm.sxtb16", {word});
+          Value oddWeights = intrinsic(b, l, "llvm.arm.sxtb16", {rotated});
+          Value next = intrinsic(b, l, "llvm.arm.smlad", {even, evenWeights, sum});
+          return intrinsic(b, l, "llvm.arm.smlad", {odd, oddWeights, next});
         });
-    markWritesOver(loop);
-    return loop.getResult(0);
   }
 
   bool inPlace, armDsp;
