@@ -60,6 +60,16 @@ Value toI32(OpBuilder &b, Location l, Value v) {
   return arith::ExtSIOp::create(b, l, b.getI32Type(), v);
 }
 
+/// ONNX's quantization of one f32 value:
+/// saturate(round_half_even(x / scale) + zero_point) as i8.
+Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zeroPoint) {
+  Value y = createRoundHalfEven(b, l, arith::DivFOp::create(b, l, x, scale));
+  y = arith::AddFOp::create(b, l, y, zeroPoint);
+  y = createMax(b, l, y, scalarConstant(b, l, y.getType(), -128.0));
+  y = createMin(b, l, y, scalarConstant(b, l, y.getType(), 127.0));
+  return arith::FPToSIOp::create(b, l, b.getI8Type(), y);
+}
+
 /// The multiplier and shift of output channel `channel`: constants when
 /// there is one pair, else the generic's inputs `perChannel[0..1]`.
 std::pair<Value, Value> channelRequant(OpBuilder &b, Location l, ArrayRef<int32_t> multiplier,
@@ -154,12 +164,8 @@ struct InputReader {
     Value x = tensor::ExtractOp::create(b, l, source, index);
     if (quantize) {
       Type f32 = b.getF32Type();
-      Value scale = scalarConstant(b, l, f32, quantize.getScale()[0]);
-      Value y = createRoundHalfEven(b, l, arith::DivFOp::create(b, l, x, scale));
-      y = arith::AddFOp::create(b, l, y, scalarConstant(b, l, f32, quantize.getZeroPoint()[0]));
-      y = createMax(b, l, y, scalarConstant(b, l, f32, -128.0));
-      y = createMin(b, l, y, scalarConstant(b, l, f32, 127.0));
-      x = arith::FPToSIOp::create(b, l, b.getI8Type(), y);
+      x = quantizeScalar(b, l, x, scalarConstant(b, l, f32, quantize.getScale()[0]),
+                         scalarConstant(b, l, f32, quantize.getZeroPoint()[0]));
     }
     return arith::SubIOp::create(b, l, toI32(b, l, x),
                                  arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zeroPoint)));
@@ -730,10 +736,13 @@ std::pair<Value, Value> quantParams(OpBuilder &b, Location l, Op op, ValueRange 
   return {args[1], args[2]};
 }
 
-struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// kiln.quantize and kiln.dequantize: one elementwise generic, with the
+/// per-axis parameters as broadcast constant inputs.
+template <typename Op> struct QuantParamsLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
 
-  LogicalResult matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+  LogicalResult matchAndRewrite(Op op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     SmallVector<Value> inputs = {adaptor.getInput()};
@@ -741,31 +750,13 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Value result = createElementwise(
         rewriter, loc, op.getType(), inputs, [&](OpBuilder &b, Location l, ValueRange args) {
           auto [scale, zp] = quantParams(b, l, op, args);
-          // ONNX: saturate(round_half_even(x / scale) + zero_point).
-          Value y = createRoundHalfEven(b, l, arith::DivFOp::create(b, l, args[0], scale));
-          y = arith::AddFOp::create(b, l, y, zp);
-          y = createMax(b, l, y, scalarConstant(b, l, y.getType(), -128.0));
-          y = createMin(b, l, y, scalarConstant(b, l, y.getType(), 127.0));
-          return arith::FPToSIOp::create(b, l, b.getI8Type(), y);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    SmallVector<Value> inputs = {adaptor.getInput()};
-    llvm::append_range(inputs, quantParamTensors(rewriter, loc, op));
-    Value result = createElementwise(
-        rewriter, loc, op.getType(), inputs, [&](OpBuilder &b, Location l, ValueRange args) {
-          auto [scale, zp] = quantParams(b, l, op, args);
-          Value x = arith::SIToFPOp::create(b, l, b.getF32Type(), args[0]);
-          return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, x, zp), scale);
+          if constexpr (std::is_same_v<Op, QuantizeOp>) {
+            return quantizeScalar(b, l, args[0], scale, zp);
+          } else {
+            // ONNX: (x - zero_point) * scale.
+            Value x = arith::SIToFPOp::create(b, l, b.getF32Type(), args[0]);
+            return Value(arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, x, zp), scale));
+          }
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -776,8 +767,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
 
 void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns, bool inPlaceKernels,
                                            bool armDsp) {
-  patterns.add<QuantizeLowering, DequantizeLowering, QAvgPool2DLowering, QAddLowering,
-               RequantizeLowering>(patterns.getContext());
+  patterns.add<QuantParamsLowering<QuantizeOp>, QuantParamsLowering<DequantizeOp>,
+               QAvgPool2DLowering, QAddLowering, RequantizeLowering>(patterns.getContext());
   patterns.add<QConv2DLowering>(patterns.getContext(), inPlaceKernels, armDsp);
   patterns.add<QMatmulLowering>(patterns.getContext(), inPlaceKernels);
 }
