@@ -248,6 +248,8 @@ LogicalResult Compilation::checkOptions() {
     return fail("--weights-section='" + options.weightsSection + "' is not a section name");
   if (options.inPlace != "auto" && options.inPlace != "on" && options.inPlace != "off")
     return fail("--in-place='" + options.inPlace + "' is not one of auto, on, off");
+  if (options.rowBands != "auto" && options.rowBands != "on" && options.rowBands != "off")
+    return fail("--row-bands='" + options.rowBands + "' is not one of auto, on, off");
   if (!options.manifestPath.empty() &&
       (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-")))
     return fail("--manifest needs file outputs: give -o <file> and a manifest file name");
@@ -268,6 +270,7 @@ LogicalResult Compilation::selectTarget() {
   targetOptions.sanitizeAddress = options.sanitizeAddress;
   targetOptions.weightsSection = options.weightsSection;
   targetOptions.inPlace = options.inPlace;
+  targetOptions.rowBands = options.rowBands;
   auto backend = createTargetBackend(targetOptions, [](const llvm::Twine &message) {
     llvm::errs() << "kilnc: warning: " << message << "\n";
   });

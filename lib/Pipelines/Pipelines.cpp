@@ -61,17 +61,23 @@ PhaseOptions PhasePipelineOptions::getPhaseOptions() const {
   options.parallelLoops = parallelLoops;
   options.inPlace = inPlace;
   options.armDsp = armDsp;
+  options.rowBands = rowBands;
   return options;
 }
 
 namespace {
 
-void buildKilnPhase(OpPassManager &pm) {
+void buildKilnPhase(OpPassManager &pm, const PhaseOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   func.addPass(createFuseQuantizedOpsPass());
   func.addPass(createCanonicalizerPass());
+  if (options.rowBands) {
+    FuseRowBandsPassOptions bands;
+    bands.inPlaceKernels = options.inPlace;
+    func.addPass(createFuseRowBandsPass(bands));
+  }
 }
 
 void buildLinalgPhase(OpPassManager &pm, const PhaseOptions &options, const TargetBackend &target) {
@@ -148,7 +154,7 @@ void buildPhasePipeline(OpPassManager &pm, Phase phase, const PhaseOptions &opti
   case Phase::Import:
     break;
   case Phase::Kiln:
-    buildKilnPhase(pm);
+    buildKilnPhase(pm, options);
     break;
   case Phase::Linalg:
     buildLinalgPhase(pm, options, target);

@@ -10,6 +10,7 @@
 #
 # Usage: check_int8.py --kilnc KILNC --kiln-run KILN_RUN --model M.onnx
 #                      --node-modules DIR --work DIR [--samples N]
+#                      [--kilnc-flag FLAG]...
 #
 # ===--------------------------------------------------------------------===#
 
@@ -52,6 +53,8 @@ def main():
     parser.add_argument("--node-modules", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--samples", type=int, default=16)
+    parser.add_argument("--kilnc-flag", action="append", default=[],
+                        help="a further kilnc flag (repeatable)")
     args = parser.parse_args()
     if shutil.which("node") is None or \
             not os.path.isdir(os.path.join(args.node_modules, "onnxruntime-node")):
@@ -65,7 +68,7 @@ def main():
     shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
 
     lib = os.path.join(args.work, "model.so")
-    run([args.kilnc, args.model, "--emit=shared", "-o", lib])
+    run([args.kilnc, args.model, "--emit=shared", "-o", lib] + args.kilnc_flag)
     env = dict(os.environ, NODE_PATH=args.node_modules)
     rng = np.random.default_rng(11)
     kiln, ort = [], []

@@ -140,6 +140,12 @@ static cl::opt<std::string>
                      "afterwards, and depthwise convolutions read their input unpadded; auto "
                      "(on for bare-metal targets), on or off"),
             cl::value_desc("auto|on|off"), cl::init("auto"), cl::cat(kilncCategory));
+static cl::opt<std::string>
+    rowBands("row-bands",
+             cl::desc("Save workspace: chains of int8 convolutions are computed a band of rows "
+                      "at a time where that lowers the peak; auto (on for bare-metal targets), "
+                      "on or off"),
+             cl::value_desc("auto|on|off"), cl::init("auto"), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
@@ -192,6 +198,7 @@ int main(int argc, char **argv) {
     options.memoryReport = memoryReport.empty() ? "-" : memoryReport.getValue();
   options.weightsSection = weightsSection;
   options.inPlace = inPlace;
+  options.rowBands = rowBands;
   if (ramBudget.getNumOccurrences()) {
     options.ramBudget = kiln::parseByteSize(ramBudget);
     if (!options.ramBudget) {

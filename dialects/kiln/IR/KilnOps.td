@@ -582,5 +582,6 @@ def Kiln_ScatterNDOp : Kiln_ScatterOp<"scatter_nd", "index tuples address slices
 }
 
 include "KilnQuantOps.td"
+include "KilnBandOps.td"
 
 #endif // KILN_OPS_TD

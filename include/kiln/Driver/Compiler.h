@@ -56,6 +56,8 @@ struct CompileOptions {
   std::string weightsSection;
   /// `--in-place`: "auto" (on for bare-metal targets), "on" or "off".
   std::string inPlace = "auto";
+  /// `--row-bands`: "auto" (on for bare-metal targets), "on" or "off".
+  std::string rowBands = "auto";
   /// `--microkernels`: "auto" (the target's variant; none at -O0), "none",
   /// or a variant name (include/kiln/Target/CPU/MicrokernelABI.h).
   std::string microkernels = "auto";

@@ -68,6 +68,9 @@ struct PhaseOptions {
   /// SMLAD (two 16-bit products per instruction): 32-bit Arm cores with
   /// DSP, such as the Cortex-M4, M7 and M33.
   bool armDsp = false;
+  /// Compute chains of int8 convolutions a band of rows at a time where
+  /// that lowers the workspace peak (kiln-fuse-row-bands).
+  bool rowBands = false;
 };
 
 /// PhaseOptions as pass-pipeline options, for kiln-opt's kiln-phase-*
@@ -94,6 +97,9 @@ struct PhasePipelineOptions : mlir::PassPipelineOptions<PhasePipelineOptions> {
   Option<bool> armDsp{*this, "arm-dsp",
                       llvm::cl::desc("int8 pointwise convolutions use SXTB16 and SMLAD"),
                       llvm::cl::init(false)};
+  Option<bool> rowBands{*this, "row-bands",
+                        llvm::cl::desc("Band chains of int8 convolutions by rows"),
+                        llvm::cl::init(false)};
 
   PhaseOptions getPhaseOptions() const;
 };

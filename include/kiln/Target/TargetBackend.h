@@ -67,6 +67,9 @@ struct TargetOptions {
   /// `--in-place`: "auto" (on for bare-metal targets), "on" or "off":
   /// whether ops write their results over inputs nothing reads afterwards.
   std::string inPlace = "auto";
+  /// `--row-bands`: "auto" (on for bare-metal targets), "on" or "off":
+  /// whether chains of int8 convolutions are computed band by band.
+  std::string rowBands = "auto";
 };
 
 /// The machine code a backend emits.

@@ -94,6 +94,53 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def FuseRowBandsPass : Pass<"kiln-fuse-row-bands", "mlir::func::FuncOp"> {
+  let summary = "Compute chains of int8 convolutions band by band of rows";
+  let description = [{
+    Patch-based inference (MCUNetV2) for the workspace peak. A chain of
+    batch-1 `kiln.qconv2d` ops, each the only reader of the one before,
+    can be computed a band of output rows at a time: every intermediate
+    then holds the rows the next op's band reads (its halo recomputed by
+    neighbouring bands), not a whole tensor. The pass wraps the segment of
+    such a chain, and the band height, that give the lowest peak into a
+    `kiln.row_bands` op.
+
+    The choice comes from a model of the workspace: each op needs its
+    input and result (the larger of the two for convolutions that write
+    over their input, with `in-place-kernels`); a banded segment needs its
+    input, its result and one band per intermediate; the peak is the
+    largest need of any op in the function. Model inputs, constants and
+    the quantize of a model input that kernels read unstored take no
+    workspace. Among the segments and heights whose recomputed
+    multiply-accumulates stay within `max-recompute` of the function's
+    own, the lowest peak wins, then the least recomputation; a chain is
+    banded only where that lowers the peak.
+
+    ```mlir
+    %d = kiln.qconv2d %x, %dw, %db {...} : (...) -> tensor<1x8x48x48xi8>
+    %p = kiln.qconv2d %d, %pw, %pb {...} : (...) -> tensor<1x16x48x48xi8>
+    // becomes
+    %p = kiln.row_bands %x {rows = 3 : i64} : tensor<1x8x48x48xi8> -> tensor<1x16x48x48xi8> {
+    ^bb0(%in: tensor<1x8x48x48xi8>):
+      %d = kiln.qconv2d %in, %dw, %db {...} : (...) -> tensor<1x8x48x48xi8>
+      %p = kiln.qconv2d %d, %pw, %pb {...} : (...) -> tensor<1x16x48x48xi8>
+      kiln.yield %p : tensor<1x16x48x48xi8>
+    }
+    ```
+
+    Kiln runs it for bare-metal targets (`--row-bands`, on by default
+    there).
+  }];
+  let options = [
+    Option<"inPlaceKernels", "in-place-kernels", "bool", /*default=*/"false",
+           "Depthwise and pointwise convolutions write over their input "
+           "(convert-kiln-to-linalg's in-place-kernels)">,
+    Option<"maxRecompute", "max-recompute", "double", /*default=*/"0.1",
+           "The most multiply-accumulates banding may add, as a fraction of "
+           "the function's own">
+  ];
+}
+
 def ElementwiseInPlacePass : Pass<"kiln-elementwise-in-place", "mlir::func::FuncOp"> {
   let summary = "Let elementwise ops write their result over a dead input";
   let description = [{

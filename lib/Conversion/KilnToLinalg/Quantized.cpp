@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "QuantizedKernels.h"
 #include "kiln/Conversion/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -60,15 +61,17 @@ Value toI32(OpBuilder &b, Location l, Value v) {
   return arith::ExtSIOp::create(b, l, b.getI32Type(), v);
 }
 
-/// ONNX's quantization of one f32 value:
-/// saturate(round_half_even(x / scale) + zero_point) as i8.
-Value quantizeScalar(OpBuilder &b, Location l, Value x, Value scale, Value zeroPoint) {
+} // namespace
+
+Value lowering::quantizeValue(OpBuilder &b, Location l, Value x, Value scale, Value zeroPoint) {
   Value y = createRoundHalfEven(b, l, arith::DivFOp::create(b, l, x, scale));
   y = arith::AddFOp::create(b, l, y, zeroPoint);
   y = createMax(b, l, y, scalarConstant(b, l, y.getType(), -128.0));
   y = createMin(b, l, y, scalarConstant(b, l, y.getType(), 127.0));
   return arith::FPToSIOp::create(b, l, b.getI8Type(), y);
 }
+
+namespace {
 
 /// The multiplier and shift of output channel `channel`: constants when
 /// there is one pair, else the generic's inputs `perChannel[0..1]`.
@@ -151,36 +154,6 @@ Value channelGeneric(OpBuilder &b, Location l, RankedTensorType type, ValueRange
   return generic.getResult(0);
 }
 
-/// Reads one int8 input element, centred on the input zero point, as i32.
-/// Where the kernel's input is the quantize of a model input (and the
-/// kernels may read it unstored), the float element is read and quantized
-/// here, with the same arithmetic as the quantize op.
-struct InputReader {
-  Value source; // the int8 tensor, or the float model input
-  mutable QuantizeOp quantize;
-  int64_t zeroPoint;
-
-  Value read(OpBuilder &b, Location l, ValueRange index) const {
-    Value x = tensor::ExtractOp::create(b, l, source, index);
-    if (quantize) {
-      Type f32 = b.getF32Type();
-      x = quantizeScalar(b, l, x, scalarConstant(b, l, f32, quantize.getScale()[0]),
-                         scalarConstant(b, l, f32, quantize.getZeroPoint()[0]));
-    }
-    return arith::SubIOp::create(b, l, toI32(b, l, x),
-                                 arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zeroPoint)));
-  }
-};
-
-/// The reader of a kernel's int8 operand `original` (converted: `converted`).
-InputReader makeReader(Value original, Value converted, int64_t zeroPoint, bool unstored) {
-  auto q = original.getDefiningOp<QuantizeOp>();
-  if (unstored && q && q->hasOneUse() && q.getScale().size() == 1 &&
-      isa<BlockArgument>(q.getInput()))
-    return {q.getInput(), q, zeroPoint};
-  return {converted, QuantizeOp(), zeroPoint};
-}
-
 /// The int32 accumulator of output (n, f, oh, ow) of a convolution: `init`
 /// plus the products of the window's taps inside the input with the
 /// filter. `channelBase` is the first input channel of f's group.
@@ -211,6 +184,66 @@ Value convAccumulator(OpBuilder &b, Location l, QConv2DOp op, const InputReader 
         return Value(arith::AddIOp::create(ib, il, sum, product));
       });
 }
+
+} // namespace
+
+namespace lowering {
+
+Value InputReader::read(OpBuilder &b, Location l, ValueRange index) const {
+  SmallVector<Value> at(index);
+  if (rowOrigin)
+    at[2] = arith::SubIOp::create(b, l, at[2], rowOrigin);
+  Value x = tensor::ExtractOp::create(b, l, source, at);
+  if (quantize) {
+    Type f32 = b.getF32Type();
+    x = quantizeValue(b, l, x, scalarConstant(b, l, f32, quantize.getScale()[0]),
+                      scalarConstant(b, l, f32, quantize.getZeroPoint()[0]));
+  }
+  return arith::SubIOp::create(b, l, toI32(b, l, x),
+                               arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zeroPoint)));
+}
+
+InputReader makeReader(Value original, Value converted, int64_t zeroPoint, bool unstored) {
+  auto q = original.getDefiningOp<QuantizeOp>();
+  if (unstored && q && q->hasOneUse() && q.getScale().size() == 1 &&
+      isa<BlockArgument>(q.getInput()))
+    return {q.getInput(), q, zeroPoint};
+  return {converted, QuantizeOp(), zeroPoint};
+}
+
+Value lowerConvRows(OpBuilder &b, Location loc, QConv2DOp op, Value filter, Value bias,
+                    const InputReader &in, RankedTensorType type, Value firstRow, Value init) {
+  int64_t channels = type.getDimSize(1);
+  SmallVector<Value> inputs;
+  bool hasBias = (bool)bias;
+  if (hasBias)
+    inputs.push_back(bias);
+  ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+  if (mult.size() > 1) {
+    inputs.push_back(i32Tensor(b, loc, mult, {channels}));
+    inputs.push_back(i32Tensor(b, loc, shift, {channels}));
+  }
+  int64_t outPerGroup = channels / (int64_t)op.getGroups();
+  int64_t inPerGroup = op.getFilter().getType().getDimSize(1);
+  return channelGeneric(
+      b, loc, type, inputs, 1,
+      [&](OpBuilder &gb, Location l, ValueRange idx, ValueRange args) {
+        Value init =
+            hasBias ? args[0] : Value(arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)));
+        Value group = arith::DivUIOp::create(gb, l, idx[1], indexConstant(gb, l, outPerGroup));
+        Value base = arith::MulIOp::create(gb, l, group, indexConstant(gb, l, inPerGroup));
+        Value row = firstRow ? Value(arith::AddIOp::create(gb, l, idx[2], firstRow)) : idx[2];
+        Value acc = convAccumulator(gb, l, op, in, filter, idx[0], base, idx[1], row, idx[3], init);
+        auto [m, sh] = channelRequant(gb, l, mult, shift, args.drop_front(hasBias ? 1 : 0));
+        return requantize(gb, l, acc, m, sh, op.getOutputZeroPoint(), op.getOutputMin(),
+                          op.getOutputMax());
+      },
+      init);
+}
+
+} // namespace lowering
+
+namespace {
 
 /// The bias, multiplier and shift of output channel `f` as scalars: from
 /// constants, or extracted from the per-channel tensors.
@@ -255,7 +288,8 @@ struct QConv2DLowering : OpConversionPattern<QConv2DOp> {
     else if (inPlace && !in.quantize && isPointwise(op))
       result = lowerPointwiseInPlace(op, adaptor, rewriter, in);
     else
-      result = lowerParallel(op, adaptor, rewriter, in);
+      result = lowerConvRows(rewriter, op.getLoc(), op, adaptor.getFilter(), adaptor.getBias(), in,
+                             op.getType(), Value(), Value());
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -278,39 +312,6 @@ private:
            in.getDimSize(3) == out.getDimSize(3) &&
            llvm::all_of(op.getStrides(), [](int64_t v) { return v == 1; }) &&
            llvm::all_of(op.getPads(), [](int64_t v) { return v == 0; });
-  }
-
-  /// All output elements in parallel.
-  Value lowerParallel(QConv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter,
-                      const InputReader &in) const {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    int64_t channels = type.getDimSize(1);
-    SmallVector<Value> inputs;
-    bool hasBias = (bool)adaptor.getBias();
-    if (hasBias)
-      inputs.push_back(adaptor.getBias());
-    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
-    if (mult.size() > 1) {
-      inputs.push_back(i32Tensor(rewriter, loc, mult, {channels}));
-      inputs.push_back(i32Tensor(rewriter, loc, shift, {channels}));
-    }
-    Value filter = adaptor.getFilter();
-    int64_t outPerGroup = channels / (int64_t)op.getGroups();
-    int64_t inPerGroup = op.getFilter().getType().getDimSize(1);
-    return channelGeneric(
-        rewriter, loc, type, inputs, 1,
-        [&](OpBuilder &b, Location l, ValueRange idx, ValueRange args) {
-          Value init =
-              hasBias ? args[0] : Value(arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0)));
-          Value group = arith::DivUIOp::create(b, l, idx[1], indexConstant(b, l, outPerGroup));
-          Value base = arith::MulIOp::create(b, l, group, indexConstant(b, l, inPerGroup));
-          Value acc =
-              convAccumulator(b, l, op, in, filter, idx[0], base, idx[1], idx[2], idx[3], init);
-          auto [m, sh] = channelRequant(b, l, mult, shift, args.drop_front(hasBias ? 1 : 0));
-          return requantize(b, l, acc, m, sh, op.getOutputZeroPoint(), op.getOutputMin(),
-                            op.getOutputMax());
-        });
   }
 
   /// Whether output plane c can be computed straight into the output when
@@ -751,7 +752,7 @@ template <typename Op> struct QuantParamsLowering : OpConversionPattern<Op> {
         rewriter, loc, op.getType(), inputs, [&](OpBuilder &b, Location l, ValueRange args) {
           auto [scale, zp] = quantParams(b, l, op, args);
           if constexpr (std::is_same_v<Op, QuantizeOp>) {
-            return quantizeScalar(b, l, args[0], scale, zp);
+            return quantizeValue(b, l, args[0], scale, zp);
           } else {
             // ONNX: (x - zero_point) * scale.
             Value x = arith::SIToFPOp::create(b, l, b.getF32Type(), args[0]);
@@ -771,6 +772,7 @@ void populateKilnQuantizedToLinalgPatterns(RewritePatternSet &patterns, bool inP
                QAvgPool2DLowering, QAddLowering, RequantizeLowering>(patterns.getContext());
   patterns.add<QConv2DLowering>(patterns.getContext(), inPlaceKernels, armDsp);
   patterns.add<QMatmulLowering>(patterns.getContext(), inPlaceKernels);
+  lowering::populateRowBandsToLinalgPatterns(patterns, inPlaceKernels);
 }
 
 } // namespace kiln

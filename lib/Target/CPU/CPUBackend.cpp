@@ -53,6 +53,7 @@ public:
     phase.approximateMath = options.optLevel > 0;
     phase.parallelLoops = options.optLevel > 0 && hasThreads();
     phase.inPlace = options.inPlace == "on";
+    phase.rowBands = options.rowBands == "on";
     const llvm::Triple &triple = machine->getTargetTriple();
     phase.armDsp = options.optLevel > 0 && (triple.isARM() || triple.isThumb()) &&
                    machine->getMCSubtargetInfo()->checkFeatures("+dsp");
@@ -153,6 +154,7 @@ public:
       return phase.takeError();
     phase->workspaceAlignment = kBareMetalWorkspaceAlignment;
     phase->inPlace = options.inPlace != "off";
+    phase->rowBands = options.rowBands != "off";
     return phase;
   }
 

@@ -73,6 +73,7 @@ public:
     phase.indexBitwidth = 64;
     phase.workspaceAlignment = kWorkspaceAlignment;
     phase.inPlace = options.inPlace == "on";
+    phase.rowBands = options.rowBands == "on";
     return phase;
   }
 

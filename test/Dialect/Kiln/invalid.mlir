@@ -168,3 +168,41 @@ func.func @gather_nd_tuple(%x: tensor<2x3xf32>, %i: tensor<5x3xi64>) -> tensor<5
   %0 = kiln.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<5x3xi64>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+func.func @row_bands_one_op(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8> {
+  // expected-error @+1 {{body must chain at least two convolutions}}
+  %r = kiln.row_bands %x {rows = 2 : i64} : tensor<1x2x4x4xi8> -> tensor<1x2x4x4xi8> {
+  ^bb0(%in: tensor<1x2x4x4xi8>):
+    %0 = kiln.qconv2d %in, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    kiln.yield %0 : tensor<1x2x4x4xi8>
+  }
+  return %r : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+func.func @row_bands_not_a_chain(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8> {
+  // expected-error @+1 {{body op 0 must be the only reader of the op before it}}
+  %r = kiln.row_bands %x {rows = 2 : i64} : tensor<1x2x4x4xi8> -> tensor<1x2x4x4xi8> {
+  ^bb0(%in: tensor<1x2x4x4xi8>):
+    %0 = kiln.qconv2d %in, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    %1 = kiln.qconv2d %in, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    kiln.yield %1 : tensor<1x2x4x4xi8>
+  }
+  return %r : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+func.func @row_bands_too_tall(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8> {
+  // expected-error @+1 {{bands of 5 rows exceed the result's 4}}
+  %r = kiln.row_bands %x {rows = 5 : i64} : tensor<1x2x4x4xi8> -> tensor<1x2x4x4xi8> {
+  ^bb0(%in: tensor<1x2x4x4xi8>):
+    %0 = kiln.qconv2d %in, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    %1 = kiln.qconv2d %0, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    kiln.yield %1 : tensor<1x2x4x4xi8>
+  }
+  return %r : tensor<1x2x4x4xi8>
+}

@@ -127,3 +127,19 @@ func.func @scatter(%d: tensor<3x5xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>
   %1 = kiln.scatter_nd %nd, %ni, %nu : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
   return %0, %1 : tensor<3x5xf32>, tensor<4x4xf32>
 }
+
+// CHECK-LABEL: func @row_bands
+// CHECK: kiln.row_bands %arg0 {rows = 2 : i64} : tensor<1x2x4x4xi8> -> tensor<1x2x4x4xi8> {
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: tensor<1x2x4x4xi8>):
+// CHECK-NEXT: %[[A:.*]] = kiln.qconv2d %[[IN]], %arg1
+// CHECK-NEXT: %[[B:.*]] = kiln.qconv2d %[[A]], %arg1
+// CHECK-NEXT: kiln.yield %[[B]] : tensor<1x2x4x4xi8>
+func.func @row_bands(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8> {
+  %r = kiln.row_bands %x {rows = 2 : i64} : tensor<1x2x4x4xi8> -> tensor<1x2x4x4xi8> {
+  ^bb0(%in: tensor<1x2x4x4xi8>):
+    %0 = kiln.qconv2d %in, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    %1 = kiln.qconv2d %0, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, input_zero_point = 0 : i64, multiplier = array<i32: 1073741824>, output_max = 127 : i64, output_min = -128 : i64, output_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, shift = array<i32: 31>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi8>
+    kiln.yield %1 : tensor<1x2x4x4xi8>
+  }
+  return %r : tensor<1x2x4x4xi8>
+}
