@@ -13,10 +13,12 @@ def Kiln_RowBandsOp : Kiln_Op<"row_bands", [
     RecursiveMemoryEffects, SingleBlock]> {
   let summary = "A chain of convolutions computed band by band of output rows";
   let description = [{
-    The body is a chain of `kiln.qconv2d` ops on batch-1 NCHW tensors: the
-    first reads the block argument (`input`), each next one reads the one
-    before, and the last is yielded. Filters and biases come from outside
-    the region.
+    The body is a chain of convolutions on batch-1 NCHW tensors:
+    `kiln.qconv2d` ops, or `kiln.conv2d` ops each followed by an optional
+    per-channel bias `kiln.add` and an optional `kiln.relu` or
+    `kiln.clamp`. The first reads the block argument (`input`), each next
+    op reads the one before (and nothing else does), and the last is
+    yielded. Filters and biases come from outside the region.
 
     Its meaning is the chain's. Its lowering computes `rows` rows of the
     result at a time (the last band starts `rows` before the end, so it
@@ -34,21 +36,23 @@ def Kiln_RowBandsOp : Kiln_Op<"row_bands", [
     }
     ```
   }];
-  let arguments = (ins Kiln_I8Tensor:$input, ConfinedAttr<I64Attr, [IntPositive]>:$rows);
-  let results = (outs Kiln_I8Tensor:$result);
+  let arguments = (ins StaticShapeTensorOf<[I8, F32]>:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$rows);
+  let results = (outs StaticShapeTensorOf<[I8, F32]>:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result) $body";
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
-    /// The chain's convolutions, first to last.
-    llvm::SmallVector<QConv2DOp> getChain();
+    /// The chain's convolutions (kiln.qconv2d or kiln.conv2d), first to
+    /// last.
+    llvm::SmallVector<mlir::Operation *> getConvolutions();
   }];
 }
 
 def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator, HasParent<"RowBandsOp">]> {
   let summary = "The result of a kiln.row_bands body";
-  let arguments = (ins Kiln_I8Tensor:$value);
+  let arguments = (ins StaticShapeTensorOf<[I8, F32]>:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 

@@ -95,26 +95,32 @@ def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
 }
 
 def FuseRowBandsPass : Pass<"kiln-fuse-row-bands", "mlir::func::FuncOp"> {
-  let summary = "Compute chains of int8 convolutions band by band of rows";
+  let summary = "Compute chains of convolutions band by band of rows";
   let description = [{
     Patch-based inference (MCUNetV2) for the workspace peak. A chain of
-    batch-1 `kiln.qconv2d` ops, each the only reader of the one before,
-    can be computed a band of output rows at a time: every intermediate
-    then holds the rows the next op's band reads (its halo recomputed by
-    neighbouring bands), not a whole tensor. The pass wraps the segment of
-    such a chain, and the band height, that give the lowest peak into a
-    `kiln.row_bands` op.
+    batch-1 stages, each the only reader of the one before, can be
+    computed a band of output rows at a time: every intermediate then
+    holds the rows the next stage's band reads (its halo recomputed by
+    neighbouring bands), not a whole tensor, and no padded copy is made. A
+    stage is a `kiln.qconv2d`, or an f32 `kiln.conv2d` with its
+    per-channel constant bias `kiln.add`, `kiln.relu` or `kiln.clamp`. The
+    pass wraps segments of such chains, and their band heights, into
+    `kiln.row_bands` ops.
 
-    The choice comes from a model of the workspace: each op needs its
-    input and result (the larger of the two for convolutions that write
-    over their input, with `in-place-kernels`); a banded segment needs its
-    input, its result and one band per intermediate; the peak is the
-    largest need of any op in the function. Model inputs, constants and
-    the quantize of a model input that kernels read unstored take no
-    workspace. Among the segments and heights whose recomputed
-    multiply-accumulates stay within `max-recompute` of the function's
-    own, the lowest peak wins, then the least recomputation; a chain is
-    banded only where that lowers the peak.
+    The choice comes from a model of the workspace: an int8 stage needs
+    its input and result (the larger of the two for convolutions that
+    write over their input, with `in-place-kernels`); a float stage its
+    input as it reads it (padded, unless it is a grouped convolution that
+    reads small planes unpadded) and its result (padded for the next
+    stage); a banded segment needs its input, its result and one band per
+    intermediate (and one of the quantized model input it reads); the
+    peak is the largest need of any op in the function. Model inputs,
+    constants and the quantize of a model input that kernels read unstored
+    take no workspace. Each round looks at the chain that holds the peak:
+    among its segments and heights whose recomputed multiply-accumulates
+    stay within what is left of `max-recompute` times the function's own,
+    the lowest peak wins, then the least recomputation. The rounds end
+    when banding no longer lowers the peak.
 
     ```mlir
     %d = kiln.qconv2d %x, %dw, %db {...} : (...) -> tensor<1x8x48x48xi8>

@@ -6,6 +6,7 @@
 
 #include "LoweringUtils.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
 using namespace mlir;
@@ -172,6 +173,42 @@ Value normalizeIndex(OpBuilder &b, Location l, Value raw, int64_t extent) {
   idx = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, idx, size), idx);
   idx = arith::MaxSIOp::create(b, l, idx, zero);
   return arith::MinSIOp::create(b, l, idx, last);
+}
+
+Value accumulate(OpBuilder &b, Location l, ArrayRef<std::pair<Value, Value>> bounds, Value init,
+                 function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body,
+                 SmallVector<Value> ivs) {
+  if (bounds.empty())
+    return body(b, l, ivs, init);
+  Value step = arith::ConstantIndexOp::create(b, l, 1);
+  auto loop = scf::ForOp::create(b, l, bounds[0].first, bounds[0].second, step, ValueRange{init},
+                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange iter) {
+                                   SmallVector<Value> inner = ivs;
+                                   inner.push_back(iv);
+                                   Value next = accumulate(nb, nl, bounds.drop_front(), iter[0],
+                                                           body, inner);
+                                   scf::YieldOp::create(nb, nl, next);
+                                 });
+  return loop.getResult(0);
+}
+
+std::pair<Value, Value> tapRange(OpBuilder &b, Location l, Value out, int64_t outSize, int64_t size,
+                                 int64_t kernel, int64_t stride, int64_t dilation, int64_t pad,
+                                 bool clamp) {
+  if (!clamp && pad == 0 && (outSize - 1) * stride + (kernel - 1) * dilation < size)
+    return {arith::ConstantIndexOp::create(b, l, 0), arith::ConstantIndexOp::create(b, l, kernel)};
+  // start = out * stride - pad; lower = ceil(-start / d), upper = ceil((size - start) / d).
+  Value start = arith::SubIOp::create(
+      b, l, arith::MulIOp::create(b, l, out, arith::ConstantIndexOp::create(b, l, stride)),
+      arith::ConstantIndexOp::create(b, l, pad));
+  Value negStart = arith::SubIOp::create(b, l, arith::ConstantIndexOp::create(b, l, 0), start);
+  Value room = arith::SubIOp::create(b, l, arith::ConstantIndexOp::create(b, l, size), start);
+  Value d = arith::ConstantIndexOp::create(b, l, dilation);
+  Value lower = dilation == 1 ? negStart : Value(arith::CeilDivSIOp::create(b, l, negStart, d));
+  Value upper = dilation == 1 ? room : Value(arith::CeilDivSIOp::create(b, l, room, d));
+  lower = arith::MaxSIOp::create(b, l, lower, arith::ConstantIndexOp::create(b, l, 0));
+  upper = arith::MinSIOp::create(b, l, upper, arith::ConstantIndexOp::create(b, l, kernel));
+  return {lower, upper};
 }
 
 } // namespace kiln::lowering

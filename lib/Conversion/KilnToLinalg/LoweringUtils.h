@@ -65,6 +65,25 @@ mlir::Value createRoundHalfEven(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
 /// from the end of an axis of `extent`, out-of-range values are clamped.
 mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value raw, int64_t extent);
 
+/// A loop nest of scf.for ops carrying one accumulator: `bounds` are
+/// (lower, upper) pairs; `body` adds one term given the induction values.
+mlir::Value accumulate(mlir::OpBuilder &b, mlir::Location l,
+                       llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> bounds, mlir::Value init,
+                       llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                                      mlir::ValueRange, mlir::Value)>
+                           body,
+                       llvm::SmallVector<mlir::Value> ivs = {});
+
+/// The taps [lower, upper) of a window dimension that land inside an input
+/// of `size`, for the output position `out`: the input index out * stride -
+/// pad + k * dilation must be in [0, size). Constant [0, kernel) where no
+/// output position in [0, outSize) has a window crossing the padding,
+/// unless `clamp` (positions outside [0, outSize) get clamped too).
+std::pair<mlir::Value, mlir::Value> tapRange(mlir::OpBuilder &b, mlir::Location l, mlir::Value out,
+                                             int64_t outSize, int64_t size, int64_t kernel,
+                                             int64_t stride, int64_t dilation, int64_t pad,
+                                             bool clamp = false);
+
 } // namespace kiln::lowering
 
 #endif // KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H

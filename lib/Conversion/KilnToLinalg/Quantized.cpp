@@ -88,47 +88,6 @@ Value i32Tensor(OpBuilder &b, Location l, ArrayRef<int32_t> values, ArrayRef<int
   return arith::ConstantOp::create(b, l, DenseElementsAttr::get(type, values));
 }
 
-/// A loop nest of scf.for ops with an i32 accumulator: `bounds` are
-/// (lower, upper) pairs; `body` adds one term given the induction values.
-Value accumulate(OpBuilder &b, Location l, ArrayRef<std::pair<Value, Value>> bounds, Value init,
-                 function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body,
-                 SmallVector<Value> ivs = {}) {
-  if (bounds.empty())
-    return body(b, l, ivs, init);
-  Value step = indexConstant(b, l, 1);
-  auto loop = scf::ForOp::create(b, l, bounds[0].first, bounds[0].second, step, ValueRange{init},
-                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange iter) {
-                                   SmallVector<Value> inner = ivs;
-                                   inner.push_back(iv);
-                                   Value next = accumulate(nb, nl, bounds.drop_front(), iter[0],
-                                                           body, inner);
-                                   scf::YieldOp::create(nb, nl, next);
-                                 });
-  return loop.getResult(0);
-}
-
-/// The taps [lower, upper) of a window dimension that land inside an input
-/// of `size`, for the output position `out`: the input index out * stride -
-/// pad + k * dilation must be in [0, size). Constant [0, kernel) where no
-/// output position's window crosses the padding.
-std::pair<Value, Value> tapRange(OpBuilder &b, Location l, Value out, int64_t outSize, int64_t size,
-                                 int64_t kernel, int64_t stride, int64_t dilation, int64_t pad) {
-  if (pad == 0 && (outSize - 1) * stride + (kernel - 1) * dilation < size)
-    return {indexConstant(b, l, 0), indexConstant(b, l, kernel)};
-  // start = out * stride - pad; lower = ceil(-start / d), upper = ceil((size - start) / d).
-  Value start =
-      arith::SubIOp::create(b, l, arith::MulIOp::create(b, l, out, indexConstant(b, l, stride)),
-                            indexConstant(b, l, pad));
-  Value negStart = arith::SubIOp::create(b, l, indexConstant(b, l, 0), start);
-  Value room = arith::SubIOp::create(b, l, indexConstant(b, l, size), start);
-  Value d = indexConstant(b, l, dilation);
-  Value lower = dilation == 1 ? negStart : Value(arith::CeilDivSIOp::create(b, l, negStart, d));
-  Value upper = dilation == 1 ? room : Value(arith::CeilDivSIOp::create(b, l, room, d));
-  lower = arith::MaxSIOp::create(b, l, lower, indexConstant(b, l, 0));
-  upper = arith::MinSIOp::create(b, l, upper, indexConstant(b, l, kernel));
-  return {lower, upper};
-}
-
 /// Builds the all-parallel generic over `type` whose inputs are the
 /// per-channel tensors `inputs` (read at `channelDim`), with `body`
 /// computing one int8 element from the loop indices and those inputs;
@@ -158,13 +117,14 @@ Value channelGeneric(OpBuilder &b, Location l, RankedTensorType type, ValueRange
 /// plus the products of the window's taps inside the input with the
 /// filter. `channelBase` is the first input channel of f's group.
 Value convAccumulator(OpBuilder &b, Location l, QConv2DOp op, const InputReader &in, Value filter,
-                      Value n, Value channelBase, Value f, Value oh, Value ow, Value init) {
+                      Value n, Value channelBase, Value f, Value oh, Value ow, Value init,
+                      bool clampRows = false) {
   RankedTensorType type = op.getType();
   auto inType = op.getInput().getType();
   auto fShape = op.getFilter().getType().getShape();
   ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPads();
-  auto rows =
-      tapRange(b, l, oh, type.getDimSize(2), inType.getDimSize(2), fShape[2], s[0], d[0], p[0]);
+  auto rows = tapRange(b, l, oh, type.getDimSize(2), inType.getDimSize(2), fShape[2], s[0], d[0],
+                       p[0], clampRows);
   auto cols =
       tapRange(b, l, ow, type.getDimSize(3), inType.getDimSize(3), fShape[3], s[1], d[1], p[1]);
   std::pair<Value, Value> chans = {indexConstant(b, l, 0), indexConstant(b, l, fShape[1])};
@@ -212,7 +172,8 @@ InputReader makeReader(Value original, Value converted, int64_t zeroPoint, bool 
 }
 
 Value lowerConvRows(OpBuilder &b, Location loc, QConv2DOp op, Value filter, Value bias,
-                    const InputReader &in, RankedTensorType type, Value firstRow, Value init) {
+                    const InputReader &in, RankedTensorType type, Value firstRow, Value init,
+                    bool outside) {
   int64_t channels = type.getDimSize(1);
   SmallVector<Value> inputs;
   bool hasBias = (bool)bias;
@@ -233,7 +194,8 @@ Value lowerConvRows(OpBuilder &b, Location loc, QConv2DOp op, Value filter, Valu
         Value group = arith::DivUIOp::create(gb, l, idx[1], indexConstant(gb, l, outPerGroup));
         Value base = arith::MulIOp::create(gb, l, group, indexConstant(gb, l, inPerGroup));
         Value row = firstRow ? Value(arith::AddIOp::create(gb, l, idx[2], firstRow)) : idx[2];
-        Value acc = convAccumulator(gb, l, op, in, filter, idx[0], base, idx[1], row, idx[3], init);
+        Value acc = convAccumulator(gb, l, op, in, filter, idx[0], base, idx[1], row, idx[3], init,
+                                    /*clampRows=*/outside);
         auto [m, sh] = channelRequant(gb, l, mult, shift, args.drop_front(hasBias ? 1 : 0));
         return requantize(gb, l, acc, m, sh, op.getOutputZeroPoint(), op.getOutputMin(),
                           op.getOutputMax());

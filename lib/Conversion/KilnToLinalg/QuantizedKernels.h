@@ -43,12 +43,12 @@ InputReader makeReader(mlir::Value original, mlir::Value converted, int64_t zero
 /// The output rows [firstRow, firstRow + rows of `type`) of the int8
 /// convolution `op` (all of them where `firstRow` is null) as one
 /// all-parallel generic of `type` into `init` (a new tensor when null):
-/// `filter` and `bias` are `op`'s converted operands. Rows outside the
-/// output read only the taps inside the input, and are computed but
-/// meaningless.
+/// `filter` and `bias` are `op`'s converted operands. With `outside`, the
+/// rows may lie outside the output: they read only the taps inside the
+/// input, and are computed but meaningless.
 mlir::Value lowerConvRows(mlir::OpBuilder &b, mlir::Location loc, QConv2DOp op, mlir::Value filter,
                           mlir::Value bias, const InputReader &in, mlir::RankedTensorType type,
-                          mlir::Value firstRow, mlir::Value init);
+                          mlir::Value firstRow, mlir::Value init, bool outside = false);
 
 /// kiln.row_bands; `unstored` as for makeReader.
 void populateRowBandsToLinalgPatterns(mlir::RewritePatternSet &patterns, bool unstored);

@@ -64,3 +64,42 @@ func.func @quantized_input(%x: tensor<1x1x6x4xf32>, %w0: tensor<2x1x3x3xi8>, %w1
   }
   return %r : tensor<1x2x6x4xi8>
 }
+
+// -----
+
+// Float stages: the depthwise computes 4 rows from min(band x 4, 2) - 1
+// (its rows outside the input clamp their taps), then ReLU; the pointwise
+// reads the band at its own rows, adds the bias (the add's left operand,
+// so on the left) and clamps, into the result's rows.
+// CHECK-LABEL: func.func @float_bands
+// CHECK: %[[OUT:.*]] = bufferization.alloc_tensor() : tensor<1x3x6x5xf32>
+// CHECK: %[[BAND:.*]] = bufferization.alloc_tensor() : tensor<1x2x4x5xf32>
+// CHECK: scf.for {{.*}} iter_args(%[[O:.*]] = %[[OUT]], %[[D:.*]] = %[[BAND]])
+// CHECK: %[[FIRST:.*]] = arith.minsi
+// CHECK: %[[DW:.*]] = linalg.generic {{.*}} outs(%[[D]] : tensor<1x2x4x5xf32>)
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0[{{.*}}] : tensor<1x2x6x5xf32>
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: arith.cmpf ogt
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[O]][0, 0, %[[FIRST]], 0] [1, 3, 4, 5]
+// CHECK: %[[PW:.*]] = linalg.generic {{.*}} outs(%[[SLICE]] : tensor<1x3x4x5xf32>)
+// CHECK: tensor.extract %[[DW]][{{.*}}] : tensor<1x2x4x5xf32>
+// CHECK: %[[BIAS:.*]] = tensor.extract %{{.*}}[{{.*}}] : tensor<3x1x1xf32>
+// CHECK: arith.addf %[[BIAS]], %{{.*}} : f32
+// CHECK: arith.cmpf olt
+// CHECK: tensor.insert_slice %[[PW]] into %[[O]][0, 0, %[[FIRST]], 0] [1, 3, 4, 5]
+func.func @float_bands(%x: tensor<1x2x6x5xf32>, %w0: tensor<2x1x3x3xf32>, %w1: tensor<3x2x1x1xf32>) -> tensor<1x3x6x5xf32> {
+  %b = kiln.constant dense<[[[0.5]], [[-0.5]], [[1.0]]]> : tensor<3x1x1xf32>
+  %r = kiln.row_bands %x {rows = 4 : i64} : tensor<1x2x6x5xf32> -> tensor<1x3x6x5xf32> {
+  ^bb0(%in: tensor<1x2x6x5xf32>):
+    %0 = kiln.conv2d %in, %w0 {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x6x5xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x6x5xf32>
+    %1 = kiln.relu %0 : tensor<1x2x6x5xf32>
+    %2 = kiln.conv2d %1, %w1 {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x6x5xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x6x5xf32>
+    %3 = kiln.add %b, %2 : (tensor<3x1x1xf32>, tensor<1x3x6x5xf32>) -> tensor<1x3x6x5xf32>
+    %4 = kiln.clamp %3 {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x3x6x5xf32>
+    kiln.yield %4 : tensor<1x3x6x5xf32>
+  }
+  return %r : tensor<1x3x6x5xf32>
+}

@@ -191,7 +191,9 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
     }
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<Conv2DOp, MatmulOp, MaxPool2DOp, ReduceSumOp, ReduceMeanOp>(op))
+      // A row-band chain's convolutions are computed by its own lowering.
+      if (isa<Conv2DOp, MatmulOp, MaxPool2DOp, ReduceSumOp, ReduceMeanOp>(op) &&
+          !op->getParentOfType<RowBandsOp>())
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
