@@ -38,6 +38,9 @@ config.substitutions.append(("%runtime_include", config.runtime_include))
 config.substitutions.append(("%kilnc_sanitize", getattr(config, "kilnc_sanitize", "")))
 if getattr(config, "sanitized", False):
     config.available_features.add("sanitized")
+# Tests that make device nodes (mknod) need root.
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("can-mknod")
 config.substitutions.append(("%runtime_lib", config.runtime_lib))
 config.substitutions.append(("%runtime_cuda_lib", config.runtime_cuda_lib))
 # Tests of kilnc --device=cuda need the CUDA toolkit (libdevice, ptxas,

@@ -4,8 +4,11 @@
 // data_location EXTERNAL names a file (relative to the model's directory),
 // an offset and a length. Kiln reads each such payload into raw_data before
 // the checker runs, so that the rest of the importer sees ordinary tensors.
-// Paths are confined to the model's directory (no absolute paths, no `..`),
-// and every offset and length is checked against the file before reading.
+// Paths are confined to the model's directory: no absolute paths, no `..`,
+// and the real path, symbolic links resolved, must lie inside the model's
+// real directory. Only regular files are read (a FIFO, a device or a
+// directory is refused before anything reads from it), and every offset
+// and length is checked against the file before reading.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,8 +17,13 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -60,14 +68,52 @@ FailureOr<StringRef> ExternalDataLoader::readFile(const std::string &location,
   auto it = files.find(location);
   if (it != files.end())
     return it->second->getBuffer();
-  llvm::SmallString<256> path(modelDir);
-  llvm::sys::path::append(path, location);
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
+  auto unreadable = [&](StringRef why) {
     return emitError(fileLoc) << what << " '" << t.name() << "' keeps its data in '" << location
-                              << "', which cannot be read: " << buffer.getError().message()
+                              << "', which cannot be read: " << why
                               << " (external data files must lie beside the model)";
+  };
+  llvm::SmallString<256> path(modelDir), real, realDir;
+  llvm::sys::path::append(path, location);
+  if (std::error_code ec = llvm::sys::fs::real_path(path, real))
+    return unreadable(ec.message());
+  if (std::error_code ec = llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir))
+    return unreadable(ec.message());
+  // Symbolic links resolved, the file must still lie below the directory.
+  bool inside =
+      StringRef(real).starts_with(realDir) &&
+      (llvm::sys::path::is_separator(realDir.back()) ||
+       (real.size() > realDir.size() && llvm::sys::path::is_separator(real[realDir.size()])));
+  if (!inside)
+    return emitError(fileLoc) << what << " '" << t.name() << "' keeps its data in '" << location
+                              << "', a symbolic link to '" << real
+                              << "' outside the model's directory; Kiln reads external data "
+                                 "only from the model's directory and below";
+  // Opened without blocking (a FIFO would wait for a writer) and checked
+  // on the open descriptor, so the file read is the file checked.
+  int fd = ::open(real.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return unreadable(std::error_code(errno, std::generic_category()).message());
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int error = errno;
+    ::close(fd);
+    return unreadable(std::error_code(error, std::generic_category()).message());
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    StringRef kind = S_ISDIR(st.st_mode)                          ? "it is a directory"
+                     : S_ISFIFO(st.st_mode)                       ? "it is a FIFO"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "it is a device"
+                     : S_ISSOCK(st.st_mode)                       ? "it is a socket"
+                                                                  : "it is not a regular file";
+    return unreadable(kind);
+  }
+  auto buffer = llvm::MemoryBuffer::getOpenFile(fd, real, st.st_size,
+                                                /*RequiresNullTerminator=*/false);
+  ::close(fd);
+  if (!buffer)
+    return unreadable(buffer.getError().message());
   StringRef data = (*buffer)->getBuffer();
   files[location] = std::move(*buffer);
   return data;

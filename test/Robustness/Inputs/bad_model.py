@@ -7,6 +7,7 @@ are built here, at test time, from the ONNX helpers so that each one is
 readable in this script rather than a binary blob in the tree.
 """
 import os
+import stat
 import sys
 
 import numpy as np
@@ -233,6 +234,47 @@ def case_external_short(out):
     with open(os.path.join(os.path.dirname(os.path.abspath(out)), "short.bin"), "wb") as f:
         f.write(b"\0" * 40)
     return external_weight_model("short.bin")
+
+
+def case_external_symlink(out):
+    # weights.bin beside the model is a symbolic link to a file outside it.
+    here = os.path.dirname(os.path.abspath(out))
+    secret = os.path.join(os.path.dirname(here), "secret.bin")
+    with open(secret, "wb") as f:
+        f.write(b"\x7f" * 48)
+    link = os.path.join(here, "weights.bin")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(secret, link)
+    return external_weight_model("weights.bin")
+
+
+def case_external_fifo(out):
+    # weights.bin beside the model is a FIFO: reading it would wait forever.
+    fifo = os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin")
+    if os.path.lexists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    return external_weight_model("weights.bin")
+
+
+def case_external_directory(out):
+    os.makedirs(os.path.join(os.path.dirname(os.path.abspath(out)), "weights"), exist_ok=True)
+    return external_weight_model("weights")
+
+
+def case_external_device(out):
+    # weights.bin beside the model is a character device (/dev/zero's
+    # numbers), which never ends. Needs the right to make device nodes
+    # (root); exits 77 without it.
+    node = os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin")
+    if os.path.lexists(node):
+        os.remove(node)
+    try:
+        os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError:
+        sys.exit(77)
+    return external_weight_model("weights.bin")
 
 
 def case_external_ok(out):
