@@ -73,6 +73,23 @@ SmallVector<Stage> stagesOf(RowBandsOp op) {
   return stages;
 }
 
+/// An all-parallel generic over `type` into `init`, with `body` computing
+/// the element at the loop indices.
+Value bandGeneric(OpBuilder &b, Location loc, RankedTensorType type, Value init,
+                  function_ref<Value(OpBuilder &, Location, SmallVector<Value>)> body) {
+  unsigned rank = type.getRank();
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange{}, init, AffineMap::getMultiDimIdentityMap(rank, b.getContext()),
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &gb, Location l, ValueRange) {
+        SmallVector<Value> idx;
+        for (unsigned i = 0; i < rank; ++i)
+          idx.push_back(linalg::IndexOp::create(gb, l, i));
+        linalg::YieldOp::create(gb, l, body(gb, l, idx));
+      });
+  return generic.getResult(0);
+}
+
 /// The rows [firstRow, firstRow + rows of `type`) of a float stage, into
 /// `init`: `source` holds its input's rows from `origin` (whole where
 /// `origin` is null); `remap` gives converted values. With `outside`, rows
@@ -87,66 +104,58 @@ Value lowerFloatRows(OpBuilder &b, Location loc, const Stage &stage, Value sourc
   ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(), p = conv.getPads();
   int64_t outPerGroup = out.getDimSize(1) / (int64_t)conv.getGroups(), inPerGroup = f.getDimSize(1);
   Type elt = type.getElementType();
-  MLIRContext *ctx = b.getContext();
-  auto generic = linalg::GenericOp::create(
-      b, loc, type, ValueRange{}, init, AffineMap::getMultiDimIdentityMap(4, ctx),
-      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-      [&](OpBuilder &gb, Location l, ValueRange) {
-        SmallVector<Value> idx;
-        for (unsigned i = 0; i < 4; ++i)
-          idx.push_back(linalg::IndexOp::create(gb, l, i));
-        Value row = arith::AddIOp::create(gb, l, idx[2], firstRow);
-        Value group = arith::DivUIOp::create(gb, l, idx[1], index(gb, l, outPerGroup));
-        Value base = arith::MulIOp::create(gb, l, group, index(gb, l, inPerGroup));
-        auto rows = tapRange(gb, l, row, out.getDimSize(2), in.getDimSize(2), f.getDimSize(2), s[0],
-                             d[0], p[0], outside);
-        auto cols = tapRange(gb, l, idx[3], out.getDimSize(3), in.getDimSize(3), f.getDimSize(3),
-                             s[1], d[1], p[1]);
-        std::pair<Value, Value> chans = {index(gb, l, 0), index(gb, l, inPerGroup)};
-        auto at = [&](OpBuilder &ib, Location il, Value o, int64_t stride, Value k, int64_t dil,
-                      int64_t pad) {
-          Value v =
-              arith::AddIOp::create(ib, il, arith::MulIOp::create(ib, il, o, index(ib, il, stride)),
-                                    arith::MulIOp::create(ib, il, k, index(ib, il, dil)));
-          return Value(arith::SubIOp::create(ib, il, v, index(ib, il, pad)));
-        };
-        Value acc = accumulate(
-            gb, l, {chans, rows, cols}, scalarConstant(gb, l, elt, 0.0),
-            [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
-              Value y = at(ib, il, row, s[0], iv[1], d[0], p[0]);
-              if (origin)
-                y = arith::SubIOp::create(ib, il, y, origin);
-              Value ch = arith::AddIOp::create(ib, il, base, iv[0]);
-              Value x = tensor::ExtractOp::create(
-                  ib, il, source,
-                  ValueRange{idx[0], ch, y, at(ib, il, idx[3], s[1], iv[2], d[1], p[1])});
-              Value w = tensor::ExtractOp::create(ib, il, filter,
-                                                  ValueRange{idx[1], iv[0], iv[1], iv[2]});
-              return Value(arith::AddFOp::create(ib, il, sum, arith::MulFOp::create(ib, il, x, w)));
-            });
-        for (Operation *e : stage.epilogue) {
-          if (auto add = dyn_cast<AddOp>(e)) {
-            bool biasIsRhs = add.getRhs().getParentRegion() != add->getParentRegion();
-            Value bias = remap(biasIsRhs ? add.getRhs() : add.getLhs());
-            auto biasType = cast<RankedTensorType>(bias.getType());
-            SmallVector<Value> at(biasType.getRank(), index(gb, l, 0));
-            at[biasType.getRank() - 3] = idx[1];
-            Value v = tensor::ExtractOp::create(gb, l, bias, at);
-            acc = biasIsRhs ? arith::AddFOp::create(gb, l, acc, v)
-                            : arith::AddFOp::create(gb, l, v, acc);
-          } else if (isa<ReluOp>(e)) {
-            acc = createMax(gb, l, acc, scalarConstant(gb, l, elt, 0.0));
-          } else {
-            auto clamp = cast<ClampOp>(e);
-            acc = createMin(
-                gb, l,
-                createMax(gb, l, acc, scalarConstant(gb, l, elt, clamp.getMin().convertToDouble())),
-                scalarConstant(gb, l, elt, clamp.getMax().convertToDouble()));
-          }
-        }
-        linalg::YieldOp::create(gb, l, acc);
-      });
-  return generic.getResult(0);
+  return bandGeneric(b, loc, type, init, [&](OpBuilder &gb, Location l, SmallVector<Value> idx) {
+    Value row = arith::AddIOp::create(gb, l, idx[2], firstRow);
+    Value group = arith::DivUIOp::create(gb, l, idx[1], index(gb, l, outPerGroup));
+    Value base = arith::MulIOp::create(gb, l, group, index(gb, l, inPerGroup));
+    auto rows = tapRange(gb, l, row, out.getDimSize(2), in.getDimSize(2), f.getDimSize(2), s[0],
+                         d[0], p[0], outside);
+    auto cols = tapRange(gb, l, idx[3], out.getDimSize(3), in.getDimSize(3), f.getDimSize(3), s[1],
+                         d[1], p[1]);
+    std::pair<Value, Value> chans = {index(gb, l, 0), index(gb, l, inPerGroup)};
+    auto at = [&](OpBuilder &ib, Location il, Value o, int64_t stride, Value k, int64_t dil,
+                  int64_t pad) {
+      Value v =
+          arith::AddIOp::create(ib, il, arith::MulIOp::create(ib, il, o, index(ib, il, stride)),
+                                arith::MulIOp::create(ib, il, k, index(ib, il, dil)));
+      return Value(arith::SubIOp::create(ib, il, v, index(ib, il, pad)));
+    };
+    Value acc = accumulate(
+        gb, l, {chans, rows, cols}, scalarConstant(gb, l, elt, 0.0),
+        [&](OpBuilder &ib, Location il, ValueRange iv, Value sum) {
+          Value y = at(ib, il, row, s[0], iv[1], d[0], p[0]);
+          if (origin)
+            y = arith::SubIOp::create(ib, il, y, origin);
+          Value ch = arith::AddIOp::create(ib, il, base, iv[0]);
+          Value x = tensor::ExtractOp::create(
+              ib, il, source,
+              ValueRange{idx[0], ch, y, at(ib, il, idx[3], s[1], iv[2], d[1], p[1])});
+          Value w =
+              tensor::ExtractOp::create(ib, il, filter, ValueRange{idx[1], iv[0], iv[1], iv[2]});
+          return Value(arith::AddFOp::create(ib, il, sum, arith::MulFOp::create(ib, il, x, w)));
+        });
+    for (Operation *e : stage.epilogue) {
+      if (auto add = dyn_cast<AddOp>(e)) {
+        bool biasIsRhs = add.getRhs().getParentRegion() != add->getParentRegion();
+        Value bias = remap(biasIsRhs ? add.getRhs() : add.getLhs());
+        auto biasType = cast<RankedTensorType>(bias.getType());
+        SmallVector<Value> at(biasType.getRank(), index(gb, l, 0));
+        at[biasType.getRank() - 3] = idx[1];
+        Value v = tensor::ExtractOp::create(gb, l, bias, at);
+        acc =
+            biasIsRhs ? arith::AddFOp::create(gb, l, acc, v) : arith::AddFOp::create(gb, l, v, acc);
+      } else if (isa<ReluOp>(e)) {
+        acc = createMax(gb, l, acc, scalarConstant(gb, l, elt, 0.0));
+      } else {
+        auto clamp = cast<ClampOp>(e);
+        acc = createMin(
+            gb, l,
+            createMax(gb, l, acc, scalarConstant(gb, l, elt, clamp.getMin().convertToDouble())),
+            scalarConstant(gb, l, elt, clamp.getMax().convertToDouble()));
+      }
+    }
+    return acc;
+  });
 }
 
 struct RowBandsLowering : OpConversionPattern<RowBandsOp> {
@@ -260,25 +269,16 @@ struct RowBandsLowering : OpConversionPattern<RowBandsOp> {
   static Value quantizeRows(OpBuilder &b, Location l, const InputReader &head,
                             RankedTensorType type, Value firstRow, Value init) {
     int64_t height = cast<RankedTensorType>(head.source.getType()).getDimSize(2);
-    auto generic = linalg::GenericOp::create(
-        b, l, type, ValueRange{}, init, AffineMap::getMultiDimIdentityMap(4, b.getContext()),
-        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-        [&](OpBuilder &gb, Location gl, ValueRange) {
-          SmallVector<Value> idx;
-          for (unsigned i = 0; i < 4; ++i)
-            idx.push_back(linalg::IndexOp::create(gb, gl, i));
-          Value row = arith::AddIOp::create(gb, gl, idx[2], firstRow);
-          row = arith::MaxSIOp::create(gb, gl, row, index(gb, gl, 0));
-          idx[2] = arith::MinSIOp::create(gb, gl, row, index(gb, gl, height - 1));
-          Value x = tensor::ExtractOp::create(gb, gl, head.source, idx);
-          QuantizeOp q = head.quantize;
-          Type f32 = gb.getF32Type();
-          linalg::YieldOp::create(
-              gb, gl,
-              quantizeValue(gb, gl, x, scalarConstant(gb, gl, f32, q.getScale()[0]),
-                            scalarConstant(gb, gl, f32, (double)q.getZeroPoint()[0])));
-        });
-    return generic.getResult(0);
+    return bandGeneric(b, l, type, init, [&](OpBuilder &gb, Location gl, SmallVector<Value> idx) {
+      Value row = arith::AddIOp::create(gb, gl, idx[2], firstRow);
+      row = arith::MaxSIOp::create(gb, gl, row, index(gb, gl, 0));
+      idx[2] = arith::MinSIOp::create(gb, gl, row, index(gb, gl, height - 1));
+      Value x = tensor::ExtractOp::create(gb, gl, head.source, idx);
+      QuantizeOp q = head.quantize;
+      Type f32 = gb.getF32Type();
+      return quantizeValue(gb, gl, x, scalarConstant(gb, gl, f32, q.getScale()[0]),
+                           scalarConstant(gb, gl, f32, (double)q.getZeroPoint()[0]));
+    });
   }
 
   bool unstored;
