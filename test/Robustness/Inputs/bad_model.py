@@ -236,26 +236,28 @@ def case_external_short(out):
     return external_weight_model("short.bin")
 
 
+# The special files below have names of their own, so that cases written
+# into one directory (the fuzzers' seeds) never write through one of them.
 def case_external_symlink(out):
-    # weights.bin beside the model is a symbolic link to a file outside it.
+    # link.bin beside the model is a symbolic link to a file outside it.
     here = os.path.dirname(os.path.abspath(out))
     secret = os.path.join(os.path.dirname(here), "secret.bin")
     with open(secret, "wb") as f:
         f.write(b"\x7f" * 48)
-    link = os.path.join(here, "weights.bin")
+    link = os.path.join(here, "link.bin")
     if os.path.lexists(link):
         os.remove(link)
     os.symlink(secret, link)
-    return external_weight_model("weights.bin")
+    return external_weight_model("link.bin")
 
 
 def case_external_fifo(out):
-    # weights.bin beside the model is a FIFO: reading it would wait forever.
-    fifo = os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin")
+    # fifo.bin beside the model is a FIFO: reading it would wait forever.
+    fifo = os.path.join(os.path.dirname(os.path.abspath(out)), "fifo.bin")
     if os.path.lexists(fifo):
         os.remove(fifo)
     os.mkfifo(fifo)
-    return external_weight_model("weights.bin")
+    return external_weight_model("fifo.bin")
 
 
 def case_external_directory(out):
@@ -264,17 +266,17 @@ def case_external_directory(out):
 
 
 def case_external_device(out):
-    # weights.bin beside the model is a character device (/dev/zero's
+    # device.bin beside the model is a character device (/dev/zero's
     # numbers), which never ends. Needs the right to make device nodes
     # (root); exits 77 without it.
-    node = os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin")
+    node = os.path.join(os.path.dirname(os.path.abspath(out)), "device.bin")
     if os.path.lexists(node):
         os.remove(node)
     try:
         os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(1, 5))
     except PermissionError:
         sys.exit(77)
-    return external_weight_model("weights.bin")
+    return external_weight_model("device.bin")
 
 
 def case_external_ok(out):
