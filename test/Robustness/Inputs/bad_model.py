@@ -229,9 +229,17 @@ def case_external_escape(out):
     return external_weight_model("../../etc/passwd")
 
 
+def fresh(path):
+    """`path`, with whatever was there removed (a FIFO left by an earlier
+    run would block the write)."""
+    if os.path.lexists(path) and not os.path.isdir(path):
+        os.remove(path)
+    return path
+
+
 def case_external_short(out):
     # The file holds 40 bytes; the weight needs 48 from offset 0.
-    with open(os.path.join(os.path.dirname(os.path.abspath(out)), "short.bin"), "wb") as f:
+    with open(fresh(os.path.join(os.path.dirname(os.path.abspath(out)), "short.bin")), "wb") as f:
         f.write(b"\0" * 40)
     return external_weight_model("short.bin")
 
@@ -282,7 +290,7 @@ def case_external_device(out):
 def case_external_ok(out):
     # Weights 0..11 at offset 16 of a 128-byte file.
     data = np.arange(12, dtype=np.float32).tobytes()
-    with open(os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin"), "wb") as f:
+    with open(fresh(os.path.join(os.path.dirname(os.path.abspath(out)), "weights.bin")), "wb") as f:
         f.write(b"\xff" * 16 + data + b"\xff" * (128 - 16 - len(data)))
     return external_weight_model("weights.bin", offset=16, length=len(data))
 
