@@ -2,11 +2,11 @@
 #
 # Compiles an int8 QDQ model (quantize_tiny.py) with kilnc for the host,
 # runs it with kiln-run on seeded inputs, runs the same inputs through ONNX
-# Runtime (ort_run.js, onnxruntime-node), and checks that at least 99.9%
-# of the outputs are within one quantization step of ONNX Runtime's (the
-# scale of the DequantizeLinear that makes the output). Prints how many
-# are equal, one step off, and further. Skipped (77) without Node.js or
-# onnxruntime-node (scripts/setup.sh installs both).
+# Runtime (test/Inputs/ort_reference.js, onnxruntime-node), and checks
+# that at least 99.9% of the outputs are within one quantization step of
+# ONNX Runtime's (the scale of the DequantizeLinear that makes the output).
+# Prints how many are equal, one step off, and further. Skipped (77)
+# without Node.js or onnxruntime-node (scripts/setup.sh installs both).
 #
 # Usage: check_int8.py --kilnc KILNC --kiln-run KILN_RUN --model M.onnx
 #                      --node-modules DIR --work DIR [--samples N]
@@ -80,8 +80,8 @@ def main():
         np.save(x, (rng.random(shape) * 2 - 1).astype(np.float32))
         run([args.kiln_run, lib, "--input", x, "--output-dir", os.path.join(sample, "kiln"),
              "--quiet"])
-        run(["node", os.path.join(HERE, "ort_run.js"), args.model, os.path.join(sample, "ort"),
-             x], env=env)
+        run(["node", os.path.join(HERE, "..", "Inputs", "ort_reference.js"), args.model,
+             os.path.join(sample, "ort"), x], env=env)
         kiln.append(np.load(glob.glob(os.path.join(sample, "kiln", "*.npy"))[0]).reshape(-1))
         ort.append(np.load(os.path.join(sample, "ort", "0.npy")).reshape(-1))
     kiln, ort = np.concatenate(kiln), np.concatenate(ort)

@@ -19,8 +19,16 @@
 
 namespace kiln {
 
-/// The opset every model is brought to before import.
+/// The newest default-domain opset libonnx knows: older models are
+/// converted to it before import.
 constexpr int kTargetOnnxOpset = 17;
+/// The newest default-domain opset Kiln imports. Models from opset 18 on
+/// are imported as they are, each op with its semantics at that opset.
+constexpr int kNewestOnnxOpset = 23;
+/// The newest ONNX IR version Kiln reads (ONNX 1.18's, the one of opset 23).
+/// Versions 9 to 11 add element types (float8, 4-bit) that Kiln refuses
+/// where a tensor uses them, and nothing else the importer needs.
+constexpr int kNewestIrVersion = 11;
 
 struct ONNXImportOptions {
   /// Shapes given with `--shape name=AxBxC`, by graph input name.

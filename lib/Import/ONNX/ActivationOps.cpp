@@ -2,11 +2,14 @@
 //
 // Activations without a kiln op of their own, written with kiln's
 // arithmetic, exp/log/abs, comparisons and select:
-//   Elu, Selu, Celu, ThresholdedRelu, PRelu, Shrink, Softsign, Softplus.
+//   Elu, Selu, Celu, ThresholdedRelu, PRelu, Shrink, Softsign, Softplus,
+//   Mish (opset 18) and Gelu (opset 20).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ImportContext.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -134,16 +137,52 @@ LogicalResult importSoftsign(NodeImporter &n) {
   return success();
 }
 
-/// Softplus: log(1 + exp(x)), as max(x, 0) + log(1 + exp(-|x|)) so that
-/// large inputs do not overflow.
+/// log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)), so that large
+/// inputs do not overflow.
+Value softplus(NodeImporter &n, Value x, Type elt) {
+  Value e = n.create<ExpOp>(n.create<NegOp>(n.create<AbsOp>(x)));
+  Value tail = n.create<LogOp>(n.create<AddOp>(e, n.scalarConstant(elt, 1.0)));
+  return n.create<AddOp>(n.create<ReluOp>(x), tail);
+}
+
 LogicalResult importSoftplus(NodeImporter &n) {
   auto elt = floatInput(n);
   if (failed(elt))
     return failure();
+  n.setResult(0, softplus(n, n.input(0), *elt));
+  return success();
+}
+
+/// Mish: x * tanh(softplus(x)).
+LogicalResult importMish(NodeImporter &n) {
+  auto elt = floatInput(n);
+  if (failed(elt))
+    return failure();
   Value x = n.input(0);
-  Value e = n.create<ExpOp>(n.create<NegOp>(n.create<AbsOp>(x)));
-  Value tail = n.create<LogOp>(n.create<AddOp>(e, n.scalarConstant(*elt, 1.0)));
-  n.setResult(0, n.create<AddOp>(n.create<ReluOp>(x), tail));
+  n.setResult(0, n.create<MulOp>(x, n.create<TanhOp>(softplus(n, x, *elt))));
+  return success();
+}
+
+/// Gelu: x/2 * (1 + erf(x / sqrt(2))), or with approximate = "tanh"
+/// x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
+LogicalResult importGelu(NodeImporter &n) {
+  auto elt = floatInput(n);
+  if (failed(elt))
+    return failure();
+  std::string approximate = n.stringAttr("approximate", "none");
+  Value x = n.input(0);
+  Value inner;
+  if (approximate == "none") {
+    inner = n.create<ErfOp>(n.create<MulOp>(x, n.scalarConstant(*elt, M_SQRT1_2)));
+  } else if (approximate == "tanh") {
+    Value cube = n.create<MulOp>(n.create<MulOp>(x, x), x);
+    Value poly = n.create<AddOp>(x, n.create<MulOp>(cube, n.scalarConstant(*elt, 0.044715)));
+    inner = n.create<TanhOp>(n.create<MulOp>(poly, n.scalarConstant(*elt, M_2_SQRTPI * M_SQRT1_2)));
+  } else {
+    return n.error("Gelu approximate must be 'none' or 'tanh', not '" + approximate + "'");
+  }
+  Value half = n.create<MulOp>(x, n.scalarConstant(*elt, 0.5));
+  n.setResult(0, n.create<MulOp>(half, n.create<AddOp>(inner, n.scalarConstant(*elt, 1.0))));
   return success();
 }
 
@@ -158,6 +197,8 @@ void registerActivationOps(OpRegistry &r) {
   r["Shrink"] = importShrink;
   r["Softsign"] = importSoftsign;
   r["Softplus"] = importSoftplus;
+  r["Mish"] = importMish;
+  r["Gelu"] = importGelu;
 }
 
 } // namespace kiln::onnx_import

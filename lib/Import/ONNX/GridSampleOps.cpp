@@ -76,7 +76,12 @@ LogicalResult importGridSample(NodeImporter &n) {
   if (gType.getRank() != 4 || gType.getDimSize(0) != N || gType.getDimSize(3) != 2)
     return n.error("the grid must be [N, H_out, W_out, 2]");
   int64_t Ho = gType.getDimSize(1), Wo = gType.getDimSize(2);
-  std::string mode = n.stringAttr("mode", "bilinear");
+  // Opset 20 renamed the modes after their N-D forms.
+  std::string mode = n.stringAttr("mode", n.getOpset() >= 20 ? "linear" : "bilinear");
+  if (n.getOpset() >= 20 && (mode == "linear" || mode == "cubic"))
+    mode = mode == "linear" ? "bilinear" : "bicubic";
+  else if (n.getOpset() >= 20 && mode != "nearest")
+    return n.error("unknown GridSample mode '" + mode + "'");
   std::string padding = n.stringAttr("padding_mode", "zeros");
   bool alignCorners = n.intAttr("align_corners", 0) != 0;
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
@@ -199,8 +204,70 @@ LogicalResult importGridSample(NodeImporter &n) {
   return success();
 }
 
+/// AffineGrid (opset 20): the normalized coordinates of every output
+/// position (x fastest, then y, then z, each with a trailing 1) times
+/// theta^T, one [N, (D,) H, W, 2 or 3] grid per sample.
+LogicalResult importAffineGrid(NodeImporter &n) {
+  RankedTensorType theta = n.inputType(0);
+  Type elt = theta.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.error("AffineGrid needs a floating-point theta");
+  auto size = n.constantInts(1);
+  if (!size)
+    return n.unsupportedAtRunTime({1}, "AffineGrid size computed at run time");
+  if (size->size() != 4 && size->size() != 5)
+    return n.error("AffineGrid size must have 4 or 5 values, not " + Twine(size->size()));
+  int64_t dims = size->size() - 2, batch = (*size)[0];
+  if (theta.getShape() != ArrayRef<int64_t>{batch, dims, dims + 1})
+    return n.error("AffineGrid theta must be [" + Twine(batch) + ", " + Twine(dims) + ", " +
+                   Twine(dims + 1) + "], not " + n.describeInput(0));
+  bool alignCorners = n.intAttr("align_corners", 0) != 0;
+  // Spatial sizes in (D,) H, W order; coordinates listed x (W) first.
+  SmallVector<int64_t> spatial(size->begin() + 2, size->end());
+  auto coordinate = [&](int64_t i, int64_t len) {
+    if (len == 1)
+      return alignCorners ? -1.0 : 0.0;
+    return alignCorners ? -1.0 + 2.0 * double(i) / double(len - 1)
+                        : (2.0 * double(i) + 1.0) / double(len) - 1.0;
+  };
+  int64_t points = 1;
+  for (int64_t s : spatial)
+    points *= s;
+  SmallVector<APFloat> base;
+  const llvm::fltSemantics &sem = cast<FloatType>(elt).getFloatSemantics();
+  auto push = [&](double v) {
+    APFloat f(v);
+    bool lost;
+    f.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+    base.push_back(f);
+  };
+  for (int64_t p = 0; p < points; ++p) {
+    SmallVector<int64_t> index(dims);
+    int64_t rest = p;
+    for (int64_t d = dims - 1; d >= 0; --d) {
+      index[d] = rest % spatial[d];
+      rest /= spatial[d];
+    }
+    for (int64_t d = dims - 1; d >= 0; --d) // x (the last spatial axis) first
+      push(coordinate(index[d], spatial[d]));
+    push(1.0);
+  }
+  auto baseType = RankedTensorType::get({points, dims + 1}, elt);
+  Value grid = ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(baseType, base));
+  Value thetaT = n.create<TransposeOp>(n.input(0), n.builder.getDenseI64ArrayAttr({0, 2, 1}));
+  Value y = n.create<MatmulOp>(grid, thetaT); // [N, points, dims]
+  SmallVector<int64_t> shape = {batch};
+  llvm::append_range(shape, spatial);
+  shape.push_back(dims);
+  n.setResult(0, n.reshape(y, shape));
+  return success();
+}
+
 } // namespace
 
-void registerGridSampleOps(OpRegistry &r) { r["GridSample"] = importGridSample; }
+void registerGridSampleOps(OpRegistry &r) {
+  r["GridSample"] = importGridSample;
+  r["AffineGrid"] = importAffineGrid;
+}
 
 } // namespace kiln::onnx_import

@@ -53,6 +53,14 @@ void registerUnpoolOps(OpRegistry &registry);
 void registerTextOps(OpRegistry &registry);
 void registerSpectralOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
+void registerAttentionOps(OpRegistry &registry);
+
+class NodeImporter;
+/// kiln.slice of `v` with static offsets, sizes and strides.
+mlir::Value slice(NodeImporter &n, mlir::Value v, llvm::ArrayRef<int64_t> offsets,
+                  llvm::ArrayRef<int64_t> sizes, llvm::ArrayRef<int64_t> strides);
+/// kiln.transpose of `v` by `perm`.
+mlir::Value transpose(NodeImporter &n, mlir::Value v, llvm::ArrayRef<int64_t> perm);
 
 /// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with the
 /// node's Conv attributes (strides, pads, auto_pad, dilations, group).
@@ -101,6 +109,16 @@ mlir::LogicalResult checkInitializerSizes(const onnx::ModelProto &model, mlir::L
 /// Wraps the libonnx shape-inference functions that index input
 /// dimensions without checking ranks (InferenceGuards.cpp); idempotent.
 void installInferenceGuards();
+
+/// Registers, once, the schemas of the ops new or changed in opsets 18 to
+/// 23 in Kiln's domain for libonnx (NewerOpsetSchemas.cpp).
+void registerNewerOpsetSchemas();
+/// A copy of `model` (default-domain opset 18 to 23) that libonnx 1.12 can
+/// check and infer: opset 17, with the newer ops in Kiln's domain.
+onnx::ModelProto makeCheckableModel(const onnx::ModelProto &model, int64_t opset);
+/// Copies the value_info that shape inference gave `from` (a checkable
+/// model's graph) into `to` (the graph it was made from), subgraphs too.
+void copyInferredValueInfo(const onnx::GraphProto &from, onnx::GraphProto &to);
 
 /// Reads every external-data payload (relative to `modelDir`) into raw_data.
 mlir::LogicalResult loadExternalData(onnx::ModelProto &model, mlir::Location fileLoc,

@@ -2,8 +2,9 @@
 //
 // Equal, Less, LessOrEqual, Greater and GreaterOrEqual become kiln.equal,
 // kiln.less and kiln.less_equal (Greater swaps the operands); And, Or and
-// Xor map one to one and Not is an xor with true; Where is kiln.select;
-// IsNaN and IsInf are comparisons.
+// Xor map one to one and Not is an xor with true; the Bitwise ops (opset
+// 18) are the same ops on integers, BitwiseNot an xor with all ones; Where
+// is kiln.select; IsNaN and IsInf are comparisons.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +42,21 @@ template <typename OpTy> LogicalResult importLogical(NodeImporter &n) {
   if (failed(checkBinary(n, 0, 1)))
     return failure();
   n.setResult(0, n.create<OpTy>(n.input(0), n.input(1)));
+  return success();
+}
+
+template <typename OpTy> LogicalResult importBitwise(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (!isa<IntegerType>(elt) || elt.isInteger(1))
+    return n.error(n.node.op_type() + " needs integer inputs, not " + n.describeInput(0));
+  return importLogical<OpTy>(n);
+}
+
+LogicalResult importBitwiseNot(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (!isa<IntegerType>(elt) || elt.isInteger(1))
+    return n.error("BitwiseNot needs an integer input, not " + n.describeInput(0));
+  n.setResult(0, n.create<XorOp>(n.input(0), n.scalarConstant(elt, -1)));
   return success();
 }
 
@@ -107,6 +123,10 @@ void registerLogicalOps(OpRegistry &r) {
   r["Or"] = importLogical<OrOp>;
   r["Xor"] = importLogical<XorOp>;
   r["Not"] = importNot;
+  r["BitwiseAnd"] = importBitwise<AndOp>;
+  r["BitwiseOr"] = importBitwise<OrOp>;
+  r["BitwiseXor"] = importBitwise<XorOp>;
+  r["BitwiseNot"] = importBitwiseNot;
   r["Where"] = importWhere;
   r["IsNaN"] = importIsNaN;
   r["IsInf"] = importIsInf;

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ImportContext.h"
+#include "kiln/Import/ONNXImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
@@ -228,13 +229,11 @@ LogicalResult validateModel(onnx::ModelProto &model, Location fileLoc, StringRef
     return emitError(fileLoc) << "the model has no IR version (ir_version is " << ir
                               << "); an ONNX file records the IR version it follows, "
                                  "1 to "
-                              << (int64_t)onnx::Version::IR_VERSION << " here";
-  if (ir > onnx::Version::IR_VERSION)
+                              << kNewestIrVersion << " here";
+  if (ir > kNewestIrVersion)
     return emitError(fileLoc) << "the model's IR version " << ir
-                              << " is newer than this Kiln reads (1 to "
-                              << (int64_t)onnx::Version::IR_VERSION
-                              << "); export it for IR version "
-                              << (int64_t)onnx::Version::IR_VERSION << " or older";
+                              << " is newer than this Kiln reads (1 to " << kNewestIrVersion
+                              << "); export it for IR version " << kNewestIrVersion << " or older";
   GraphValidator validator(fileLoc->getContext(), displayName, fileLoc);
   return validator.validate(*model.mutable_graph(), {});
 }

@@ -46,17 +46,6 @@ FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> i
   return pads;
 }
 
-Value slice(NodeImporter &n, Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
-            ArrayRef<int64_t> strides) {
-  return n.create<SliceOp>(v, n.builder.getDenseI64ArrayAttr(offsets),
-                           n.builder.getDenseI64ArrayAttr(sizes),
-                           n.builder.getDenseI64ArrayAttr(strides));
-}
-
-Value transpose(NodeImporter &n, Value v, ArrayRef<int64_t> perm) {
-  return n.create<TransposeOp>(v, n.builder.getDenseI64ArrayAttr(perm));
-}
-
 /// 3-D convolution as a sum over the kernel depth of 2-D convolutions: for
 /// kernel plane k, the (D-padded) input's depth slices k * dilation +
 /// stride * i, moved into the batch, convolved with that plane's filter.
@@ -328,12 +317,14 @@ Value pool2D(NodeImporter &n, Value x, ArrayRef<int64_t> kernel, ArrayRef<int64_
 /// depth folded into the channels, then a pool over D (the maximum of
 /// maxima, and for averages the counts of valid elements multiply per axis,
 /// so count_include_pad = 0 stays exact).
-template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
+/// `sumOf` (LpPool's sum of |x|^p) is an average pool of `sumOf` counting
+/// the padding, times the window size.
+template <bool IsMax> LogicalResult importPool(NodeImporter &n, Value sumOf = nullptr) {
   RankedTensorType xType = n.inputType(0);
   int64_t rank = xType.getRank() - 2;
   if (rank < 1 || rank > 3)
     return n.unsupported(Twine(rank) + "-D pooling");
-  bool withIndices = n.node.output_size() > 1 && !n.node.output(1).empty();
+  bool withIndices = IsMax && n.node.output_size() > 1 && !n.node.output(1).empty();
   SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
   if ((int64_t)kernel.size() != rank)
     return n.error("kernel_shape must have " + Twine(rank) + " entries");
@@ -342,12 +333,12 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
   if ((int64_t)strides.size() != rank || (int64_t)dilations.size() != rank)
     return n.error("strides and dilations must have " + Twine(rank) + " entries");
   if (!IsMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
-    return n.unsupported("AveragePool with dilations");
+    return n.unsupported(n.node.op_type() + " with dilations");
   ArrayRef<int64_t> in = xType.getShape().drop_front(2);
   auto pads = resolvePads(n, in, kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  bool countIncludePad = !IsMax && n.intAttr("count_include_pad", 0) != 0;
+  bool countIncludePad = !IsMax && (sumOf || n.intAttr("count_include_pad", 0) != 0);
   if (n.intAttr("ceil_mode", 0)) {
     // Extra end padding yields the ceil-mode output size; a window must
     // still start inside the input or the begin padding.
@@ -360,7 +351,9 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
       int64_t need = (outCeil - 1) * strides[d] + eff - padded;
       if (need > 0) {
         if (countIncludePad)
-          return n.unsupported("AveragePool with ceil_mode and count_include_pad");
+          return n.unsupported(
+              n.node.op_type() +
+              (sumOf ? Twine(" with ceil_mode") : Twine(" with ceil_mode and count_include_pad")));
         (*pads)[d + rank] += need;
       }
     }
@@ -375,7 +368,7 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
 
   int64_t N = xType.getDimSize(0), C = xType.getDimSize(1);
   const SmallVector<int64_t> &p = *pads;
-  Value x = n.input(0);
+  Value x = sumOf ? sumOf : n.input(0);
   // Integer max pools run in f64, which holds every 8-, 16- and 32-bit
   // value exactly.
   Type elt = xType.getElementType();
@@ -410,6 +403,34 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n) {
   }
   if (integer)
     y = n.convert(y, false, elt, n.outputIsUnsigned(0));
+  if (sumOf) {
+    int64_t window = 1;
+    for (int64_t k : kernel)
+      window *= k;
+    y = n.create<MulOp>(y, n.scalarConstant(elt, double(window)));
+  }
+  n.setResult(0, y);
+  return success();
+}
+
+/// LpPool: (sum over the window of |x|^p)^(1/p).
+LogicalResult importLpPool(NodeImporter &n) {
+  Type elt = n.inputType(0).getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported("LpPool of integers");
+  int64_t p = n.intAttr("p", 2);
+  if (p <= 0)
+    return n.error("LpPool p must be positive, not " + Twine(p));
+  Value a = n.create<AbsOp>(n.input(0));
+  Value powered = p == 1   ? a
+                  : p == 2 ? n.create<MulOp>(a, a)
+                           : n.create<PowOp>(a, n.scalarConstant(elt, double(p)));
+  if (failed(importPool<false>(n, powered)))
+    return failure();
+  Value sum = n.results()[0];
+  Value y = p == 1   ? sum
+            : p == 2 ? n.create<SqrtOp>(sum)
+                     : n.create<PowOp>(sum, n.scalarConstant(elt, 1.0 / double(p)));
   n.setResult(0, y);
   return success();
 }
@@ -592,8 +613,9 @@ FailureOr<Value> buildConvolution(NodeImporter &n, Value x, Value w, Value bias)
 void registerNNOps(OpRegistry &r) {
   r["Conv"] = importConv;
   r["ConvTranspose"] = importConvTranspose;
-  r["MaxPool"] = importPool<true>;
-  r["AveragePool"] = importPool<false>;
+  r["MaxPool"] = [](NodeImporter &n) { return importPool<true>(n); };
+  r["AveragePool"] = [](NodeImporter &n) { return importPool<false>(n); };
+  r["LpPool"] = importLpPool;
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
   r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
   r["MatMul"] = importMatMul;

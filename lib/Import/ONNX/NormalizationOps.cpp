@@ -1,7 +1,8 @@
 //===- NormalizationOps.cpp - ONNX normalizations to kiln -------*- C++ -*-===//
 //
-// InstanceNormalization, LRN and MeanVarianceNormalization, written with
-// reductions and elementwise ops (BatchNormalization and
+// InstanceNormalization, LRN, MeanVarianceNormalization,
+// GroupNormalization (opsets 18 and 21) and RMSNormalization (23), written
+// with reductions and elementwise ops (BatchNormalization and
 // LayerNormalization live in NNOps.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -45,6 +46,91 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
   Value y = standardize(n, n.input(0), axes, n.floatAttr("epsilon", 1e-5f));
   y = n.create<MulOp>(y, perChannel(n, n.input(1), type.getRank()));
   n.setResult(0, n.create<AddOp>(y, perChannel(n, n.input(2), type.getRank())));
+  return success();
+}
+
+/// The type statistics are computed in: float32 for narrower floats when
+/// stash_type is 1 (float32, the default), else the input's own.
+Type stashType(NodeImporter &n, Type elt) {
+  if (n.intAttr("stash_type", 1) == 1 && elt.getIntOrFloatBitWidth() < 32)
+    return n.builder.getF32Type();
+  return elt;
+}
+
+/// GroupNormalization: the channels in num_groups groups, each group of
+/// each sample standardized; then a per-channel scale and bias (opset 21),
+/// or one per group (opset 18).
+LogicalResult importGroupNorm(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported("GroupNormalization on integers");
+  if (type.getRank() < 3)
+    return n.error("GroupNormalization needs N x C x D1 x ... input");
+  const onnx::AttributeProto *groupsAttr = n.attr("num_groups");
+  if (!groupsAttr)
+    return n.error("GroupNormalization needs the num_groups attribute");
+  int64_t groups = groupsAttr->i();
+  int64_t c = type.getDimSize(1);
+  if (groups <= 0 || c % groups)
+    return n.error("num_groups " + Twine(groups) + " does not divide the " + Twine(c) +
+                   " channels");
+  int64_t params = n.getOpset() >= 21 ? c : groups;
+  if (n.inputType(1).getNumElements() != params || n.inputType(2).getNumElements() != params)
+    return n.error("scale and bias must have " + Twine(params) + " values (one per " +
+                   (n.getOpset() >= 21 ? "channel" : "group") + " at opset " + Twine(n.getOpset()) +
+                   ")");
+  Type stash = stashType(n, elt);
+  Value x = n.input(0);
+  if (stash != elt)
+    x = n.create<CastOp>(RankedTensorType::get(type.getShape(), stash), x);
+  int64_t batch = type.getDimSize(0);
+  int64_t perGroup = type.getNumElements() / (batch * groups);
+  Value grouped = n.reshape(x, {batch, groups, perGroup});
+  Value y = standardize(n, grouped, {2}, n.floatAttr("epsilon", 1e-5f));
+  y = n.reshape(y, type.getShape());
+  if (stash != elt)
+    y = n.create<CastOp>(type, y);
+  auto param = [&](unsigned i) {
+    Value v = n.reshape(n.input(i), {params});
+    if (params != c) {
+      SmallVector<int64_t> groupOf;
+      for (int64_t ch = 0; ch < c; ++ch)
+        groupOf.push_back(ch / (c / groups));
+      v = n.create<GatherOp>(v, n.intConstant(groupOf, {c}), n.builder.getI64IntegerAttr(0));
+    }
+    return perChannel(n, v, type.getRank());
+  };
+  y = n.create<MulOp>(y, param(1));
+  n.setResult(0, n.create<AddOp>(y, param(2)));
+  return success();
+}
+
+/// RMSNormalization: x / sqrt(mean(x^2 over axes [axis, rank)) + epsilon)
+/// * scale.
+LogicalResult importRMSNorm(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported("RMSNormalization on integers");
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  if (failed(n.requireBroadcastable(0, 1)) || failed(n.requireSameElementType(0, 1)))
+    return failure();
+  Type stash = stashType(n, elt);
+  Value x = n.input(0);
+  if (stash != elt)
+    x = n.create<CastOp>(RankedTensorType::get(type.getShape(), stash), x);
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
+  Value meanSquare = n.create<ReduceMeanOp>(
+      n.create<MulOp>(x, x), n.builder.getDenseI64ArrayAttr(axes), n.builder.getBoolAttr(true));
+  Value rms = n.create<SqrtOp>(
+      n.create<AddOp>(meanSquare, n.scalarConstant(stash, n.floatAttr("epsilon", 1e-5f))));
+  Value y = n.create<DivOp>(x, rms);
+  if (stash != elt)
+    y = n.create<CastOp>(type, y);
+  n.setResult(0, n.create<MulOp>(y, n.input(1)));
   return success();
 }
 
@@ -118,6 +204,8 @@ void registerNormalizationOps(OpRegistry &r) {
   r["InstanceNormalization"] = importInstanceNorm;
   r["LRN"] = importLRN;
   r["MeanVarianceNormalization"] = importMeanVarianceNorm;
+  r["GroupNormalization"] = importGroupNorm;
+  r["RMSNormalization"] = importRMSNorm;
 }
 
 } // namespace kiln::onnx_import

@@ -53,6 +53,7 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerTextOps(r);
     onnx_import::registerSpectralOps(r);
     onnx_import::registerGridSampleOps(r);
+    onnx_import::registerAttentionOps(r);
     return r;
   }();
   return registry;
@@ -754,11 +755,15 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
   int64_t opset = getDefaultOpset(model);
   if (opset < 0)
     return emitError(fileLoc) << "the model imports no default-domain opset", nullptr;
-  if (opset < 1 || opset > kTargetOnnxOpset)
+  if (opset < 1 || opset > kNewestOnnxOpset)
     return emitError(fileLoc) << "opset " << opset << " is not supported; Kiln reads opsets 1 to "
-                              << kTargetOnnxOpset << " (export the model for opset "
-                              << kTargetOnnxOpset << " or older)",
+                              << kNewestOnnxOpset << " (export the model for opset "
+                              << kNewestOnnxOpset << " or older)",
            nullptr;
+  // libonnx knows opsets up to 17: a newer model is checked and inferred
+  // as a copy that moves the newer ops into Kiln's schemas
+  // (NewerOpsetSchemas.cpp), and imported as it is.
+  bool newer = opset > kTargetOnnxOpset;
 
   if (failed(onnx_import::validateModel(model, fileLoc, displayName)) ||
       failed(onnx_import::checkInitializerSizes(model, fileLoc, options.maxWeightBytes)))
@@ -772,7 +777,7 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
     return nullptr;
 
   try {
-    onnx::checker::check_model(model);
+    onnx::checker::check_model(newer ? onnx_import::makeCheckableModel(model, opset) : model);
   } catch (const std::exception &e) {
     std::string msg = e.what();
     std::replace(msg.begin(), msg.end(), '\n', ' ');
@@ -785,7 +790,7 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
   if (failed(bindInputShapes(*model.mutable_graph(), fileLoc, options, initializerNames)))
     return nullptr;
 
-  if (opset != kTargetOnnxOpset) {
+  if (opset < kTargetOnnxOpset) {
     try {
       // The converter's adapters (Gemm, Add with legacy broadcast, ...) need
       // the shapes of intermediate values: infer them first, leniently (the
@@ -807,11 +812,16 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
   }
 
   std::string inferenceFailure;
+  onnx::ModelProto checkable;
+  onnx::ModelProto &inferred = newer ? checkable : model;
+  if (newer)
+    checkable = onnx_import::makeCheckableModel(model, opset);
   try {
     onnx::ShapeInferenceOptions inferenceOptions(/*check_type=*/true,
                                                  /*strict_mode=*/1,
                                                  /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inferenceOptions);
+    onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(),
+                                       inferenceOptions);
   } catch (const std::exception &e) {
     // libonnx's inference functions have their own bugs (STFT's ignores
     // onesided, say). Kiln derives every shape itself and checks it against
@@ -824,12 +834,16 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
     try {
       onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
                                           /*data_prop=*/true);
-      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), lenient);
+      onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(), lenient);
     } catch (const std::exception &) {
     }
   }
+  if (newer)
+    onnx_import::copyInferredValueInfo(checkable.graph(), *model.mutable_graph());
 
-  GraphImporter importer(context, displayName, kTargetOnnxOpset, opset);
+  // Ops import with their semantics at the model's opset where it is newer
+  // than libonnx's, and at opset 17 (the converted model's) otherwise.
+  GraphImporter importer(context, displayName, std::max<int64_t>(opset, kTargetOnnxOpset), opset);
   OwningOpRef<ModuleOp> module = importer.importGraph(model.graph());
   // When Kiln's own import fails, its error names the node; libonnx's
   // complaint about the same node would only repeat it.

@@ -1,6 +1,7 @@
 //===- QuantizationOps.cpp - ONNX quantized ops to kiln ---------*- C++ -*-===//
 //
-// QuantizeLinear, DequantizeLinear (per tensor and per axis),
+// QuantizeLinear, DequantizeLinear (per tensor, per axis, and from opset 21
+// per block along the axis),
 // DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul and
 // QLinearConv. Integer products accumulate in f64, which holds every
 // int8/uint8 dot product exactly (int32 accumulation as ONNX defines it,
@@ -92,11 +93,77 @@ std::optional<QuantParams> constantQuantParams(NodeImporter &n, Type storage, bo
   return p;
 }
 
+/// Opset 21's block quantization: scale and zero point have the input's
+/// rank, with ceil(d / block_size) values along `axis`, one per block of
+/// block_size elements. Returns input `i` gathered to one value per input
+/// element along the axis, or null with the node's error reported.
+FailureOr<Value> blockParameter(NodeImporter &n, unsigned i, Value v, int64_t axis, int64_t block) {
+  RankedTensorType x = n.inputType(0), p = n.inputType(i);
+  if (p.getRank() != x.getRank())
+    return n.error("a block-quantization parameter must have the input's rank, not " +
+                   n.describeInput(i));
+  int64_t d = x.getDimSize(axis);
+  for (int64_t k = 0; k < x.getRank(); ++k) {
+    int64_t want = k == axis ? (d + block - 1) / block : x.getDimSize(k);
+    if (p.getDimSize(k) != want)
+      return n.error("block-quantization parameter " + n.describeInput(i) + " needs " +
+                     Twine(want) + " values along axis " + Twine(k));
+  }
+  SmallVector<int64_t> blockOf;
+  for (int64_t e = 0; e < d; ++e)
+    blockOf.push_back(e / block);
+  return n.create<GatherOp>(v, n.intConstant(blockOf, {d}), n.builder.getI64IntegerAttr(axis));
+}
+
+/// block_size (opset 21+), or 0; negative values are refused.
+FailureOr<int64_t> blockSize(NodeImporter &n) {
+  int64_t block = n.getOpset() >= 21 ? n.intAttr("block_size", 0) : 0;
+  if (block < 0)
+    return n.error("block_size " + Twine(block) + " is negative");
+  return block;
+}
+
 LogicalResult importDequantize(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
+  auto block = blockSize(n);
+  if (failed(block))
+    return failure();
+  // From opset 19 the scale may be float16 (the output's type).
+  Type outElt = n.inputType(1).getElementType();
+  if (n.getOpset() >= 23 && n.intAttr("output_dtype", 0)) {
+    outElt = convertONNXElementType(n.builder.getContext(), (int32_t)n.intAttr("output_dtype", 0));
+    if (!outElt || !isa<FloatType>(outElt))
+      return n.error("output_dtype must be a float type");
+  }
+  if (*block) {
+    auto axis = n.normalizeAxis(n.intAttr("axis", 1), type.getRank());
+    if (failed(axis))
+      return failure();
+    auto scale = blockParameter(n, 1, asFloat(n, 1, f32(n)), *axis, *block);
+    if (failed(scale))
+      return failure();
+    Value x = asFloat(n, 0, f32(n));
+    if (n.hasInput(2)) {
+      auto zp = blockParameter(n, 2, asFloat(n, 2, f32(n)), *axis, *block);
+      if (failed(zp))
+        return failure();
+      x = n.create<SubOp>(x, *zp);
+    }
+    Value y = n.create<MulOp>(x, *scale);
+    n.setResult(0, outElt.isF32() ? y : n.convert(y, false, outElt, false));
+    return success();
+  }
   auto axis = quantAxis(n, 1, type.getRank());
   if (failed(axis))
     return failure();
+  if (!outElt.isF32()) {
+    Value x = asFloat(n, 0, f32(n));
+    if (n.hasInput(2))
+      x = n.create<SubOp>(x, alongAxis(n, asFloat(n, 2, f32(n)), *axis, type.getRank()));
+    Value y = n.create<MulOp>(x, alongAxis(n, asFloat(n, 1, f32(n)), *axis, type.getRank()));
+    n.setResult(0, n.convert(y, false, outElt, false));
+    return success();
+  }
   if (auto p = constantQuantParams(n, type.getElementType(), n.inputIsUnsigned(0), true)) {
     auto result = RankedTensorType::get(type.getShape(), f32(n));
     n.setResult(0, n.create<DequantizeOp>(result, n.input(0), p->scale, p->zeroPoint, *axis));
@@ -113,11 +180,38 @@ LogicalResult importQuantize(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
   if (!type.getElementType().isF32())
     return n.unsupported("QuantizeLinear of non-f32 input");
-  auto axis = quantAxis(n, 1, type.getRank());
-  if (failed(axis))
+  auto block = blockSize(n);
+  if (failed(block))
     return failure();
   Type to = n.hasInput(2) ? n.inputType(2).getElementType() : n.builder.getI8Type();
   bool toUnsigned = n.hasInput(2) ? n.inputIsUnsigned(2) : true; // default uint8
+  if (int64_t dtype = n.getOpset() >= 21 ? n.intAttr("output_dtype", 0) : 0;
+      dtype && !n.hasInput(2)) {
+    to = convertONNXElementType(n.builder.getContext(), (int32_t)dtype);
+    toUnsigned = isUnsignedONNXElementType((int32_t)dtype);
+    if (!to || !isa<IntegerType>(to) || to.isInteger(1))
+      return n.unsupported("QuantizeLinear to output_dtype " + Twine(dtype));
+  }
+  if (*block) {
+    auto axis = n.normalizeAxis(n.intAttr("axis", 1), type.getRank());
+    if (failed(axis))
+      return failure();
+    auto scale = blockParameter(n, 1, n.input(1), *axis, *block);
+    if (failed(scale))
+      return failure();
+    Value zp;
+    if (n.hasInput(2)) {
+      auto z = blockParameter(n, 2, asFloat(n, 2, f32(n)), *axis, *block);
+      if (failed(z))
+        return failure();
+      zp = *z;
+    }
+    n.setResult(0, requantize(n, n.create<DivOp>(n.input(0), *scale), zp, to, toUnsigned));
+    return success();
+  }
+  auto axis = quantAxis(n, 1, type.getRank());
+  if (failed(axis))
+    return failure();
   if (n.hasInput(2))
     if (auto p = constantQuantParams(n, to, toUnsigned, false)) {
       auto result = RankedTensorType::get(type.getShape(), to);

@@ -1,7 +1,8 @@
 //===- ReductionOps.cpp - ONNX reductions to kiln ---------------*- C++ -*-===//
 //
 // ReduceSum/Mean/Max/Min/Prod with axes from attributes or (ReduceSum at
-// opset 13+) from a constant input, keepdims and noop_with_empty_axes;
+// opset 13+, every reduction at 18+) from a constant input, keepdims and
+// noop_with_empty_axes;
 // ReduceL1/L2/SumSquare/LogSum/LogSumExp composed from them; ArgMax and
 // ArgMin.
 //
@@ -55,16 +56,18 @@ Value reduce(NodeImporter &n, Value x, ArrayRef<int64_t> axes, bool keepDims) {
 template <typename OpTy> LogicalResult importReduce(NodeImporter &n) {
   SmallVector<int64_t> axes;
   bool noop;
-  bool axesAsInput = std::is_same_v<OpTy, ReduceSumOp> && n.getOpset() >= 13;
+  bool axesAsInput =
+      (std::is_same_v<OpTy, ReduceSumOp> && n.getOpset() >= 13) || n.getOpset() >= 18;
   if (failed(reductionAxes(n, axesAsInput, axes, noop)))
     return failure();
   if (noop) {
     n.setResult(0, n.input(0));
     return success();
   }
-  // Unsigned maxima and minima: flipped sign bits in and out.
+  // Unsigned maxima and minima: flipped sign bits in and out. Bools (opset
+  // 20) too: signless i1 true is -1 in signed order.
   bool flip = (std::is_same_v<OpTy, ReduceMaxOp> || std::is_same_v<OpTy, ReduceMinOp>) &&
-              n.inputIsUnsigned(0);
+              (n.inputIsUnsigned(0) || n.inputType(0).getElementType().isInteger(1));
   Value x = flip ? n.flipSignBit(n.input(0)) : n.input(0);
   Value y = reduce<OpTy>(n, x, axes, n.intAttr("keepdims", 1));
   n.setResult(0, flip ? n.flipSignBit(y) : y);
@@ -85,12 +88,32 @@ template <Composite Kind> LogicalResult importCompositeReduce(NodeImporter &n) {
                          (elt.isInteger(1) ? "bool" : "integer") + " input");
   SmallVector<int64_t> axes;
   bool noop;
-  if (failed(reductionAxes(n, /*axesAsInput=*/false, axes, noop)))
+  if (failed(reductionAxes(n, /*axesAsInput=*/n.getOpset() >= 18, axes, noop)))
     return failure();
-  if (noop) // Not reachable before opset 18, where these ops gained the flag.
-    return n.unsupported("noop_with_empty_axes");
-  bool keep = n.intAttr("keepdims", 1) != 0;
   Value x = n.input(0);
+  if (noop) {
+    // Opset 18's noop_with_empty_axes with no axes: the elementwise part of
+    // the reduction alone, as ONNX's reference computes it.
+    Value y;
+    switch (Kind) {
+    case Composite::L1:
+    case Composite::L2:
+      y = n.create<AbsOp>(x);
+      break;
+    case Composite::SumSquare:
+      y = n.create<MulOp>(x, x);
+      break;
+    case Composite::LogSum:
+      y = n.create<LogOp>(x);
+      break;
+    case Composite::LogSumExp:
+      y = x;
+      break;
+    }
+    n.setResult(0, y);
+    return success();
+  }
+  bool keep = n.intAttr("keepdims", 1) != 0;
   Value result;
   switch (Kind) {
   case Composite::L1:

@@ -78,6 +78,8 @@ AxisTaps computeTaps(const ResizeMode &m, int64_t in, int64_t out, double scale,
       x = length == 1 ? 0 : o * double(in - 1) / (length - 1);
     else if (c == "asymmetric")
       x = o / scale;
+    else if (c == "half_pixel_symmetric") // opset 19
+      x = double(in) / 2 * (1 - double(out) / length) + (o + 0.5) / scale - 0.5;
     else if (c == "tf_half_pixel_for_nearest")
       x = (o + 0.5) / scale;
     else // tf_crop_and_resize
@@ -147,7 +149,8 @@ LogicalResult importResize(NodeImporter &n) {
   static const char *coordinateModes[] = {
       "half_pixel", "pytorch_half_pixel",        "align_corners",
       "asymmetric", "tf_half_pixel_for_nearest", "tf_crop_and_resize"};
-  if (!llvm::is_contained(coordinateModes, m.coordinates))
+  if (!llvm::is_contained(coordinateModes, m.coordinates) &&
+      !(m.coordinates == "half_pixel_symmetric" && n.getOpset() >= 19))
     return n.error("unknown coordinate_transformation_mode '" + m.coordinates + "'");
   static const char *nearestModes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (!llvm::is_contained(nearestModes, m.nearest))
@@ -178,30 +181,75 @@ LogicalResult importResize(NodeImporter &n) {
                                   "Resize with roi, scales or sizes computed at run time");
   if (scales->empty() == sizes->empty())
     return n.error("Resize needs exactly one of scales and sizes");
-  if ((!scales->empty() && (int64_t)scales->size() != rank) ||
-      (!sizes->empty() && (int64_t)sizes->size() != rank))
-    return n.error("scales or sizes must have one entry per input axis");
-  if (m.coordinates == "tf_crop_and_resize" && (int64_t)roi->size() != 2 * rank)
-    return n.error("tf_crop_and_resize needs an roi of 2 x rank values");
+  // Opset 18: scales, sizes and roi may cover only the listed axes.
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (n.getOpset() >= 18 && n.attr("axes")) {
+    axes.clear();
+    for (int64_t a : n.intsAttr("axes")) {
+      auto axis = n.normalizeAxis(a, rank);
+      if (failed(axis))
+        return failure();
+      if (llvm::is_contained(axes, *axis))
+        return n.error("Resize axes list axis " + Twine(*axis) + " twice");
+      axes.push_back(*axis);
+    }
+  }
+  int64_t listed = axes.size();
+  if ((!scales->empty() && (int64_t)scales->size() != listed) ||
+      (!sizes->empty() && (int64_t)sizes->size() != listed))
+    return n.error("scales or sizes must have one entry per resized axis (" + Twine(listed) + ")");
+  if (m.coordinates == "tf_crop_and_resize" && (int64_t)roi->size() != 2 * listed)
+    return n.error("tf_crop_and_resize needs an roi of 2 x " + Twine(listed) + " values");
+
+  // Every axis's output length and scale; unlisted axes stay as they are.
+  SmallVector<int64_t> outSize(type.getShape());
+  SmallVector<double> scaleOf(rank, 1.0), roiStartOf(rank, 0.0), roiEndOf(rank, 1.0);
+  std::string policy = n.getOpset() >= 18 ? n.stringAttr("keep_aspect_ratio_policy", "stretch")
+                                          : std::string("stretch");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return n.error("unknown keep_aspect_ratio_policy '" + policy + "'");
+  std::optional<double> common;
+  if (!sizes->empty() && policy != "stretch") {
+    // One scale for every listed axis, the one that fits (not_larger) or
+    // covers (not_smaller) the requested sizes.
+    for (int64_t i = 0; i < listed; ++i) {
+      double s = double((*sizes)[i]) / double(type.getDimSize(axes[i]));
+      common = !common ? s : policy == "not_larger" ? std::min(*common, s) : std::max(*common, s);
+    }
+  }
+  for (int64_t i = 0; i < listed; ++i) {
+    int64_t d = axes[i], in = type.getDimSize(d);
+    if (common) {
+      scaleOf[d] = *common;
+      outSize[d] = (int64_t)std::llround(*common * double(in));
+    } else if (!sizes->empty()) {
+      outSize[d] = (*sizes)[i];
+      scaleOf[d] = double(outSize[d]) / double(in);
+    } else {
+      scaleOf[d] = (*scales)[i];
+      if (scaleOf[d] <= 0)
+        return n.error("Resize scale " + std::to_string(scaleOf[d]) + " is not positive");
+      outSize[d] = (int64_t)std::floor(in * scaleOf[d]);
+    }
+    if (roi->size() == (size_t)2 * listed) {
+      roiStartOf[d] = (*roi)[i];
+      roiEndOf[d] = (*roi)[i + listed];
+    }
+  }
+  if (n.getOpset() >= 18 && n.intAttr("antialias", 0) && m.mode != "nearest")
+    for (int64_t d = 0; d < rank; ++d)
+      if (scaleOf[d] < 1)
+        return n.unsupported("antialiased " + m.mode + " Resize that downsamples");
 
   Value y = n.input(0);
   for (int64_t d = rank - 1; d >= 0; --d) {
     int64_t in = type.getDimSize(d);
-    int64_t out;
-    double scale;
-    if (!sizes->empty()) {
-      out = (*sizes)[d];
-      scale = double(out) / double(in);
-    } else {
-      scale = (*scales)[d];
-      if (scale <= 0)
-        return n.error("Resize scale " + std::to_string(scale) + " is not positive");
-      out = (int64_t)std::floor(in * scale);
-    }
+    int64_t out = outSize[d];
+    double scale = scaleOf[d];
     if (out <= 0)
       return n.unsupported("Resize to an empty axis");
-    double roiStart = roi->size() == (size_t)2 * rank ? (*roi)[d] : 0;
-    double roiEnd = roi->size() == (size_t)2 * rank ? (*roi)[d + rank] : 1;
+    double roiStart = roiStartOf[d];
+    double roiEnd = roiEndOf[d];
     if (out == in && scale == 1.0 && m.coordinates != "tf_crop_and_resize")
       continue; // identity along this axis
     AxisTaps taps = computeTaps(m, in, out, scale, roiStart, roiEnd);

@@ -345,7 +345,8 @@ LogicalResult importSlice(NodeImporter &n) {
 }
 
 /// Split: consecutive slices along `axis`, sized by the `split` input
-/// (opset 13+) or attribute, or equal parts, one per output.
+/// (opset 13+) or attribute, or equal parts, one per output; from opset 18,
+/// `num_outputs` parts of ceil(size / num_outputs), the last one smaller.
 LogicalResult importSplit(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   auto axis = n.normalizeAxis(n.intAttr("axis", 0), xType.getRank());
@@ -360,6 +361,20 @@ LogicalResult importSplit(NodeImporter &n) {
     split = n.intsAttr("split");
   if (!split)
     return n.unsupportedAtRunTime({1}, "Split sizes computed at run time");
+  if (const onnx::AttributeProto *numOutputs = n.attr("num_outputs");
+      numOutputs && n.getOpset() >= 18) {
+    if (!split->empty())
+      return n.error("Split has both the split input and num_outputs");
+    int64_t parts = numOutputs->i();
+    if (parts != outputs)
+      return n.error("Split has " + Twine(outputs) + " outputs but num_outputs is " + Twine(parts));
+    if (parts > dim)
+      return n.error("Split of axis " + Twine(*axis) + " of size " + Twine(dim) + " into " +
+                     Twine(parts) + " parts leaves a part empty");
+    int64_t part = (dim + parts - 1) / parts;
+    for (int64_t i = 0; i < parts; ++i)
+      split->push_back(std::max<int64_t>(0, std::min(part, dim - part * i)));
+  }
   if (split->empty()) {
     if (dim % outputs != 0)
       return n.error("axis " + Twine(*axis) + " of size " + Twine(dim) + " does not split into " +
@@ -434,19 +449,42 @@ LogicalResult importGather(NodeImporter &n) {
   return success();
 }
 
-/// Pad: constant mode is kiln.pad; reflect and edge are one gather per
-/// padded axis with the source index of every output position. Negative
-/// pads crop (a slice) first.
+/// Pad: constant mode is kiln.pad; reflect, edge and wrap (opset 19) are
+/// one gather per padded axis with the source index of every output
+/// position. Negative pads crop (a slice) first. From opset 18 the pads may
+/// cover only the axes listed in input 3.
 LogicalResult importPad(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0);
   int64_t rank = xType.getRank();
   std::string mode = n.stringAttr("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      !(mode == "wrap" && n.getOpset() >= 19))
     return n.unsupported("Pad mode '" + mode + "'");
   std::optional<SmallVector<int64_t>> pads =
       n.getOpset() < 11 ? std::optional(n.intsAttr("pads")) : n.constantInts(1);
   if (!pads)
     return n.unsupportedAtRunTime({1, 3}, "Pad amounts computed at run time");
+  if (n.getOpset() >= 18 && n.hasInput(3)) {
+    auto axes = n.constantInts(3);
+    if (!axes)
+      return n.unsupportedAtRunTime({3}, "Pad axes computed at run time");
+    if (pads->size() != 2 * axes->size())
+      return n.error("Pad needs " + Twine(2 * axes->size()) + " pads for its " +
+                     Twine(axes->size()) + " axes, got " + Twine(pads->size()));
+    SmallVector<int64_t> full(2 * rank, 0);
+    SmallVector<bool> seen(rank, false);
+    for (auto [i, a] : llvm::enumerate(*axes)) {
+      auto axis = n.normalizeAxis(a, rank);
+      if (failed(axis))
+        return failure();
+      if (seen[*axis])
+        return n.error("Pad axes list axis " + Twine(*axis) + " twice");
+      seen[*axis] = true;
+      full[*axis] = (*pads)[i];
+      full[*axis + rank] = (*pads)[i + axes->size()];
+    }
+    pads = full;
+  }
   if ((int64_t)pads->size() != 2 * rank)
     return n.error("Pad needs " + Twine(2 * rank) + " pads, got " + Twine(pads->size()));
   double value = n.getOpset() < 11 ? n.floatAttr("value", 0.0f) : 0.0;
@@ -504,6 +542,8 @@ LogicalResult importPad(NodeImporter &n) {
       int64_t src = i;
       if (mode == "edge")
         src = std::clamp<int64_t>(i, 0, size - 1);
+      else if (mode == "wrap")
+        src = ((i % size) + size) % size;
       else if (i < 0)
         src = -i;
       else if (i >= size)
@@ -513,6 +553,51 @@ LogicalResult importPad(NodeImporter &n) {
     x = n.create<GatherOp>(x, n.intConstant(indices, {(int64_t)indices.size()}),
                            b.getI64IntegerAttr(d));
   }
+  n.setResult(0, x);
+  return success();
+}
+
+/// CenterCropPad (opset 18): each listed axis cropped to, or zero-padded
+/// to, its size in input 1, centered (the extra element of an odd
+/// difference goes to the end).
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  RankedTensorType xType = n.inputType(0);
+  int64_t rank = xType.getRank();
+  auto sizes = n.constantInts(1);
+  if (!sizes)
+    return n.unsupportedAtRunTime({1}, "CenterCropPad shape computed at run time");
+  SmallVector<int64_t> axes = n.intsAttr("axes", llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+  if (sizes->size() != axes.size())
+    return n.error("CenterCropPad has " + Twine(sizes->size()) + " sizes for " +
+                   Twine(axes.size()) + " axes");
+  SmallVector<int64_t> offsets(rank, 0), cropped(xType.getShape()), strides(rank, 1);
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  bool crop = false, pad = false;
+  for (auto [i, a] : llvm::enumerate(axes)) {
+    auto axis = n.normalizeAxis(a, rank);
+    if (failed(axis))
+      return failure();
+    int64_t d = xType.getDimSize(*axis), t = (*sizes)[i];
+    if (t <= 0)
+      return n.error("CenterCropPad size " + Twine(t) + " is not positive");
+    if (t < d) {
+      offsets[*axis] = (d - t) / 2;
+      cropped[*axis] = t;
+      crop = true;
+    } else if (t > d) {
+      low[*axis] = (t - d) / 2;
+      high[*axis] = t - d - low[*axis];
+      pad = true;
+    }
+  }
+  auto &b = n.builder;
+  Value x = n.input(0);
+  if (crop)
+    x = n.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets), b.getDenseI64ArrayAttr(cropped),
+                          b.getDenseI64ArrayAttr(strides));
+  if (pad)
+    x = n.create<PadOp>(x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
+                        b.getF64FloatAttr(0.0));
   n.setResult(0, x);
   return success();
 }
@@ -712,6 +797,7 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
 
 void registerShapeOps(OpRegistry &r) {
   r["Reshape"] = importReshape;
+  r["CenterCropPad"] = importCenterCropPad;
   r["Flatten"] = importFlatten;
   r["Squeeze"] = importSqueeze;
   r["Unsqueeze"] = importUnsqueeze;

@@ -122,11 +122,22 @@ LogicalResult importDFT(NodeImporter &n) {
   if (failed(checkSignal(n, type)))
     return failure();
   int64_t rank = type.getRank();
-  int64_t axis = n.intAttr("axis", 1);
+  // Opset 20 moved the axis into input 2 (default -2).
+  int64_t given = n.intAttr("axis", 1);
+  if (n.getOpset() >= 20) {
+    given = -2;
+    if (n.hasInput(2)) {
+      auto axisInput = n.constantInts(2);
+      if (!axisInput || axisInput->size() != 1)
+        return n.unsupportedAtRunTime({2}, "DFT axis computed at run time");
+      given = (*axisInput)[0];
+    }
+  }
+  int64_t axis = given;
   if (axis < 0)
     axis += rank;
   if (axis < 0 || axis >= rank - 1)
-    return n.error("axis " + Twine(n.intAttr("axis", 1)) + " is not a signal axis");
+    return n.error("axis " + Twine(given) + " is not a signal axis");
   bool inverse = n.intAttr("inverse", 0) != 0, onesided = n.intAttr("onesided", 0) != 0;
   if (onesided && inverse)
     return n.unsupported("an inverse one-sided DFT");

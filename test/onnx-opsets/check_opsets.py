@@ -1,0 +1,356 @@
+# ===- test/onnx-opsets/check_opsets.py - Opsets 18-23 against ORT -------===#
+#
+# Models at ONNX opsets 18 to 23, made here with onnx.helper, one per op
+# whose signature changed since opset 17 or that is new since then. Each is
+# compiled with kilnc as exported (no conversion), run with kiln-run on
+# seeded inputs, and compared with ONNX Runtime (test/Inputs/ort_reference.js,
+# onnxruntime-node 1.30, which implements opset 23). Floats must agree to
+# 1e-4 relative (max |error| / max |reference| where the output spans
+# cancellation); integers and bools exactly. Skipped (77) without Node.js
+# or onnxruntime-node (scripts/setup.sh installs both).
+#
+# Usage: check_opsets.py --kilnc KILNC --kiln-run KILN_RUN
+#                        --node-modules DIR --work DIR [--only NAME]...
+#
+# ===--------------------------------------------------------------------===#
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SKIP = 77
+
+# The IR version each opset shipped with.
+IR_VERSION = {18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11}
+
+NP_TO_ONNX = {
+    np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE,
+    np.float16: TensorProto.FLOAT16, np.int8: TensorProto.INT8, np.int16: TensorProto.INT16,
+    np.int32: TensorProto.INT32, np.int64: TensorProto.INT64, np.uint8: TensorProto.UINT8,
+    np.uint16: TensorProto.UINT16, np.uint32: TensorProto.UINT32,
+    np.uint64: TensorProto.UINT64, np.bool_: TensorProto.BOOL,
+}
+
+CASES = []
+
+
+def case(name, opset, nodes, inputs, outputs, initializers=(), tolerance=1e-4):
+    """inputs: [(name, array)]; outputs: [(name, numpy dtype, shape)]."""
+    CASES.append(dict(name=name, opset=opset, nodes=nodes, inputs=inputs, outputs=outputs,
+                      initializers=initializers, tolerance=tolerance))
+
+
+def rng(seed):
+    return np.random.default_rng(seed)
+
+
+def f32(seed, *shape, lo=-2.0, hi=2.0):
+    return (rng(seed).random(shape) * (hi - lo) + lo).astype(np.float32)
+
+
+def ints(seed, dtype, *shape, lo=-100, hi=100):
+    return rng(seed).integers(lo, hi, size=shape).astype(dtype)
+
+
+def i64(*values):
+    return np.array(values, np.int64)
+
+
+def node(op, ins, outs, **attrs):
+    return helper.make_node(op, ins, outs, **attrs)
+
+
+def make_cases():
+    x = f32(1, 2, 3, 4, 5)
+    # Reductions with axes as an input (18), keepdims both ways, every op.
+    for op in ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+               "ReduceLogSumExp", "ReduceSumSquare"):
+        case("reduce-axes-input-%s" % op, 18,
+             [node(op, ["x", "axes"], ["y"], keepdims=1),
+              node(op, ["x", "axes2"], ["z"], keepdims=0)],
+             [("x", x)], [("y", np.float32, [2, 1, 4, 1]), ("z", np.float32, [2, 3, 4])],
+             [("axes", i64(1, -1)), ("axes2", i64(3))])
+    case("reduce-logsum-18", 18, [node("ReduceLogSum", ["x", "axes"], ["y"], keepdims=0)],
+         [("x", f32(2, 3, 4, 5, lo=0.1, hi=3))], [("y", np.float32, [3, 5])], [("axes", i64(1))])
+    case("reduce-noop-empty-axes-18", 18,
+         [node("ReduceMean", ["x"], ["y"], noop_with_empty_axes=1),
+          node("ReduceSumSquare", ["x"], ["z"], noop_with_empty_axes=1),
+          node("ReduceMax", ["x"], ["w"], keepdims=0)],
+         [("x", f32(3, 3, 4))],
+         [("y", np.float32, [3, 4]), ("z", np.float32, [3, 4]), ("w", np.float32, [])])
+    case("reduce-max-bool-20", 20, [node("ReduceMax", ["b", "axes"], ["y"], keepdims=0),
+                                    node("ReduceMin", ["b", "axes"], ["z"], keepdims=0)],
+         [("b", rng(4).random((4, 6)) > 0.7)],
+         [("y", np.bool_, [4]), ("z", np.bool_, [4])], [("axes", i64(1))])
+    # Split into num_outputs parts (18), the last one smaller.
+    case("split-num-outputs-18", 18,
+         [node("Split", ["x"], ["a", "b", "c"], axis=1, num_outputs=3)],
+         [("x", f32(5, 2, 7))],
+         [("a", np.float32, [2, 3]), ("b", np.float32, [2, 3]), ("c", np.float32, [2, 1])])
+    # Pad over listed axes (18) and wrap mode (19).
+    case("pad-axes-18", 18, [node("Pad", ["x", "pads", "", "axes"], ["y"], mode="reflect")],
+         [("x", f32(6, 1, 2, 4, 5))], [("y", np.float32, [1, 2, 7, 6])],
+         [("pads", i64(1, 0, 2, 1)), ("axes", i64(2, -1))])
+    case("pad-constant-axes-18", 18,
+         [node("Pad", ["x", "pads", "value", "axes"], ["y"])],
+         [("x", f32(7, 2, 3))], [("y", np.float32, [2, 6])],
+         [("pads", i64(1, 2)), ("value", np.array(1.5, np.float32)), ("axes", i64(1))])
+    case("pad-wrap-19", 19, [node("Pad", ["x", "pads"], ["y"], mode="wrap")],
+         [("x", f32(8, 1, 3, 4))], [("y", np.float32, [1, 7, 9])],
+         [("pads", i64(0, 2, 3, 0, 2, 2))])
+    # Resize with axes, keep_aspect_ratio_policy (18) and half_pixel_symmetric (19).
+    case("resize-axes-sizes-18", 18,
+         [node("Resize", ["x", "", "", "sizes"], ["y"], mode="linear", axes=[2, 3])],
+         [("x", f32(9, 1, 2, 4, 6))], [("y", np.float32, [1, 2, 7, 9])],
+         [("sizes", i64(7, 9))])
+    case("resize-not-larger-18", 18,
+         [node("Resize", ["x", "", "", "sizes"], ["y"], mode="linear", axes=[2, 3],
+               keep_aspect_ratio_policy="not_larger")],
+         [("x", f32(10, 1, 1, 4, 6))], [("y", np.float32, [1, 1, 6, 9])],
+         [("sizes", i64(8, 9))])
+    case("resize-not-smaller-18", 18,
+         [node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest", axes=[3, 2],
+               keep_aspect_ratio_policy="not_smaller")],
+         [("x", f32(11, 1, 1, 4, 6))], [("y", np.float32, [1, 1, 8, 12])],
+         [("sizes", i64(9, 8))])
+    case("resize-half-pixel-symmetric-19", 19,
+         [node("Resize", ["x", "", "scales"], ["y"], mode="linear",
+               coordinate_transformation_mode="half_pixel_symmetric")],
+         [("x", f32(12, 1, 1, 5, 4))], [("y", np.float32, [1, 1, 8, 10])],
+         [("scales", np.array([1, 1, 1.7, 2.5], np.float32))])
+    case("resize-antialias-upsample-18", 18,
+         [node("Resize", ["x", "", "scales"], ["y"], mode="cubic", antialias=1)],
+         [("x", f32(13, 1, 1, 3, 4))], [("y", np.float32, [1, 1, 6, 8])],
+         [("scales", np.array([1, 1, 2, 2], np.float32))])
+    # Scatters with max and min reductions (18).
+    case("scatter-elements-max-18", 18,
+         [node("ScatterElements", ["d", "i", "u"], ["y"], axis=1, reduction="max")],
+         [("d", f32(14, 3, 5)), ("u", f32(15, 3, 4))], [("y", np.float32, [3, 5])],
+         [("i", np.array([[0, 1, 0, 4], [2, 2, 3, 3], [4, 0, 4, 1]], np.int64))])
+    case("scatter-nd-min-18", 18, [node("ScatterND", ["d", "i", "u"], ["y"], reduction="min")],
+         [("d", f32(16, 4, 3)), ("u", f32(17, 3, 3))], [("y", np.float32, [4, 3])],
+         [("i", np.array([[1], [3], [1]], np.int64))])
+    # GridSample's renamed modes (20).
+    for mode in ("linear", "cubic", "nearest"):
+        case("gridsample-%s-20" % mode, 20,
+             [node("GridSample", ["x", "g"], ["y"], mode=mode, padding_mode="border")],
+             [("x", f32(18, 1, 2, 4, 5)), ("g", f32(19, 1, 3, 6, 2, lo=-1.1, hi=1.1))],
+             [("y", np.float32, [1, 2, 3, 6])])
+    # DFT's axis as an input (20).
+    case("dft-axis-input-20", 20, [node("DFT", ["x", "", "axis"], ["y"])],
+         [("x", f32(20, 2, 6, 5, 1))], [("y", np.float32, [2, 6, 5, 2])],
+         [("axis", np.array(1, np.int64))])
+    case("dft-default-axis-20", 20, [node("DFT", ["x"], ["y"], onesided=1)],
+         [("x", f32(21, 3, 8, 1))], [("y", np.float32, [3, 5, 2])])
+    # Quantization: per axis at 19, blocked at 21, output_dtype at 21.
+    case("quantize-per-axis-19", 19,
+         [node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1),
+          node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=1)],
+         [("x", f32(22, 2, 3, 4))], [("q", np.int8, [2, 3, 4]), ("y", np.float32, [2, 3, 4])],
+         [("s", np.array([0.01, 0.02, 0.05], np.float32)), ("z", np.array([0, 3, -2], np.int8))])
+    case("quantize-blocked-21", 21,
+         [node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1, block_size=2),
+          node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=1, block_size=2)],
+         [("x", f32(23, 3, 5))], [("q", np.uint8, [3, 5]), ("y", np.float32, [3, 5])],
+         [("s", f32(24, 3, 3, lo=0.01, hi=0.03)),
+          ("z", ints(25, np.uint8, 3, 3, lo=100, hi=150))])
+    case("quantize-output-dtype-21", 21,
+         [node("QuantizeLinear", ["x", "s"], ["q"], output_dtype=TensorProto.INT8)],
+         [("x", f32(26, 4, 4))], [("q", np.int8, [4, 4])], [("s", np.array(0.02, np.float32))])
+    # Cast and CastLike at 19 (saturate only applies to float8 targets, which
+    # ONNX Runtime refuses it for otherwise).
+    case("cast-19", 19,
+         [node("Cast", ["x"], ["y"], to=TensorProto.INT32),
+          node("CastLike", ["x", "like"], ["z"])],
+         [("x", f32(27, 3, 4, lo=-50, hi=50))],
+         [("y", np.int32, [3, 4]), ("z", np.float64, [3, 4])],
+         [("like", np.zeros([1], np.float64))])
+    # New ops.
+    case("gelu-20", 20, [node("Gelu", ["x"], ["y"])], [("x", f32(28, 4, 7, lo=-5, hi=5))],
+         [("y", np.float32, [4, 7])])
+    case("gelu-tanh-20", 20, [node("Gelu", ["x"], ["y"], approximate="tanh")],
+         [("x", f32(29, 4, 7, lo=-5, hi=5))], [("y", np.float32, [4, 7])])
+    case("mish-18", 18, [node("Mish", ["x"], ["y"])], [("x", f32(30, 4, 7, lo=-30, hi=30))],
+         [("y", np.float32, [4, 7])])
+    for dtype in (np.int32, np.uint8, np.int64):
+        lo, hi = (0, 256) if dtype == np.uint8 else (-1000, 1000)
+        case("bitwise-%s-18" % np.dtype(dtype).name, 18,
+             [node("BitwiseAnd", ["a", "b"], ["and"]), node("BitwiseOr", ["a", "b"], ["or"]),
+              node("BitwiseXor", ["a", "b"], ["xor"]), node("BitwiseNot", ["a"], ["not"])],
+             [("a", ints(31, dtype, 3, 4, lo=lo, hi=hi)), ("b", ints(32, dtype, 4, lo=lo, hi=hi))],
+             [("and", dtype, [3, 4]), ("or", dtype, [3, 4]), ("xor", dtype, [3, 4]),
+              ("not", dtype, [3, 4])])
+    case("group-norm-18", 18,
+         [node("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=2, epsilon=1e-3)],
+         [("x", f32(33, 2, 6, 3, 4))], [("y", np.float32, [2, 6, 3, 4])],
+         [("s", f32(34, 2)), ("b", f32(35, 2))])
+    case("group-norm-21", 21,
+         [node("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3)],
+         [("x", f32(36, 2, 6, 5))], [("y", np.float32, [2, 6, 5])],
+         [("s", f32(37, 6)), ("b", f32(38, 6))])
+    case("rms-norm-23", 23,
+         [node("RMSNormalization", ["x", "s"], ["y"], axis=-2, epsilon=1e-4)],
+         [("x", f32(39, 2, 3, 4, 5))], [("y", np.float32, [2, 3, 4, 5])],
+         [("s", f32(40, 4, 5))])
+    case("lp-pool-18", 18,
+         [node("LpPool", ["x"], ["y"], kernel_shape=[2, 3], strides=[1, 2], pads=[1, 1, 0, 1]),
+          node("LpPool", ["x"], ["z"], kernel_shape=[3, 3], p=1)],
+         [("x", f32(41, 1, 2, 5, 6))], [("y", np.float32, [1, 2, 5, 3]),
+                                        ("z", np.float32, [1, 2, 3, 4])])
+    case("lp-pool-p3-18", 18, [node("LpPool", ["x"], ["y"], kernel_shape=[2], p=3)],
+         [("x", f32(42, 1, 3, 6))], [("y", np.float32, [1, 3, 5])])
+    case("center-crop-pad-18", 18,
+         [node("CenterCropPad", ["x", "shape"], ["y"]),
+          node("CenterCropPad", ["x", "shape2"], ["z"], axes=[-1, 1])],
+         [("x", f32(44, 5, 4, 7))], [("y", np.float32, [3, 6, 7]), ("z", np.float32, [5, 7, 2])],
+         [("shape", i64(3, 6, 7)), ("shape2", i64(2, 7))])
+    for align in (0, 1):
+        case("affine-grid-2d-align%d-20" % align, 20,
+             [node("AffineGrid", ["theta", "size"], ["grid"], align_corners=align)],
+             [("theta", f32(45 + align, 2, 2, 3))], [("grid", np.float32, [2, 4, 5, 2])],
+             [("size", i64(2, 3, 4, 5))])
+    case("affine-grid-3d-20", 20, [node("AffineGrid", ["theta", "size"], ["grid"])],
+         [("theta", f32(47, 1, 3, 4))], [("grid", np.float32, [1, 2, 3, 4, 3])],
+         [("size", i64(1, 1, 2, 3, 4))])
+    # RotaryEmbedding: 4-D with position ids, 3-D interleaved, partial rotation.
+    cos_cache = np.cos(np.outer(np.arange(16), 1.0 / 10000 ** (np.arange(4) / 4))).astype(np.float32)
+    sin_cache = np.sin(np.outer(np.arange(16), 1.0 / 10000 ** (np.arange(4) / 4))).astype(np.float32)
+    case("rotary-embedding-23", 23,
+         [node("RotaryEmbedding", ["x", "cos", "sin", "pos"], ["y"])],
+         [("x", f32(48, 2, 3, 5, 8))], [("y", np.float32, [2, 3, 5, 8])],
+         [("cos", cos_cache), ("sin", sin_cache),
+          ("pos", np.array([[0, 1, 2, 3, 4], [3, 4, 5, 6, 7]], np.int64))])
+    case("rotary-embedding-interleaved-23", 23,
+         [node("RotaryEmbedding", ["x", "cos", "sin", "pos"], ["y"], interleaved=1,
+               num_heads=2)],
+         [("x", f32(49, 1, 4, 16))], [("y", np.float32, [1, 4, 16])],
+         [("cos", cos_cache), ("sin", sin_cache), ("pos", np.array([[2, 3, 4, 5]], np.int64))])
+    case("rotary-embedding-partial-23", 23,
+         [node("RotaryEmbedding", ["x", "cos", "sin"], ["y"], rotary_embedding_dim=4)],
+         [("x", f32(50, 1, 2, 3, 10)), ("cos", f32(51, 1, 3, 2)), ("sin", f32(52, 1, 3, 2))],
+         [("y", np.float32, [1, 2, 3, 10])])
+    # Attention: 4-D, grouped heads with past keys, causal and a float mask;
+    # 3-D with heads attributes, a bool mask, softcap and every output.
+    case("attention-4d-23", 23, [node("Attention", ["q", "k", "v"], ["y"])],
+         [("q", f32(53, 2, 3, 4, 8)), ("k", f32(54, 2, 3, 6, 8)), ("v", f32(55, 2, 3, 6, 5))],
+         [("y", np.float32, [2, 3, 4, 5])])
+    case("attention-gqa-past-causal-23", 23,
+         [node("Attention", ["q", "k", "v", "mask", "pk", "pv"], ["y", "key", "value"],
+               is_causal=1, scale=0.3)],
+         [("q", f32(56, 1, 4, 3, 8)), ("k", f32(57, 1, 2, 3, 8)), ("v", f32(58, 1, 2, 3, 8)),
+          ("mask", f32(59, 3, 5)), ("pk", f32(60, 1, 2, 2, 8)), ("pv", f32(61, 1, 2, 2, 8))],
+         [("y", np.float32, [1, 4, 3, 8]), ("key", np.float32, [1, 2, 5, 8]),
+          ("value", np.float32, [1, 2, 5, 8])])
+    case("attention-3d-softcap-23", 23,
+         [node("Attention", ["q", "k", "v", "mask"], ["y", "", "", "qk"], q_num_heads=2,
+               kv_num_heads=2, softcap=2.0, qk_matmul_output_mode=3)],
+         [("q", f32(62, 2, 4, 12)), ("k", f32(63, 2, 5, 12)), ("v", f32(64, 2, 5, 6)),
+          ("mask", np.concatenate([np.ones((4, 1), bool), rng(65).random((4, 4)) > 0.3], 1))],
+         [("y", np.float32, [2, 4, 6]), ("qk", np.float32, [2, 2, 4, 5])])
+    for mode, softcap in ((0, 1.5), (1, 1.5), (2, 1.5), (1, 0.0), (2, 0.0)):
+        case("attention-qk-output-mode%d-softcap%g-23" % (mode, softcap), 23,
+             [node("Attention", ["q", "k", "v", "mask"], ["y", "", "", "qk"], softcap=softcap,
+                   qk_matmul_output_mode=mode)],
+             [("q", f32(66, 1, 2, 3, 4)), ("k", f32(67, 1, 2, 3, 4)), ("v", f32(68, 1, 2, 3, 4)),
+              ("mask", f32(69, 1, 1, 3, 3))],
+             [("y", np.float32, [1, 2, 3, 4]), ("qk", np.float32, [1, 2, 3, 3])])
+    # An exporter-like model at opset 23: shapes computed through
+    # Shape/Gather/Concat into a Reshape, a newer op in between.
+    case("shape-chain-23", 23,
+         [node("Gelu", ["x"], ["g"]), node("Shape", ["g"], ["s"]),
+          node("Gather", ["s", "zero"], ["n"], axis=0),
+          node("Concat", ["n", "minus1"], ["target"], axis=0),
+          node("Reshape", ["g", "target"], ["r"]),
+          node("ReduceMean", ["r", "one"], ["y"], keepdims=0)],
+         [("x", f32(43, 3, 4, 5))], [("y", np.float32, [3])],
+         [("zero", i64(0)), ("minus1", i64(-1)), ("one", i64(1))])
+
+
+def build(c):
+    inputs = [helper.make_tensor_value_info(name, NP_TO_ONNX[a.dtype.type], list(a.shape))
+              for name, a in c["inputs"]]
+    outputs = [helper.make_tensor_value_info(name, NP_TO_ONNX[np.dtype(t).type], shape)
+               for name, t, shape in c["outputs"]]
+    inits = [numpy_helper.from_array(np.asarray(a), name) for name, a in c["initializers"]]
+    graph = helper.make_graph(c["nodes"], c["name"], inputs, outputs, initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", c["opset"])],
+                             ir_version=IR_VERSION[c["opset"]], producer_name="check_opsets")
+
+
+def run(cmd, env=None):
+    return subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kilnc", required=True)
+    parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--node-modules", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--only", action="append", default=[])
+    args = parser.parse_args()
+    if shutil.which("node") is None or \
+            not os.path.isdir(os.path.join(args.node_modules, "onnxruntime-node")):
+        print("SKIP: needs node and onnxruntime-node in %s; scripts/setup.sh installs them" %
+              args.node_modules)
+        sys.exit(SKIP)
+    make_cases()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    env = dict(os.environ, NODE_PATH=args.node_modules)
+    failures = []
+    ops = set()
+    for c in CASES:
+        if args.only and c["name"] not in args.only:
+            continue
+        d = os.path.join(args.work, c["name"])
+        os.makedirs(os.path.join(d, "ort"))
+        model = os.path.join(d, "model.onnx")
+        with open(model, "wb") as f:
+            f.write(build(c).SerializeToString())
+        feeds = []
+        for i, (_, a) in enumerate(c["inputs"]):
+            feeds.append(os.path.join(d, "input%d.npy" % i))
+            np.save(feeds[-1], a)
+        ort = run(["node", os.path.join(HERE, "..", "Inputs", "ort_reference.js"), model,
+                   os.path.join(d, "ort")] + feeds, env)
+        if ort.returncode:
+            failures.append(c["name"])
+            print("FAIL %s (opset %d): ONNX Runtime: %s" % (c["name"], c["opset"],
+                                                           ort.stdout.strip()))
+            continue
+        lib = os.path.join(d, "model.so")
+        compiled = run([args.kilnc, model, "--emit=shared", "-o", lib])
+        if compiled.returncode:
+            failures.append(c["name"])
+            print("FAIL %s (opset %d): kilnc: %s" % (c["name"], c["opset"],
+                                                    compiled.stdout.strip()))
+            continue
+        cmd = [args.kiln_run, lib, "--quiet", "--relative-max-error", str(c["tolerance"])]
+        for f in feeds:
+            cmd += ["--input", f]
+        for i in range(len(c["outputs"])):
+            cmd += ["--expected", os.path.join(d, "ort", "%d.npy" % i)]
+        result = run(cmd)
+        if result.returncode:
+            failures.append(c["name"])
+            print("FAIL %s (opset %d): %s" % (c["name"], c["opset"], result.stdout.strip()))
+            continue
+        ops.update(n.op_type for n in c["nodes"])
+        print("ok   %s (opset %d)" % (c["name"], c["opset"]))
+    total = len([c for c in CASES if not args.only or c["name"] in args.only])
+    print("%d of %d models match ONNX Runtime; ops covered: %s" %
+          (total - len(failures), total, " ".join(sorted(ops))))
+    if failures:
+        sys.exit("FAIL: " + " ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
