@@ -299,11 +299,13 @@ LogicalResult Compilation::importModel() {
     }
     TorchScriptImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.inputTypes = options.inputTypes;
     importOptions.displayName = displayName;
     module = importTorchScriptModel(ctx, options.inputPath, importOptions);
   } else {
     ONNXImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.inputTypes = options.inputTypes;
     importOptions.constantInputs = options.constantInputs;
     importOptions.displayName = displayName;
     importOptions.maxWeightBytes = options.maxWeightBytes;
@@ -515,6 +517,7 @@ LogicalResult Compilation::addManifest() {
   data.features = description.features;
   data.optLevel = options.optLevel;
   data.inputShapes = options.inputShapes;
+  data.inputTypes = options.inputTypes;
   for (const auto &[input, spec] : options.constantInputs) {
     llvm::StringRef file = spec;
     if (!file.consume_front("@")) {
@@ -559,6 +562,25 @@ std::optional<std::vector<int64_t>> parseShape(llvm::StringRef text) {
     dims.push_back(d);
   }
   return dims;
+}
+
+std::optional<std::vector<int64_t>> parseShapeSpec(llvm::StringRef text, std::string &elementType) {
+  static const char *const kTypes[] = {"f16", "bf16", "f32", "f64", "i1",  "i8", "i16",
+                                       "i32", "i64",  "u8",  "u16", "u32", "u64"};
+  elementType.clear();
+  llvm::StringRef dims = text, type = text;
+  size_t x = text.rfind('x');
+  if (x != llvm::StringRef::npos) {
+    dims = text.take_front(x);
+    type = text.drop_front(x + 1);
+  } else {
+    dims = "";
+  }
+  if (llvm::is_contained(kTypes, type)) {
+    elementType = type.str();
+    return parseShape(dims);
+  }
+  return parseShape(text);
 }
 
 int compileModel(const CompileOptions &options) {

@@ -44,6 +44,7 @@ size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_U16:
   case KILN_DTYPE_I16:
   case KILN_DTYPE_F16:
+  case KILN_DTYPE_BF16:
     return 2;
   case KILN_DTYPE_F32:
   case KILN_DTYPE_I32:
@@ -78,6 +79,8 @@ const char *kiln_dtype_name(kiln_dtype dtype) {
     return "bool";
   case KILN_DTYPE_F16:
     return "f16";
+  case KILN_DTYPE_BF16:
+    return "bf16";
   case KILN_DTYPE_F64:
     return "f64";
   case KILN_DTYPE_U32:

@@ -1,8 +1,11 @@
-# ===- test/onnx-opsets/check_opsets.py - Opsets 18-23 against ORT -------===#
+# ===- test/onnx-opsets/check_opsets.py - Old and new opsets against ORT --===#
 #
 # Models at ONNX opsets 18 to 23, made here with onnx.helper, one per op
-# whose signature changed since opset 17 or that is new since then. Each is
-# compiled with kilnc as exported (no conversion), run with kiln-run on
+# whose signature changed since opset 17 or that is new since then, and
+# exporter-like models at opsets 7, 9, 11 and 13 whose symbolic dimensions
+# (bound with --shape) flow through Shape/Gather/Concat into Reshape,
+# Softmax, Resize and BatchNormalization. Each is compiled with kilnc as
+# exported (the symbolic inputs bound to the fed shapes), run with kiln-run on
 # seeded inputs, and compared with ONNX Runtime (test/Inputs/ort_reference.js,
 # onnxruntime-node 1.30, which implements opset 23). Floats must agree to
 # 1e-4 relative (max |error| / max |reference| where the output spans
@@ -27,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77
 
 # The IR version each opset shipped with.
-IR_VERSION = {18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11}
+IR_VERSION = {7: 3, 9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11}
 
 NP_TO_ONNX = {
     np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE,
@@ -40,10 +43,11 @@ NP_TO_ONNX = {
 CASES = []
 
 
-def case(name, opset, nodes, inputs, outputs, initializers=(), tolerance=1e-4):
-    """inputs: [(name, array)]; outputs: [(name, numpy dtype, shape)]."""
+def case(name, opset, nodes, inputs, outputs, initializers=(), tolerance=1e-4, dims=None):
+    """inputs: [(name, array)]; outputs: [(name, numpy dtype, shape)];
+    dims: {input name: declared shape, with strings for symbolic dimensions}."""
     CASES.append(dict(name=name, opset=opset, nodes=nodes, inputs=inputs, outputs=outputs,
-                      initializers=initializers, tolerance=tolerance))
+                      initializers=initializers, tolerance=tolerance, dims=dims or {}))
 
 
 def rng(seed):
@@ -203,6 +207,27 @@ def make_cases():
           node("LpPool", ["x"], ["z"], kernel_shape=[3, 3], p=1)],
          [("x", f32(41, 1, 2, 5, 6))], [("y", np.float32, [1, 2, 5, 3]),
                                         ("z", np.float32, [1, 2, 3, 4])])
+    # Dilated windows: AveragePool (19) without and with count_include_pad
+    # and ceil_mode, 1-D and 3-D, and LpPool (18).
+    case("average-pool-dilations-19", 19,
+         [node("AveragePool", ["x"], ["y"], kernel_shape=[3, 2], dilations=[2, 3],
+               pads=[2, 1, 1, 1], strides=[1, 2]),
+          node("AveragePool", ["x"], ["z"], kernel_shape=[2, 2], dilations=[2, 2],
+               pads=[1, 1, 1, 1], count_include_pad=1),
+          node("AveragePool", ["x"], ["w"], kernel_shape=[2, 2], dilations=[2, 1], strides=[2, 3],
+               ceil_mode=1)],
+         [("x", f32(80, 2, 3, 9, 10))],
+         [("y", np.float32, [2, 3, 8, 5]), ("z", np.float32, [2, 3, 9, 10]),
+          ("w", np.float32, [2, 3, 4, 4])])
+    case("average-pool-dilations-1d-3d-19", 19,
+         [node("AveragePool", ["x"], ["y"], kernel_shape=[3], dilations=[2], pads=[1, 2]),
+          node("AveragePool", ["v"], ["z"], kernel_shape=[2, 2, 2], dilations=[2, 1, 2],
+               pads=[1, 0, 1, 0, 1, 1])],
+         [("x", f32(81, 1, 2, 11)), ("v", f32(82, 1, 2, 5, 4, 6))],
+         [("y", np.float32, [1, 2, 10]), ("z", np.float32, [1, 2, 4, 4, 6])])
+    case("lp-pool-dilations-18", 18,
+         [node("LpPool", ["x"], ["y"], kernel_shape=[2, 2], dilations=[2, 2], pads=[1, 0, 1, 0])],
+         [("x", f32(83, 1, 2, 7, 6))], [("y", np.float32, [1, 2, 7, 4])])
     case("lp-pool-p3-18", 18, [node("LpPool", ["x"], ["y"], kernel_shape=[2], p=3)],
          [("x", f32(42, 1, 3, 6))], [("y", np.float32, [1, 3, 5])])
     case("center-crop-pad-18", 18,
@@ -260,6 +285,19 @@ def make_cases():
              [("q", f32(66, 1, 2, 3, 4)), ("k", f32(67, 1, 2, 3, 4)), ("v", f32(68, 1, 2, 3, 4)),
               ("mask", f32(69, 1, 1, 3, 3))],
              [("y", np.float32, [1, 2, 3, 4]), ("qk", np.float32, [1, 2, 3, 3])])
+    # Col2Im (18): blocks summed back into images, overlapping (stride 1),
+    # strided with pads and dilations, and a tail no block reaches.
+    case("col2im-overlap-18", 18, [node("Col2Im", ["x", "image", "block"], ["y"])],
+         [("x", f32(70, 2, 3 * 4, 9))], [("y", np.float32, [2, 3, 4, 4])],
+         [("image", i64(4, 4)), ("block", i64(2, 2))])
+    case("col2im-strided-18", 18,
+         [node("Col2Im", ["x", "image", "block"], ["y"], strides=[2, 1], dilations=[1, 2],
+               pads=[1, 0, 0, 1])],
+         [("x", f32(71, 1, 2 * 6, 12))], [("y", np.float32, [1, 2, 7, 5])],
+         [("image", i64(7, 5)), ("block", i64(3, 2))])
+    case("col2im-1d-18", 18, [node("Col2Im", ["x", "image", "block"], ["y"], strides=[3])],
+         [("x", f32(72, 1, 2 * 2, 3))], [("y", np.float32, [1, 2, 9])],
+         [("image", i64(9)), ("block", i64(2))])
     # An exporter-like model at opset 23: shapes computed through
     # Shape/Gather/Concat into a Reshape, a newer op in between.
     case("shape-chain-23", 23,
@@ -272,12 +310,159 @@ def make_cases():
          [("zero", i64(0)), ("minus1", i64(-1)), ("one", i64(1))])
 
 
+def make_old_opset_cases():
+    """Exporter-like models at opsets 7 to 13 with symbolic N, H and W: the
+    shapes reach Reshape, Softmax (whose 12 -> 13 conversion needs its input's
+    shape), Upsample/Resize and BatchNormalization through shape arithmetic."""
+    for opset in (7, 9, 11, 13):
+        unsqueeze = (lambda i, o: node("Unsqueeze", [i, "zero1"], [o])) if opset >= 13 else \
+            (lambda i, o: node("Unsqueeze", [i], [o], axes=[0]))
+        bn = dict(spatial=1) if opset < 9 else {}
+        x = f32(100 + opset, 2, 3, 4, 5)
+        # Flatten per sample through a computed shape, Softmax over the
+        # flattened row, a 4-D Softmax (coerced to 2-D before opset 13),
+        # back to x's shape, then BatchNormalization.
+        case("old-shape-softmax-bn-%d" % opset, opset,
+             [node("Shape", ["x"], ["s"]),
+              node("Gather", ["s", "zero"], ["n"], axis=0),
+              unsqueeze("n", "n1"),
+              node("Concat", ["n1", "minus1"], ["flat_shape"], axis=0),
+              node("Reshape", ["x", "flat_shape"], ["flat"]),
+              node("Softmax", ["flat"], ["p"], axis=1),
+              node("Reshape", ["p", "s"], ["p4"]),
+              node("Softmax", ["p4"], ["q"], axis=2),
+              node("BatchNormalization", ["q", "scale", "bias", "mean", "var"], ["y"],
+                   epsilon=1e-3, **bn)],
+             [("x", x)], [("y", np.float32, ["N", 3, "H", "W"])],
+             [("zero", np.array(0, np.int64)), ("zero1", i64(0)), ("minus1", i64(-1)),
+              ("scale", f32(1, 3, lo=0.5, hi=1.5)), ("bias", f32(2, 3)),
+              ("mean", f32(3, 3, lo=-0.1, hi=0.1)), ("var", f32(4, 3, lo=0.5, hi=2))],
+             dims={"x": ["N", 3, "H", "W"]})
+        # Upsampling by two: Upsample with constant scales before opset 10
+        # (an attribute at 7), Resize to sizes computed from Shape(x) after.
+        if opset == 7:
+            up = [node("Upsample", ["x"], ["u"], mode="nearest", scales=[1.0, 1.0, 2.0, 2.0])]
+        elif opset == 9:
+            up = [node("Upsample", ["x", "scales"], ["u"], mode="nearest")]
+        else:
+            slice_ = (lambda i, o, a, b: node("Slice", [i, a, b], [o]))
+            up = [node("Shape", ["x"], ["s"]),
+                  slice_("s", "nc", "start0", "start2"),
+                  slice_("s", "hw", "start2", "start4"),
+                  node("Mul", ["hw", "two"], ["hw2"]),
+                  node("Concat", ["nc", "hw2"], ["sizes"], axis=0),
+                  node("Resize", ["x", "roi", "noscales", "sizes"], ["u"], mode="nearest",
+                       coordinate_transformation_mode="asymmetric", nearest_mode="floor")]
+        case("old-shape-upsample-%d" % opset, opset,
+             up + [node("Shape", ["u"], ["us"]),
+                   node("Gather", ["us", "one"], ["c"], axis=0),
+                   unsqueeze("c", "c1"),
+                   node("Concat", ["minus1", "c1"], ["rows"], axis=0),
+                   node("Reshape", ["u", "rows"], ["r"]),
+                   node("Softmax", ["r"], ["y"], axis=1)],
+             [("x", f32(110 + opset, 2, 3, 4, 5))], [("y", np.float32, ["M", 3])],
+             [("scales", np.array([1, 1, 2, 2], np.float32)), ("one", np.array(1, np.int64)),
+              ("zero1", i64(0)), ("minus1", i64(-1)), ("start0", i64(0)), ("start2", i64(2)),
+              ("start4", i64(4)), ("two", i64(2)), ("roi", np.zeros(0, np.float32)),
+              ("noscales", np.zeros(0, np.float32))],
+             dims={"x": ["N", 3, "H", "W"]})
+
+
+def make_unsigned_cases():
+    """uint64 Div and Mod, with dividends and divisors on both sides of
+    2^63 (kiln's integers are signed)."""
+    big = np.array([2**64 - 1, 2**63, 2**63 + 12345, 7, 2**63 - 1, 10**19, 0, 99], np.uint64)
+    div = np.array([3, 2**63 + 1, 2**63, 2**64 - 1, 2**63 - 1, 7, 5, 2**32 + 3], np.uint64)
+    case("uint64-div-mod-13", 13,
+         [node("Div", ["a", "b"], ["q"]), node("Mod", ["a", "b"], ["r"])],
+         [("a", big), ("b", div)], [("q", np.uint64, [8]), ("r", np.uint64, [8])])
+
+
+def make_einsum_diagonal_cases():
+    """Einsum with a letter repeated in one operand: diagonals and traces."""
+    for eq, shapes, out in (("...ii->...i", [(2, 3, 4, 4)], [2, 3, 4]),
+                            ("ii", [(5, 5)], []),
+                            ("iji,jk->ik", [(3, 4, 3), (4, 2)], [3, 2]),
+                            ("bii,bij->bj", [(2, 3, 3), (2, 3, 5)], [2, 5])):
+        names = ["x%d" % i for i in range(len(shapes))]
+        case("einsum-diagonal-%s-12" % eq.replace("...", "E").replace("->", "_to_")
+             .replace(",", "_"), 12,
+             [node("Einsum", names, ["y"], equation=eq)],
+             [(nm, f32(200 + i, *s)) for i, (nm, s) in enumerate(zip(names, shapes))],
+             [("y", np.float32, out)])
+
+
+def make_mel_cases():
+    """MelWeightMatrix of constant inputs, int32 and int64 sizes."""
+    for dt, (bins, dft, rate, lo, hi) in ((np.int64, (10, 64, 16000, 100.0, 7000.0)),
+                                          (np.int32, (8, 16, 8192, 0.0, 4096.0))):
+        case("melweightmatrix-%s-17" % np.dtype(dt).name, 17,
+             [node("MelWeightMatrix", ["bins", "dft", "rate", "lo", "hi"], ["w"]),
+              node("MatMul", ["x", "w"], ["y"])],
+             [("x", f32(300, 2, dft // 2 + 1))], [("y", np.float32, [2, bins])],
+             [("bins", np.array(bins, dt)), ("dft", np.array(dft, dt)),
+              ("rate", np.array(rate, dt)), ("lo", np.array(lo, np.float32)),
+              ("hi", np.array(hi, np.float32))])
+
+
+def make_det_cases():
+    """Det: a batch of random matrices, a matrix that needs row swaps (a
+    zero in the first pivot position) and a singular one."""
+    swaps = np.array([[0, 2, 1, 3], [1, 1, 0, 2], [4, 0, 3, 1], [2, 3, 1, 0]], np.float32)
+    singular = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], np.float32)
+    case("det-batch-11", 11, [node("Det", ["x"], ["y"])], [("x", f32(400, 2, 3, 5, 5))],
+         [("y", np.float32, [2, 3])])
+    case("det-pivots-11", 11, [node("Det", ["x"], ["y"]), node("Det", ["s"], ["z"])],
+         [("x", swaps), ("s", singular)], [("y", np.float32, []), ("z", np.float32, [])],
+         tolerance=1e-5)
+
+
+def make_bfloat16_cases():
+    """bfloat16: f32 rounded to bf16 (to nearest, ties to even) and back,
+    and a bf16 initializer (NumPy has no bfloat16: its bit patterns)."""
+    x = np.concatenate([f32(500, 29), np.array([1 + 2**-8, 1 + 3 * 2**-8, -(1 + 2**-8),
+                                                  300.7, 1e-3], np.float32)])
+    w = helper.make_tensor("w", TensorProto.BFLOAT16, [2], [0x3fc0, 0xc020])  # 1.5, -2.5
+    case("cast-bfloat16-13", 13,
+         [node("Cast", ["x"], ["b"], to=TensorProto.BFLOAT16),
+          node("Cast", ["b"], ["y"], to=TensorProto.FLOAT),
+          node("Cast", ["w"], ["wf"], to=TensorProto.FLOAT),
+          node("Mul", ["y", "two"], ["y2"]),
+          node("Concat", ["y2", "wf"], ["z"], axis=0)],
+         [("x", x)], [("z", np.float32, [36])],
+         [("w", w), ("two", np.array(2, np.float32))], tolerance=1e-7)
+
+
+def make_roialign_cases():
+    """RoiAlign with regions given at run time: both modes, both coordinate
+    conventions, two images, regions past the edges and a spatial scale."""
+    x = f32(600, 2, 3, 9, 11)
+    rois = np.array([[0.5, 1.0, 7.5, 6.0], [-2.0, -1.5, 3.0, 12.0], [4.0, 2.0, 4.5, 2.5],
+                     [9.0, 0.0, 14.0, 8.0]], np.float32)
+    batch = np.array([0, 1, 1, 0], np.int64)
+    for mode, coords, opset in (("avg", "half_pixel", 16), ("max", "half_pixel", 16),
+                                ("avg", "output_half_pixel", 16), ("avg", None, 10)):
+        attrs = dict(mode=mode, output_height=3, output_width=4, sampling_ratio=2,
+                     spatial_scale=0.9)
+        if coords:
+            attrs["coordinate_transformation_mode"] = coords
+        case("roialign-%s-%s-%d" % (mode, coords or "default", opset), opset,
+             [node("RoiAlign", ["x", "rois", "batch"], ["y"], **attrs)],
+             [("x", x), ("rois", rois), ("batch", batch)], [("y", np.float32, [4, 3, 3, 4])])
+
+
 def build(c):
-    inputs = [helper.make_tensor_value_info(name, NP_TO_ONNX[a.dtype.type], list(a.shape))
+    inputs = [helper.make_tensor_value_info(name, NP_TO_ONNX[a.dtype.type],
+                                            c["dims"].get(name, list(a.shape)))
               for name, a in c["inputs"]]
     outputs = [helper.make_tensor_value_info(name, NP_TO_ONNX[np.dtype(t).type], shape)
                for name, t, shape in c["outputs"]]
-    inits = [numpy_helper.from_array(np.asarray(a), name) for name, a in c["initializers"]]
+    used = {i for n in c["nodes"] for i in n.input}
+    inits = [a if isinstance(a, TensorProto) else numpy_helper.from_array(np.asarray(a), name)
+             for name, a in c["initializers"] if name in used]
+    if IR_VERSION[c["opset"]] < 4:  # initializers were graph inputs too
+        inputs += [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+                   for t in inits]
     graph = helper.make_graph(c["nodes"], c["name"], inputs, outputs, initializer=inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", c["opset"])],
                              ir_version=IR_VERSION[c["opset"]], producer_name="check_opsets")
@@ -302,6 +487,13 @@ def main():
               args.node_modules)
         sys.exit(SKIP)
     make_cases()
+    make_old_opset_cases()
+    make_unsigned_cases()
+    make_einsum_diagonal_cases()
+    make_mel_cases()
+    make_det_cases()
+    make_bfloat16_cases()
+    make_roialign_cases()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     env = dict(os.environ, NODE_PATH=args.node_modules)
@@ -327,7 +519,11 @@ def main():
                                                            ort.stdout.strip()))
             continue
         lib = os.path.join(d, "model.so")
-        compiled = run([args.kilnc, model, "--emit=shared", "-o", lib])
+        shapes = []
+        for name, a in c["inputs"]:
+            if name in c["dims"]:
+                shapes += ["--shape", "%s=%s" % (name, "x".join(str(d) for d in a.shape))]
+        compiled = run([args.kilnc, model, "--emit=shared", "-o", lib] + shapes)
         if compiled.returncode:
             failures.append(c["name"])
             print("FAIL %s (opset %d): kilnc: %s" % (c["name"], c["opset"],

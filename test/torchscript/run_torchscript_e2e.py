@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # ===- test/torchscript/run_torchscript_e2e.py - TorchScript numerics ---=== #
 #
-# Builds PyTorch models with Debian's PyTorch (seeded random weights,
-# batch-norm statistics randomized), traces them (scripts the control-flow
+# Builds PyTorch models (torchvision classifiers and segmentation models,
+# a transformer encoder, LSTM/GRU, transposed and 3-D convolutions, an
+# integer-input token model, an MLP) with Debian's PyTorch (seeded random
+# weights, batch-norm statistics randomized), traces them (scripts the control-flow
 # module), saves the TorchScript modules, and for each one checks, on its
 # own line:
 #
@@ -73,6 +75,27 @@ class Encoder(nn.Module):
         return self.encoder(x)
 
 
+class BatchFirstEncoder(nn.Module):
+    """Batch-first layers in eval mode, which PyTorch runs (and traces) as
+    its fused aten::_transformer_encoder_layer_fwd, post-norm with ReLU and
+    pre-norm with GELU, then nn.MultiheadAttention's fused
+    aten::_native_multi_head_attention with its head-averaged weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.post = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64,
+                                               dropout=0.0, batch_first=True)
+        self.pre = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=48,
+                                              dropout=0.0, batch_first=True, norm_first=True,
+                                              activation="gelu")
+        self.attention = nn.MultiheadAttention(32, 2, batch_first=True)
+
+    def forward(self, x):
+        y = self.pre(self.post(x))
+        a, w = self.attention(y, y, y)
+        return a + w.mean(-1, keepdim=True)
+
+
 class ConstantControl(nn.Module):
     """Scripted: a `for` over a constant range and an `if` on a shape."""
 
@@ -86,6 +109,70 @@ class ConstantControl(nn.Module):
         if x.size(0) == 2:
             x = x * 0.5
         return x
+
+
+class Convolutions(nn.Module):
+    """Transposed convolutions in 1-D to 3-D (strides, output padding,
+    groups, dilation) and a 3-D convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.up1 = nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.up2 = nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 3), padding=(1, 0),
+                                      output_padding=(1, 2), groups=2, dilation=(1, 2))
+        self.conv3 = nn.Conv3d(4, 6, (2, 3, 3), stride=(1, 2, 1), padding=(1, 1, 0), groups=2)
+        self.up3 = nn.ConvTranspose3d(6, 2, 2, stride=2, padding=(0, 1, 0))
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        a = self.up1(x.reshape(n, c, h * w)).sum()
+        b = self.up2(x).mean()
+        v = self.up3(torch.relu(self.conv3(x.reshape(n, c, 2, h // 2, w))))
+        return v * a + b
+
+
+class ScriptedConvolutions(nn.Module):
+    """Scripted: the named conv_transpose and conv3d ops."""
+
+    def __init__(self):
+        super().__init__()
+        self.w2 = nn.Parameter(torch.randn(4, 3, 3, 3) * 0.2)
+        self.w3 = nn.Parameter(torch.randn(5, 4, 1, 3, 3) * 0.2)
+        self.w1 = nn.Parameter(torch.randn(4, 2, 5) * 0.2)
+        self.bias = nn.Parameter(torch.randn(3))
+
+    def forward(self, x):
+        y = torch.nn.functional.conv_transpose2d(x, self.w2, self.bias, stride=2, padding=1,
+                                                 output_padding=1)
+        z = torch.nn.functional.conv3d(x.unsqueeze(2), self.w3, None, 1, (0, 1, 1))
+        t = torch.nn.functional.conv_transpose1d(x.flatten(2), self.w1, None, 3)
+        return y.sum(1) + z.sum((1, 2)).mean() + t.mean()
+
+
+class TokenModel(nn.Module):
+    """Integer input: token ids through an embedding, a mask made from
+    them, and integer arithmetic."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 16)
+        self.fc = nn.Linear(16, 4)
+
+    def forward(self, x):
+        mask = (x != 0).unsqueeze(-1).to(torch.float32)
+        e = self.embed(torch.remainder(x * 3 + 1, 50)) * mask
+        return self.fc(e.sum(1) / mask.sum(1).clamp(min=1.0))
+
+
+class SegmentationOutput(nn.Module):
+    """torchvision's segmentation models return {"out": ...}: the tensor."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
 
 
 class DataDependent(nn.Module):
@@ -103,7 +190,8 @@ def build_models():
     vision = [("resnet18", torchvision.models.resnet18),
               ("mobilenet_v2", torchvision.models.mobilenet_v2),
               ("efficientnet_b0", torchvision.models.efficientnet_b0),
-              ("densenet121", torchvision.models.densenet121)]
+              ("densenet121", torchvision.models.densenet121),
+              ("shufflenet_v2", torchvision.models.shufflenet_v2_x1_0)]
     for i, (name, ctor) in enumerate(vision):
         torch.manual_seed(SEED + i)
         module = ctor(weights=None)
@@ -115,6 +203,9 @@ def build_models():
     torch.manual_seed(SEED + 11)
     models.append(("transformer_encoder", Encoder().eval(),
                    torch.randn(16, 1, 64, generator=gen), False))
+    torch.manual_seed(SEED + 18)
+    models.append(("batch_first_encoder", BatchFirstEncoder().eval(),
+                   torch.randn(2, 7, 32, generator=gen), False))
     for i, kind in enumerate(("lstm", "gru")):
         torch.manual_seed(SEED + 12 + i)
         models.append((kind, SequenceModel(kind).eval(), torch.randn(1, 12, 16, generator=gen),
@@ -122,6 +213,30 @@ def build_models():
     torch.manual_seed(SEED + 14)
     models.append(("scripted_control", ConstantControl().eval(),
                    torch.randn(2, 32, generator=gen), False))
+    # Segmentation: dilated backbones, ASPP, and bilinear upsampling
+    # (aten::upsample_bilinear2d) back to the input's size.
+    segmentation = [("fcn_resnet50", torchvision.models.segmentation.fcn_resnet50),
+                     ("deeplabv3_mobilenet_v3",
+                      torchvision.models.segmentation.deeplabv3_mobilenet_v3_large),
+                     ("lraspp_mobilenet_v3",
+                      torchvision.models.segmentation.lraspp_mobilenet_v3_large)]
+    for i, (name, ctor) in enumerate(segmentation):
+        torch.manual_seed(SEED + 20 + i)
+        extra = {} if name.startswith("lraspp") else {"aux_loss": False}
+        module = ctor(weights=None, weights_backbone=None, **extra)
+        randomize_batchnorm(module, gen)
+        models.append((name, SegmentationOutput(module).eval(),
+                       torch.randn(1, 3, 224, 224, generator=gen), False))
+    torch.manual_seed(SEED + 15)
+    models.append(("convolutions", Convolutions().eval(), torch.randn(1, 4, 6, 5, generator=gen),
+                   False))
+    torch.manual_seed(SEED + 16)
+    models.append(("scripted_convolutions", ScriptedConvolutions().eval(),
+                   torch.randn(1, 4, 5, 6, generator=gen), False))
+    torch.manual_seed(SEED + 17)
+    ids = torch.randint(0, 50, (2, 9), generator=gen)
+    ids[0, 5:] = 0
+    models.append(("tokens", TokenModel().eval(), ids, False))
     return models
 
 
@@ -206,7 +321,9 @@ def main(argv):
                 torch.jit.script(module).save(pt)
             else:
                 torch.jit.trace(module, (x,)).save(pt)
-        shape = "x=" + "x".join(str(d) for d in x.shape)
+        # An integer input's element type follows its shape (1x9xi64).
+        dtype = {torch.int64: "xi64", torch.int32: "xi32", torch.bool: "xi1"}.get(x.dtype, "")
+        shape = "x=" + "x".join(str(d) for d in x.shape) + dtype
         so = os.path.join(args.work, name + ".so")
         rc, out = run([args.kilnc, pt, "--shape", shape, "--emit=shared", "-o", so])
         if rc != 0:

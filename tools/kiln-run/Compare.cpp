@@ -20,7 +20,8 @@ namespace kiln {
 namespace run {
 
 bool isFloatDType(kiln_dtype dtype) {
-  return dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64;
+  return dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_BF16 || dtype == KILN_DTYPE_F32 ||
+         dtype == KILN_DTYPE_F64;
 }
 
 template <typename T> static T loadElement(const void *data, uint64_t index) {
@@ -37,6 +38,12 @@ double loadAsDouble(kiln_dtype dtype, const void *data, uint64_t index) {
     return loadElement<double>(data, index);
   case KILN_DTYPE_F16:
     return halfToFloat(loadElement<uint16_t>(data, index));
+  case KILN_DTYPE_BF16: { // the upper half of an f32
+    uint32_t bits = uint32_t(loadElement<uint16_t>(data, index)) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  }
   case KILN_DTYPE_U8:
     return loadElement<uint8_t>(data, index);
   case KILN_DTYPE_I8:

@@ -54,7 +54,7 @@ struct CompareResult {
   double relativeError() const;
 };
 
-/// True for the dtypes compared with tolerances (f16, f32, f64).
+/// True for the dtypes compared with tolerances (f16, bf16, f32, f64).
 bool isFloatDType(kiln_dtype dtype);
 
 /// Reads element `index` of a dense buffer of `dtype` as a double.

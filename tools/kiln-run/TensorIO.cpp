@@ -535,7 +535,8 @@ bool parseTensorProto(const uint8_t *bytes, size_t size, const std::string &what
       narrowInto<int16_t>(proto.int32_data(), data);
       break;
     case KILN_DTYPE_U16:
-    case KILN_DTYPE_F16: // int32_data holds the IEEE half bit patterns.
+    case KILN_DTYPE_F16:  // int32_data holds the IEEE half bit patterns,
+    case KILN_DTYPE_BF16: // or bfloat16's.
       field = "int32_data";
       have = proto.int32_data_size();
       narrowInto<uint16_t>(proto.int32_data(), data);

@@ -47,7 +47,9 @@ static cl::opt<std::string>
                        "bufferized or llvm"),
               cl::value_desc("phase"), cl::cat(kilncCategory));
 static cl::list<std::string>
-    shapes("shape", cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224 (repeatable)"),
+    shapes("shape",
+           cl::desc("Bind an input's shape, e.g. --shape input=1x3x224x224, and optionally its "
+                    "element type, --shape ids=1x128xi64 (repeatable)"),
            cl::value_desc("name=AxBxC"), cl::cat(kilncCategory));
 static cl::list<std::string> constInputs(
     "const-input",
@@ -237,14 +239,18 @@ int main(int argc, char **argv) {
   for (const std::string &spec : shapes) {
     size_t eq = spec.rfind('=');
     std::optional<std::vector<int64_t>> dims;
+    std::string elementType;
     if (eq != std::string::npos && eq > 0)
-      dims = kiln::parseShape(StringRef(spec).substr(eq + 1));
+      dims = kiln::parseShapeSpec(StringRef(spec).substr(eq + 1), elementType);
     if (!dims) {
       errs() << "kilnc: error: bad --shape '" << spec
-             << "'; expected name=AxBxC with positive sizes\n";
+             << "'; expected name=AxBxC with positive sizes, optionally followed by an "
+                "element type (name=1x128xi64)\n";
       return 1;
     }
     options.inputShapes[spec.substr(0, eq)] = *dims;
+    if (!elementType.empty())
+      options.inputTypes[spec.substr(0, eq)] = elementType;
   }
   for (const std::string &spec : constInputs) {
     size_t eq = spec.find('=');

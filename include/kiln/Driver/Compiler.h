@@ -29,6 +29,10 @@ struct CompileOptions {
   /// Stop after this phase and print its IR (to the output or stdout).
   std::optional<Phase> compileTo;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Element types given with the shapes (`--shape ids=1x128xi64`), by
+  /// input name: "f16", "bf16", "f32", "f64", "i1", "i8", "i16", "i32",
+  /// "i64", "u8", "u16", "u32" or "u64" (see parseShapeSpec).
+  std::map<std::string, std::string> inputTypes;
   /// `--const-input name=V,V,...|@FILE`: inputs bound at compile time.
   std::map<std::string, std::string> constantInputs;
   /// `--device`: "cpu" or "cuda"; `--gpu-arch` and `--cuda-path` (CUDA).
@@ -75,6 +79,11 @@ int compileModel(const CompileOptions &options);
 
 /// Parses "1x3x224x224" ("" or "scalar" for rank 0).
 std::optional<std::vector<int64_t>> parseShape(llvm::StringRef text);
+
+/// Parses a shape with an optional element type after it, the way MLIR
+/// spells tensor types: "1x128xi64", "i64" (rank 0), "1x3x224x224". The
+/// type (empty when not given) goes to `elementType`.
+std::optional<std::vector<int64_t>> parseShapeSpec(llvm::StringRef text, std::string &elementType);
 
 } // namespace kiln
 

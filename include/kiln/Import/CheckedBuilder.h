@@ -66,6 +66,15 @@ public:
   /// `value` reshaped to `shape` (checked and folded), or `value` itself
   /// when it already has that shape.
   mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
+  /// kiln.slice of `value` with static offsets, sizes and strides.
+  mlir::Value slice(mlir::Value value, llvm::ArrayRef<int64_t> offsets,
+                    llvm::ArrayRef<int64_t> sizes, llvm::ArrayRef<int64_t> strides);
+  /// kiln.transpose of `value` by `perm`.
+  mlir::Value transpose(mlir::Value value, llvm::ArrayRef<int64_t> perm);
+  /// A kiln.constant of float type `elementType` and `shape` holding
+  /// `values` (rounded to nearest).
+  mlir::Value floatConstant(mlir::Type elementType, llvm::ArrayRef<int64_t> shape,
+                            llvm::ArrayRef<double> values);
 
   /// Reports an error at the node; always returns failure().
   mlir::LogicalResult error(const llvm::Twine &message);

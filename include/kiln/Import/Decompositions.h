@@ -29,6 +29,11 @@ mlir::Value buildSilu(CheckedBuilder &b, mlir::Value x);
 mlir::FailureOr<mlir::Value> buildGelu(CheckedBuilder &b, mlir::Value x,
                                        llvm::StringRef approximate);
 
+/// The remainder of a / b with the divisor's sign (Python's %, ONNX's Mod
+/// with fmod = 0): kiln.rem (the dividend's sign), moved by b where it is
+/// not zero and its sign differs from b's.
+mlir::Value buildFlooredRemainder(CheckedBuilder &b, mlir::Value a, mlir::Value divisor);
+
 /// Batch normalization with running statistics (inference): over the
 /// channels, dimension 1 of `x`, y = x * a + c with a = scale / sqrt(var +
 /// eps) and c = bias - mean * a. A null `scale` means 1, a null `bias` 0.

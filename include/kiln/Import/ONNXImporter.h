@@ -33,6 +33,9 @@ constexpr int kNewestIrVersion = 11;
 struct ONNXImportOptions {
   /// Shapes given with `--shape name=AxBxC`, by graph input name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Element types given with those shapes ("i64", ...): each must be the
+  /// type the model declares.
+  std::map<std::string, std::string> inputTypes;
   /// Inputs given their values at compile time with `--const-input
   /// name=V,V,...` or `name=@tensor.pb`, by graph input name.
   std::map<std::string, std::string> constantInputs;

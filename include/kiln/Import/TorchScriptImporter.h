@@ -24,6 +24,8 @@ struct TorchScriptImportOptions {
   /// Shapes of forward's tensor arguments, by argument name (required:
   /// TorchScript does not record them).
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Their element types ("i64", "f16", ...; f32 where not given).
+  std::map<std::string, std::string> inputTypes;
   /// The file name used in diagnostics about the module file itself.
   std::string displayName;
 };

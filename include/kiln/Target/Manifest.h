@@ -26,6 +26,8 @@ struct ManifestData {
   std::string name, emit, triple, cpu, features;
   unsigned optLevel = 2;
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Element types given with --shape (written only when there are any).
+  std::map<std::string, std::string> inputTypes;
   /// Inputs bound at compile time: name -> the inline values, or
   /// "@<file name> sha256:<hex>" for a TensorProto file.
   std::map<std::string, std::string> constantInputs;

@@ -26,6 +26,31 @@ Value CheckedBuilder::reshape(Value value, ArrayRef<int64_t> shape) {
   return create<ReshapeOp>(RankedTensorType::get(shape, type.getElementType()), value);
 }
 
+Value CheckedBuilder::slice(Value value, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                            ArrayRef<int64_t> strides) {
+  return create<SliceOp>(value, builder.getDenseI64ArrayAttr(offsets),
+                         builder.getDenseI64ArrayAttr(sizes),
+                         builder.getDenseI64ArrayAttr(strides));
+}
+
+Value CheckedBuilder::transpose(Value value, ArrayRef<int64_t> perm) {
+  return create<TransposeOp>(value, builder.getDenseI64ArrayAttr(perm));
+}
+
+Value CheckedBuilder::floatConstant(Type elementType, ArrayRef<int64_t> shape,
+                                    ArrayRef<double> values) {
+  const llvm::fltSemantics &semantics = cast<FloatType>(elementType).getFloatSemantics();
+  SmallVector<APFloat> floats;
+  for (double v : values) {
+    APFloat f(v);
+    bool lost;
+    f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+    floats.push_back(f);
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  return ConstantOp::create(builder, loc, DenseElementsAttr::get(type, floats));
+}
+
 LogicalResult CheckedBuilder::error(const Twine &message) { return emitError(loc) << message; }
 
 LogicalResult CheckedBuilder::unsupported(const Twine &what) {

@@ -139,4 +139,14 @@ LayerNormValues buildLayerNorm(CheckedBuilder &b, Value x, int64_t firstAxis, Va
   return result;
 }
 
+Value buildFlooredRemainder(CheckedBuilder &b, Value a, Value divisor) {
+  Type elt = elementTypeOf(a);
+  Value r = b.create<RemOp>(a, divisor);
+  Value zero = b.scalarConstant(elt, 0.0);
+  Value nonZero =
+      b.create<XorOp>(b.create<EqualOp>(r, zero), b.scalarConstant(b.builder.getI1Type(), 1));
+  Value signsDiffer = b.create<XorOp>(b.create<LessOp>(r, zero), b.create<LessOp>(divisor, zero));
+  return b.create<SelectOp>(b.create<AndOp>(signsDiffer, nonZero), b.create<AddOp>(r, divisor), r);
+}
+
 } // namespace kiln

@@ -37,7 +37,8 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
   switch (dataType) {
   case onnx::TensorProto::FLOAT:
   case onnx::TensorProto::DOUBLE:
-  case onnx::TensorProto::FLOAT16: {
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16: {
     double d;
     if (text.getAsDouble(d)) {
       problem = "'" + text.str() + "' is not a number";
@@ -50,7 +51,9 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
     } else {
       APFloat f(d);
       bool lost;
-      f.convert(dataType == onnx::TensorProto::FLOAT ? APFloat::IEEEsingle() : APFloat::IEEEhalf(),
+      f.convert(dataType == onnx::TensorProto::FLOAT      ? APFloat::IEEEsingle()
+                : dataType == onnx::TensorProto::BFLOAT16 ? APFloat::BFloat()
+                                                          : APFloat::IEEEhalf(),
                 APFloat::rmNearestTiesToEven, &lost);
       appendLittleEndian(raw, f.bitcastToAPInt().getZExtValue(),
                          dataType == onnx::TensorProto::FLOAT ? 4 : 2);

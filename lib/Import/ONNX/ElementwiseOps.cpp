@@ -10,6 +10,8 @@
 
 #include "kiln/Import/Decompositions.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -105,13 +107,37 @@ template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   return success();
 }
 
-/// Unsigned Div and Mod: zero-extended to i64, divided, truncated back.
+/// uint64 division with kiln's signed i64 ops on the bit patterns (Hacker's
+/// Delight's divlu): a divisor of 2^63 or more goes at most once; a smaller
+/// one divides a >> 1 (non-negative) and the doubled quotient is corrected
+/// once. Unsigned comparisons compare with the sign bits flipped.
+template <typename OpTy> Value unsignedDivision64(NodeImporter &n) {
+  Type i64 = n.builder.getI64Type(), i1 = n.builder.getI1Type();
+  Value a = n.input(0), b = n.input(1);
+  Value zero = n.scalarConstant(i64, 0), one = n.scalarConstant(i64, 1);
+  Value yes = n.scalarConstant(i1, 1);
+  auto atLeast = [&](Value x, Value y) { // x >= y, unsigned
+    return n.create<XorOp>(n.create<LessOp>(n.flipSignBit(x), n.flipSignBit(y)), yes);
+  };
+  Value bHigh = n.create<LessOp>(b, zero);
+  Value small = n.create<SelectOp>(bHigh, one, b);
+  Value q = n.create<ShiftLeftOp>(n.create<DivOp>(n.create<ShiftRightOp>(a, one), small), one);
+  Value r = n.create<SubOp>(a, n.create<MulOp>(q, small));
+  Value again = atLeast(r, small);
+  q = n.create<SelectOp>(again, n.create<AddOp>(q, one), q);
+  r = n.create<SelectOp>(again, n.create<SubOp>(r, small), r);
+  Value once = atLeast(a, b);
+  if constexpr (std::is_same_v<OpTy, DivOp>)
+    return n.create<SelectOp>(bHigh, n.create<SelectOp>(once, one, zero), q);
+  return n.create<SelectOp>(bHigh, n.create<SelectOp>(once, n.create<SubOp>(a, b), a), r);
+}
+
+/// Unsigned Div and Mod: zero-extended to i64, divided, truncated back
+/// (uint64 through unsignedDivision64).
 template <typename OpTy> FailureOr<Value> unsignedDivision(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
-  if (elt.getIntOrFloatBitWidth() >= 64) {
-    (void)n.unsupported(n.node.op_type() + " of uint64");
-    return failure();
-  }
+  if (elt.getIntOrFloatBitWidth() >= 64)
+    return unsignedDivision64<OpTy>(n);
   Type i64 = n.builder.getI64Type();
   Value a = n.convert(n.input(0), true, i64, false);
   Value b = n.convert(n.input(1), true, i64, false);
@@ -175,17 +201,7 @@ LogicalResult importMod(NodeImporter &n) {
     return success();
   }
   Value a = n.input(0), b = n.input(1);
-  Value r = n.create<RemOp>(a, b);
-  if (!fmod) {
-    Value zero = n.scalarConstant(elt, 0.0);
-    Value rNegative = n.create<LessOp>(r, zero);
-    Value bNegative = n.create<LessOp>(b, zero);
-    Value signsDiffer = n.create<XorOp>(rNegative, bNegative);
-    Value nonZero =
-        n.create<XorOp>(n.create<EqualOp>(r, zero), n.scalarConstant(n.builder.getI1Type(), 1));
-    r = n.create<SelectOp>(n.create<AndOp>(signsDiffer, nonZero), n.create<AddOp>(r, b), r);
-  }
-  n.setResult(0, r);
+  n.setResult(0, fmod ? n.create<RemOp>(a, b) : buildFlooredRemainder(n, a, b));
   return success();
 }
 
@@ -223,12 +239,43 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
+/// Dropout with training_mode (or, in training mode, the ratio) known only
+/// at run time: the identity and an all-true mask where the mode is off or
+/// the ratio 0. Kiln generates no random numbers, so where the run-time
+/// values ask for random dropping the output is NaN and the mask all
+/// false: loud, never a silently undropped result.
+LogicalResult importRunTimeDropout(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  Type elt = type.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.error("Dropout needs a floating-point input");
+  Type i1 = n.builder.getI1Type();
+  Value training =
+      n.create<XorOp>(n.create<EqualOp>(n.reshape(n.input(2), {}), n.scalarConstant(i1, 0)),
+                      n.scalarConstant(i1, 1));
+  Value drop = training;
+  if (n.hasInput(1)) {
+    Value ratio = n.reshape(n.input(1), {});
+    Type rt = cast<RankedTensorType>(ratio.getType()).getElementType();
+    drop =
+        n.create<AndOp>(training, n.create<XorOp>(n.create<EqualOp>(ratio, n.scalarConstant(rt, 0)),
+                                                  n.scalarConstant(i1, 1)));
+  }
+  n.setResult(0, n.create<SelectOp>(drop, n.scalarConstant(elt, NAN), n.input(0)));
+  auto maskType = RankedTensorType::get(type.getShape(), i1);
+  n.setResult(1, n.create<BroadcastOp>(maskType, n.create<XorOp>(drop, n.scalarConstant(i1, 1))));
+  return success();
+}
+
 LogicalResult importDropout(NodeImporter &n) {
   // Inference: Dropout is the identity; its mask output is all true.
   if (n.hasInput(2)) {
     auto training = n.constantInput(2);
-    if (!training || training->getNumElements() != 1)
-      return n.unsupportedAtRunTime({2}, "Dropout with training_mode computed at run time");
+    if (n.inputType(2).getNumElements() != 1)
+      return n.error("Dropout's training_mode must be one bool");
+    if (!training ||
+        (!training->getValues<APInt>()[0].isZero() && n.hasInput(1) && !n.constantInput(1)))
+      return importRunTimeDropout(n);
     if (!training->getValues<APInt>()[0].isZero()) {
       // Training mode drops at random, except with ratio 0: the identity.
       auto ratio = n.hasInput(1) ? n.constantInput(1) : std::nullopt;

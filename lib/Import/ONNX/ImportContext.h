@@ -54,6 +54,8 @@ void registerTextOps(OpRegistry &registry);
 void registerSpectralOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
+void registerLinearAlgebraOps(OpRegistry &registry);
+void registerRoiAlignOps(OpRegistry &registry);
 
 class NodeImporter;
 /// kiln.slice of `v` with static offsets, sizes and strides.
@@ -119,6 +121,12 @@ onnx::ModelProto makeCheckableModel(const onnx::ModelProto &model, int64_t opset
 /// Copies the value_info that shape inference gave `from` (a checkable
 /// model's graph) into `to` (the graph it was made from), subgraphs too.
 void copyInferredValueInfo(const onnx::GraphProto &from, onnx::GraphProto &to);
+
+/// Before opset conversion (opset < 17): evaluates the shape computations
+/// that the bound input shapes make constant (Shape, Gather, Concat, ...)
+/// into Constant nodes, alternating with lenient shape inference, so that
+/// the converter's adapters see every shape (ShapeFolding.cpp).
+void foldShapeComputations(onnx::ModelProto &model, int64_t opset);
 
 /// Reads every external-data payload (relative to `modelDir`) into raw_data.
 mlir::LogicalResult loadExternalData(onnx::ModelProto &model, mlir::Location fileLoc,

@@ -86,8 +86,20 @@ LogicalResult importTrilu(NodeImporter &n) {
 LogicalResult importRange(NodeImporter &n) {
   Type elt = n.inputType(0).getElementType();
   auto start = n.constantInput(0), limit = n.constantInput(1), delta = n.constantInput(2);
-  if (!start || !limit || !delta)
-    return n.unsupportedAtRunTime({0, 1, 2}, "Range with operands computed at run time");
+  if (!start || !limit || !delta) {
+    // Operands known at run time, the length from the output's static shape
+    // (inferred, or declared by the model): start + i * delta.
+    auto shape = n.inferredOutputShape(0);
+    if (!shape || shape->size() != 1 || (*shape)[0] <= 0 || elt.isInteger(1))
+      return n.unsupportedAtRunTime({0, 1, 2}, "Range with operands computed at run time");
+    int64_t count = (*shape)[0];
+    Value i = iota(n, 1, 0, count);
+    if (elt != n.builder.getI64Type())
+      i = n.create<CastOp>(RankedTensorType::get({count}, elt), i);
+    n.setResult(0, n.create<AddOp>(n.reshape(n.input(0), {}),
+                                   n.create<MulOp>(i, n.reshape(n.input(2), {}))));
+    return success();
+  }
   auto scalar = [&](DenseElementsAttr a) -> double {
     if (isa<FloatType>(elt))
       return (*a.getValues<APFloat>().begin()).convertToDouble();
@@ -203,33 +215,59 @@ LogicalResult importCumSum(NodeImporter &n) {
   Type elt = type.getElementType();
   if (elt.isInteger(1))
     return n.unsupported("element type CumSum on bool input");
-  auto axisValue = n.constantInts(1);
-  if (!axisValue || axisValue->size() != 1)
-    return n.unsupportedAtRunTime({1}, "CumSum with an axis computed at run time");
   int64_t rank = type.getRank();
-  auto axis = n.normalizeAxis((*axisValue)[0], rank);
-  if (failed(axis))
-    return failure();
-  int64_t size = type.getDimSize(*axis);
-  if (size > 4096)
-    return n.unsupported("CumSum over an axis longer than 4096");
+  if (n.inputType(1).getNumElements() != 1 || !isa<IntegerType>(n.inputType(1).getElementType()))
+    return n.error("CumSum's axis must be one integer");
   bool exclusive = n.intAttr("exclusive", 0) != 0, reverse = n.intAttr("reverse", 0) != 0;
   // out[i] = sum over j of x[j] where mask(i, j); axis a holds i, a + 1 holds j.
-  SmallVector<int64_t> xShape(type.getShape());
-  xShape.insert(xShape.begin() + *axis, 1);
-  Value x = n.reshape(n.input(0), xShape);
-  SmallVector<int64_t> maskShape(rank + 1, 1);
-  maskShape[*axis] = size;
-  maskShape[*axis + 1] = size;
-  Value mask = maskConstant(n, maskShape, [&](ArrayRef<int64_t> idx) {
-    int64_t i = idx[*axis], j = idx[*axis + 1];
-    if (reverse)
-      return exclusive ? j > i : j >= i;
-    return exclusive ? j < i : j <= i;
-  });
-  Value masked = n.create<SelectOp>(mask, x, n.scalarConstant(elt, 0));
-  n.setResult(0, n.create<ReduceSumOp>(masked, n.builder.getDenseI64ArrayAttr({*axis + 1}),
-                                       n.builder.getBoolAttr(false)));
+  auto along = [&](int64_t axis) -> FailureOr<Value> {
+    int64_t size = type.getDimSize(axis);
+    if (size > 4096)
+      return (void)n.unsupported("CumSum over an axis longer than 4096"), failure();
+    SmallVector<int64_t> xShape(type.getShape());
+    xShape.insert(xShape.begin() + axis, 1);
+    Value x = n.reshape(n.input(0), xShape);
+    SmallVector<int64_t> maskShape(rank + 1, 1);
+    maskShape[axis] = size;
+    maskShape[axis + 1] = size;
+    Value mask = maskConstant(n, maskShape, [&](ArrayRef<int64_t> idx) {
+      int64_t i = idx[axis], j = idx[axis + 1];
+      if (reverse)
+        return exclusive ? j > i : j >= i;
+      return exclusive ? j < i : j <= i;
+    });
+    Value masked = n.create<SelectOp>(mask, x, n.scalarConstant(elt, 0));
+    return n.create<ReduceSumOp>(masked, n.builder.getDenseI64ArrayAttr({axis + 1}),
+                                 n.builder.getBoolAttr(false));
+  };
+  if (auto axisValue = n.constantInts(1)) {
+    auto axis = n.normalizeAxis((*axisValue)[0], rank);
+    if (failed(axis))
+      return failure();
+    FailureOr<Value> y = along(*axis);
+    if (failed(y))
+      return failure();
+    n.setResult(0, *y);
+    return success();
+  }
+  // An axis known only at run time: the sums along every axis, the one it
+  // names selected (the result's shape is the input's either way).
+  Value axis = n.reshape(n.input(1), {});
+  Value y;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    FailureOr<Value> sum = along(d);
+    if (failed(sum))
+      return failure();
+    if (!y) {
+      y = *sum; // the last axis, also where the axis is out of range
+      continue;
+    }
+    Type at = cast<RankedTensorType>(axis.getType()).getElementType();
+    Value named = n.create<OrOp>(n.create<EqualOp>(axis, n.scalarConstant(at, (double)d)),
+                                 n.create<EqualOp>(axis, n.scalarConstant(at, (double)(d - rank))));
+    y = n.create<SelectOp>(named, *sum, y);
+  }
+  n.setResult(0, y);
   return success();
 }
 

@@ -200,11 +200,14 @@ void warnNonFiniteWeights(const onnx::ModelProto &model, Location fileLoc, Strin
         for (double d : t->double_data())
           visit(d);
       break;
-    case onnx::TensorProto::FLOAT16: {
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16: {
+      // Exponent all ones: infinity (mantissa 0) or NaN.
+      bool bf16 = t->data_type() == onnx::TensorProto::BFLOAT16;
+      uint16_t exponent = bf16 ? 0x7f80 : 0x7c00, mantissa = bf16 ? 0x7f : 0x3ff;
       auto half = [&](uint16_t bits) {
-        // Exponent all ones: infinity (mantissa 0) or NaN.
-        if ((bits & 0x7c00) == 0x7c00)
-          visit((bits & 0x3ff) ? NAN : INFINITY);
+        if ((bits & exponent) == exponent)
+          visit((bits & mantissa) ? NAN : INFINITY);
         else
           visit(0);
       };

@@ -9,6 +9,7 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/Convolutions.h"
 #include "kiln/Import/Decompositions.h"
 
 using namespace mlir;
@@ -46,67 +47,32 @@ FailureOr<SmallVector<int64_t>> resolvePads(NodeImporter &n, ArrayRef<int64_t> i
   return pads;
 }
 
-/// 3-D convolution as a sum over the kernel depth of 2-D convolutions: for
-/// kernel plane k, the (D-padded) input's depth slices k * dilation +
-/// stride * i, moved into the batch, convolved with that plane's filter.
+/// 3-D convolution (Convolutions.h).
 LogicalResult importConv3D(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
-  ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape();
-  SmallVector<int64_t> kernel(ws.drop_front(2));
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
   SmallVector<int64_t> strides = n.intsAttr("strides", {1, 1, 1});
   SmallVector<int64_t> dilations = n.intsAttr("dilations", {1, 1, 1});
   if (strides.size() != 3 || dilations.size() != 3)
     return n.error("strides and dilations must have 3 entries");
-  auto pads = resolvePads(n, xs.drop_front(2), kernel, strides, dilations);
+  auto pads = resolvePads(n, xType.getShape().drop_front(2), kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  const SmallVector<int64_t> &p = *pads;
-  int64_t groups = n.intAttr("group", 1);
-  int64_t N = xs[0], C = xs[1], F = ws[0];
-  if (groups <= 0 || C % groups || ws[1] * groups != C)
-    return n.error("filter shape does not match " + Twine(C) + " input channels in " +
-                   Twine(groups) + " groups");
-  for (int d = 0; d < 3; ++d)
-    if (windowOutputSize(xs[2 + d], kernel[d], strides[d], dilations[d], p[d], p[d + 3]) <= 0)
-      return n.error("the convolution window is larger than the padded input");
-  int64_t outD = windowOutputSize(xs[2], kernel[0], strides[0], dilations[0], p[0], p[3]);
-  auto &b = n.builder;
-  Value x = n.input(0), w = n.input(1);
-  if (p[0] || p[3])
-    x = n.create<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, p[0], 0, 0}),
-                        b.getDenseI64ArrayAttr({0, 0, p[3], 0, 0}), b.getF64FloatAttr(0.0));
-  int64_t H = xs[3], W = xs[4];
-  Value sum;
-  for (int64_t k = 0; k < kernel[0]; ++k) {
-    Value planes =
-        slice(n, x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W}, {1, 1, strides[0], 1, 1});
-    planes = n.reshape(transpose(n, planes, {0, 2, 1, 3, 4}), {N * outD, C, H, W});
-    Value filter =
-        n.reshape(slice(n, w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]}, {1, 1, 1, 1, 1}),
-                  {F, ws[1], ws[3], ws[4]});
-    Value y = n.create<Conv2DOp>(planes, filter, b.getDenseI64ArrayAttr({strides[1], strides[2]}),
-                                 b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
-                                 b.getDenseI64ArrayAttr({p[1], p[2], p[4], p[5]}),
-                                 b.getI64IntegerAttr(groups));
-    sum = sum ? n.create<AddOp>(sum, y) : y;
-  }
-  auto ys = cast<RankedTensorType>(sum.getType()).getShape();
-  Value y = transpose(n, n.reshape(sum, {N, outD, F, ys[2], ys[3]}), {0, 2, 1, 3, 4});
-  if (n.hasInput(2))
-    y = n.create<AddOp>(y, n.reshape(n.input(2), {F, 1, 1, 1}));
-  n.setResult(0, y);
+  FailureOr<Value> y = buildConv3D(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value(),
+                                   strides, dilations, *pads, n.intAttr("group", 1));
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
   return success();
 }
 
-/// ConvTranspose (1-D through a unit height, 2-D): the input with
-/// stride - 1 zeros inserted between elements, convolved (stride 1) with
-/// the spatially flipped filter whose channel axes are swapped per group,
-/// padded by dilation * (kernel - 1) - pad (+ output_padding at the end);
-/// negative amounts crop instead.
+/// ConvTranspose, 1-D to 3-D: the attributes (output_shape and auto_pad
+/// resolved into pads and output_padding) here, the convolution in
+/// Convolutions.h.
 LogicalResult importConvTranspose(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0), wType = n.inputType(1);
   int64_t rank = xType.getRank();
-  if (rank != 3 && rank != 4)
+  if (rank < 3 || rank > 5)
     return n.unsupported(Twine(rank - 2) + "-D ConvTranspose");
   if (wType.getRank() != rank)
     return n.error("filter rank differs from input rank");
@@ -120,11 +86,6 @@ LogicalResult importConvTranspose(NodeImporter &n) {
       (int64_t)outputPadding.size() != spatial)
     return n.error("strides, dilations and output_padding need " + Twine(spatial) + " entries");
   int64_t groups = n.intAttr("group", 1);
-  int64_t C = xType.getDimSize(1), N = xType.getDimSize(0);
-  if (groups <= 0 || C % groups || wType.getDimSize(0) != C)
-    return n.error("filter shape does not match " + Twine(C) + " input channels in " +
-                   Twine(groups) + " groups");
-  int64_t Fg = wType.getDimSize(1), F = Fg * groups;
   // Pads, from output_shape or auto_pad when given.
   SmallVector<int64_t> pads(2 * spatial, 0);
   std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
@@ -155,72 +116,87 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   } else if (autoPad != "VALID") {
     return n.error("unknown auto_pad '" + autoPad + "'");
   }
-  Value x = n.input(0), w = n.input(1);
-  if (spatial == 1) {
-    x = n.reshape(x, {N, C, 1, in[0]});
-    w = n.reshape(w, {C, Fg, 1, kernel[0]});
-    in.insert(in.begin(), 1);
-    kernel.insert(kernel.begin(), 1);
-    strides.insert(strides.begin(), 1);
-    dilations.insert(dilations.begin(), 1);
-    outputPadding.insert(outputPadding.begin(), 0);
-    pads = {0, pads[0], 0, pads[1]};
+  FailureOr<Value> y =
+      buildConvTranspose(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value(), strides,
+                         dilations, pads, outputPadding, groups);
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
+  return success();
+}
+
+/// Col2Im (18): the columns [N, C * prod(block), L] of an image's blocks
+/// summed back into [N, C, image...]. That is a transposed convolution:
+/// the L block positions laid out as [N, C * K, blocks per axis...], and a
+/// one-hot filter [C * K, 1, block...] (groups = C) that puts block entry k
+/// at its place in the block; output_padding fills the image's tail that
+/// no block reaches (zeros).
+LogicalResult importCol2Im(NodeImporter &n) {
+  auto image = n.constantInts(1), block = n.constantInts(2);
+  if (!image || !block)
+    return n.unsupportedAtRunTime({1, 2}, "Col2Im with an image or block shape computed at run "
+                                          "time");
+  RankedTensorType xType = n.inputType(0);
+  int64_t spatial = image->size();
+  if (xType.getRank() != 3)
+    return n.error("Col2Im needs a 3-D input [N, C * block size, blocks]");
+  if (spatial < 1 || spatial > 3 || (int64_t)block->size() != spatial)
+    return n.unsupported("Col2Im over " + Twine(spatial) +
+                         " image axes (1 to 3, with one block "
+                         "size per axis)");
+  SmallVector<int64_t> strides = n.intsAttr("strides", SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations = n.intsAttr("dilations", SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads = n.intsAttr("pads", SmallVector<int64_t>(2 * spatial, 0));
+  if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
+    return n.error("strides and dilations need " + Twine(spatial) + " entries and pads " +
+                   Twine(2 * spatial));
+  int64_t N = xType.getDimSize(0), K = 1, L = 1;
+  for (int64_t b : *block) {
+    if (b <= 0)
+      return n.error("Col2Im block sizes must be positive");
+    K *= b;
   }
-  auto &b = n.builder;
-  // Zero insertion: [N, C, H, 1, W, 1] padded to [N, C, H, sh, W, sw].
-  int64_t H = in[0], W = in[1], sh = strides[0], sw = strides[1];
-  if (sh > 1 || sw > 1) {
-    x = n.reshape(x, {N, C, H, 1, W, 1});
-    x = n.create<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0}),
-                        b.getDenseI64ArrayAttr({0, 0, 0, sh - 1, 0, sw - 1}),
-                        b.getF64FloatAttr(0.0));
-    x = n.reshape(x, {N, C, H * sh, W * sw});
-    x = slice(n, x, {0, 0, 0, 0}, {N, C, (H - 1) * sh + 1, (W - 1) * sw + 1}, {1, 1, 1, 1});
+  if (xType.getDimSize(1) % K)
+    return n.error("Col2Im input dimension 1 (" + Twine(xType.getDimSize(1)) +
+                   ") is not a multiple of the block size " + Twine(K));
+  int64_t C = xType.getDimSize(1) / K;
+  SmallVector<int64_t> blocks{N, C * K}, outputPadding;
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t span = dilations[d] * ((*block)[d] - 1) + 1;
+    int64_t count = windowOutputSize((*image)[d], (*block)[d], strides[d], dilations[d], pads[d],
+                                     pads[d + spatial]);
+    if (strides[d] <= 0 || dilations[d] <= 0 || count <= 0)
+      return n.error("Col2Im's blocks do not fit the padded image");
+    blocks.push_back(count);
+    L *= count;
+    outputPadding.push_back((*image)[d] -
+                            ((count - 1) * strides[d] + span - pads[d] - pads[d + spatial]));
   }
-  // Filter: [C, F/g, kh, kw] -> [F, C/g, kh, kw], flipped in kh and kw.
-  int64_t kh = kernel[0], kw = kernel[1];
-  w = n.reshape(w, {groups, C / groups, Fg, kh, kw});
-  w = n.reshape(transpose(n, w, {0, 2, 1, 3, 4}), {F, C / groups, kh, kw});
-  for (int64_t axis : {2, 3}) {
-    int64_t k = axis == 2 ? kh : kw;
-    if (k == 1)
-      continue;
-    SmallVector<int64_t> reversed;
-    for (int64_t i = k - 1; i >= 0; --i)
-      reversed.push_back(i);
-    w = n.create<GatherOp>(w, n.intConstant(reversed, {k}), b.getI64IntegerAttr(axis));
-  }
-  // Padding of the zero-inserted input; negative amounts crop it.
-  SmallVector<int64_t> convPads(4), cropLow(2, 0), cropHigh(2, 0);
-  for (int64_t d = 0; d < 2; ++d) {
-    int64_t span = dilations[d] * (kernel[d] - 1);
-    int64_t lo = span - pads[d], hi = span - pads[d + 2] + outputPadding[d];
-    convPads[d] = std::max<int64_t>(lo, 0);
-    convPads[d + 2] = std::max<int64_t>(hi, 0);
-    cropLow[d] = std::max<int64_t>(-lo, 0);
-    cropHigh[d] = std::max<int64_t>(-hi, 0);
-  }
-  auto zs = cast<RankedTensorType>(x.getType()).getShape();
-  if (cropLow[0] || cropLow[1] || cropHigh[0] || cropHigh[1]) {
-    int64_t zh = zs[2] - cropLow[0] - cropHigh[0], zw = zs[3] - cropLow[1] - cropHigh[1];
-    if (zh <= 0 || zw <= 0)
-      return n.error("the padding leaves no output");
-    x = slice(n, x, {0, 0, cropLow[0], cropLow[1]}, {N, C, zh, zw}, {1, 1, 1, 1});
-    zs = cast<RankedTensorType>(x.getType()).getShape();
-  }
-  for (int64_t d = 0; d < 2; ++d)
-    if (windowOutputSize(zs[2 + d], kernel[d], 1, dilations[d], convPads[d], convPads[d + 2]) <= 0)
-      return n.error("the ConvTranspose output would be empty");
-  Value y =
-      n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr(dilations),
-                         b.getDenseI64ArrayAttr(convPads), b.getI64IntegerAttr(groups));
-  if (n.hasInput(2))
-    y = n.create<AddOp>(y, n.reshape(n.input(2), {F, 1, 1}));
-  if (spatial == 1) {
-    auto ys = cast<RankedTensorType>(y.getType()).getShape();
-    y = n.reshape(y, {ys[0], ys[1], ys[3]});
-  }
-  n.setResult(0, y);
+  if (L != xType.getDimSize(2))
+    return n.error("Col2Im input has " + Twine(xType.getDimSize(2)) +
+                   " blocks, the image and "
+                   "block shapes give " +
+                   Twine(L));
+  // The one-hot filter: channel c * K + k has a 1 at block entry k.
+  SmallVector<int64_t> filterShape{C * K, 1};
+  filterShape.append(block->begin(), block->end());
+  Type elt = xType.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported("Col2Im of integers");
+  SmallVector<APFloat> values;
+  APFloat zero = APFloat::getZero(cast<FloatType>(elt).getFloatSemantics());
+  APFloat one = APFloat::getOne(cast<FloatType>(elt).getFloatSemantics());
+  for (int64_t c = 0; c < C * K; ++c)
+    for (int64_t k = 0; k < K; ++k)
+      values.push_back(k == c % K ? one : zero);
+  Value filter = ConstantOp::create(
+      n.builder, n.loc, DenseElementsAttr::get(RankedTensorType::get(filterShape, elt), values));
+  FailureOr<Value> y = buildConvTranspose(n, n.reshape(n.input(0), blocks), filter, Value(),
+                                          strides, dilations, pads, outputPadding, C);
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
   return success();
 }
 
@@ -312,6 +288,70 @@ Value pool2D(NodeImporter &n, Value x, ArrayRef<int64_t> kernel, ArrayRef<int64_
                                  b.getDenseI64ArrayAttr(pads), b.getBoolAttr(countIncludePad));
 }
 
+/// AveragePool (19) and LpPool (18) with dilations, which kiln's pools do
+/// not take: a depthwise convolution by a dilated window of ones (groups =
+/// C), divided by the window size, or, without count_include_pad, by the
+/// number of input elements each window covers (a constant: per axis, the
+/// taps that land inside the input, multiplied). `sum` keeps the sum
+/// (LpPool).
+LogicalResult importDilatedAveragePool(NodeImporter &n, Value x, ArrayRef<int64_t> kernel,
+                                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                       ArrayRef<int64_t> pads, bool countIncludePad, bool sum) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elt = xType.getElementType();
+  if (!isa<FloatType>(elt))
+    return n.unsupported(n.node.op_type() + " of integers with dilations");
+  int64_t rank = kernel.size(), C = xType.getDimSize(1), window = 1;
+  ArrayRef<int64_t> in = xType.getShape().drop_front(2);
+  for (int64_t k : kernel)
+    window *= k;
+  SmallVector<int64_t> filterShape{C, 1};
+  filterShape.append(kernel.begin(), kernel.end());
+  double scale = sum || !countIncludePad ? 1.0 : 1.0 / double(window);
+  Value filter = n.floatConstant(elt, filterShape, SmallVector<double>(C * window, scale));
+  auto &b = n.builder;
+  Value y;
+  if (rank == 3) {
+    FailureOr<Value> y3 = buildConv3D(n, x, filter, Value(), strides, dilations, pads, C);
+    if (failed(y3))
+      return failure();
+    y = *y3;
+  } else if (rank == 2) {
+    y = n.create<Conv2DOp>(x, filter, b.getDenseI64ArrayAttr(strides),
+                           b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(pads),
+                           b.getI64IntegerAttr(C));
+  } else {
+    int64_t N = xType.getDimSize(0);
+    y = n.create<Conv2DOp>(
+        n.reshape(x, {N, C, 1, in[0]}), n.reshape(filter, {C, 1, 1, kernel[0]}),
+        b.getDenseI64ArrayAttr({1, strides[0]}), b.getDenseI64ArrayAttr({1, dilations[0]}),
+        b.getDenseI64ArrayAttr({0, pads[0], 0, pads[1]}), b.getI64IntegerAttr(C));
+    y = n.reshape(y, {N, C, cast<RankedTensorType>(y.getType()).getDimSize(3)});
+  }
+  if (!sum && !countIncludePad) {
+    ArrayRef<int64_t> out = cast<RankedTensorType>(y.getType()).getShape().drop_front(2);
+    SmallVector<double> counts{1.0};
+    for (int64_t d = 0; d < rank; ++d) {
+      SmallVector<double> next;
+      for (double c : counts)
+        for (int64_t o = 0; o < out[d]; ++o) {
+          int64_t taps = 0;
+          for (int64_t k = 0; k < kernel[d]; ++k) {
+            int64_t i = o * strides[d] - pads[d] + k * dilations[d];
+            taps += i >= 0 && i < in[d];
+          }
+          next.push_back(c * double(std::max<int64_t>(taps, 1)));
+        }
+      counts = next;
+    }
+    SmallVector<int64_t> countShape{1, 1};
+    countShape.append(out.begin(), out.end());
+    y = n.create<DivOp>(y, n.floatConstant(elt, countShape, counts));
+  }
+  n.setResult(0, y);
+  return success();
+}
+
 /// MaxPool and AveragePool over 1, 2 or 3 spatial axes. 1-D pools through a
 /// unit height. 3-D pools are separable: a 2-D pool over (H, W) with the
 /// depth folded into the channels, then a pool over D (the maximum of
@@ -332,8 +372,6 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n, Value sumOf = nu
   SmallVector<int64_t> dilations = n.intsAttr("dilations", SmallVector<int64_t>(rank, 1));
   if ((int64_t)strides.size() != rank || (int64_t)dilations.size() != rank)
     return n.error("strides and dilations must have " + Twine(rank) + " entries");
-  if (!IsMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
-    return n.unsupported(n.node.op_type() + " with dilations");
   ArrayRef<int64_t> in = xType.getShape().drop_front(2);
   auto pads = resolvePads(n, in, kernel, strides, dilations);
   if (failed(pads))
@@ -365,6 +403,9 @@ template <bool IsMax> LogicalResult importPool(NodeImporter &n, Value sumOf = nu
       return n.error("the pooling window is larger than the padded input");
   if (withIndices)
     return importMaxPoolWithIndices(n, kernel, strides, dilations, *pads);
+  if (!IsMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return importDilatedAveragePool(n, sumOf ? sumOf : n.input(0), kernel, strides, dilations,
+                                    *pads, countIncludePad, /*sum=*/sumOf != nullptr);
 
   int64_t N = xType.getDimSize(0), C = xType.getDimSize(1);
   const SmallVector<int64_t> &p = *pads;
@@ -615,6 +656,7 @@ void registerNNOps(OpRegistry &r) {
   r["ConvTranspose"] = importConvTranspose;
   r["MaxPool"] = [](NodeImporter &n) { return importPool<true>(n); };
   r["AveragePool"] = [](NodeImporter &n) { return importPool<false>(n); };
+  r["Col2Im"] = importCol2Im;
   r["LpPool"] = importLpPool;
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
   r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;

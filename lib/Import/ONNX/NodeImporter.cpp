@@ -125,14 +125,10 @@ Value NodeImporter::convert(Value x, bool fromUnsigned, Type to, bool toUnsigned
 
 Value slice(NodeImporter &n, Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
             ArrayRef<int64_t> strides) {
-  return n.create<SliceOp>(v, n.builder.getDenseI64ArrayAttr(offsets),
-                           n.builder.getDenseI64ArrayAttr(sizes),
-                           n.builder.getDenseI64ArrayAttr(strides));
+  return n.slice(v, offsets, sizes, strides);
 }
 
-Value transpose(NodeImporter &n, Value v, ArrayRef<int64_t> perm) {
-  return n.create<TransposeOp>(v, n.builder.getDenseI64ArrayAttr(perm));
-}
+Value transpose(NodeImporter &n, Value v, ArrayRef<int64_t> perm) { return n.transpose(v, perm); }
 
 void NodeImporter::setResult(unsigned i, Value value) {
   if (outputs.size() <= i)

@@ -54,6 +54,8 @@ const OpRegistry &getOpRegistry() {
     onnx_import::registerSpectralOps(r);
     onnx_import::registerGridSampleOps(r);
     onnx_import::registerAttentionOps(r);
+    onnx_import::registerLinearAlgebraOps(r);
+    onnx_import::registerRoiAlignOps(r);
     return r;
   }();
   return registry;
@@ -102,6 +104,41 @@ int64_t getDefaultOpset(const onnx::ModelProto &model) {
   return -1;
 }
 
+/// An ONNX element type as --shape spells it (MLIR's names, u for
+/// unsigned).
+std::string onnxElementTypeName(int32_t dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT16:
+    return "f16";
+  case onnx::TensorProto::BFLOAT16:
+    return "bf16";
+  case onnx::TensorProto::FLOAT:
+    return "f32";
+  case onnx::TensorProto::DOUBLE:
+    return "f64";
+  case onnx::TensorProto::BOOL:
+    return "i1";
+  case onnx::TensorProto::INT8:
+    return "i8";
+  case onnx::TensorProto::INT16:
+    return "i16";
+  case onnx::TensorProto::INT32:
+    return "i32";
+  case onnx::TensorProto::INT64:
+    return "i64";
+  case onnx::TensorProto::UINT8:
+    return "u8";
+  case onnx::TensorProto::UINT16:
+    return "u16";
+  case onnx::TensorProto::UINT32:
+    return "u32";
+  case onnx::TensorProto::UINT64:
+    return "u64";
+  default:
+    return onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)dataType);
+  }
+}
+
 /// Makes every graph input static, from `--shape` or the model itself.
 LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
                               const ONNXImportOptions &options,
@@ -121,6 +158,12 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
       return emitError(fileLoc) << "graph input '" << input.name()
                                 << "' is not a tensor; only tensor inputs are supported";
     auto *tensorType = input.mutable_type()->mutable_tensor_type();
+    auto givenType = options.inputTypes.find(input.name());
+    if (givenType != options.inputTypes.end() &&
+        givenType->second != onnxElementTypeName(tensorType->elem_type()))
+      return emitError(fileLoc) << "--shape gives input '" << input.name() << "' type "
+                                << givenType->second << " but the model declares it "
+                                << onnxElementTypeName(tensorType->elem_type());
     auto given = options.inputShapes.find(input.name());
     if (!tensorType->has_shape()) {
       if (given == options.inputShapes.end())
@@ -747,6 +790,30 @@ std::vector<std::string> getSupportedONNXOps() {
 
 namespace {
 
+/// Reports every node (subgraphs included) outside the default ONNX domain:
+/// Kiln imports none, and libonnx's data propagation dereferences the
+/// missing schema of an unknown domain's op, so they are refused before
+/// libonnx sees them.
+bool refuseForeignDomains(MLIRContext &context, StringRef displayName,
+                          const onnx::GraphProto &graph) {
+  bool foreign = false;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      emitError(onnx_import::onnxNodeLocation(&context, displayName, node, index))
+          << "op '" << node.op_type() << "' of domain '" << node.domain()
+          << "' is not supported; Kiln imports the default ONNX domain";
+      foreign = true;
+    }
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        foreign |= refuseForeignDomains(context, displayName, attr.g());
+      for (const auto &g : attr.graphs())
+        foreign |= refuseForeignDomains(context, displayName, g);
+    }
+  }
+  return foreign;
+}
+
 /// Everything after parsing: checks, conversion, inference and the import.
 OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &model,
                                         StringRef modelDir, Location fileLoc, StringRef displayName,
@@ -766,6 +833,7 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
   bool newer = opset > kTargetOnnxOpset;
 
   if (failed(onnx_import::validateModel(model, fileLoc, displayName)) ||
+      refuseForeignDomains(context, displayName, model.graph()) ||
       failed(onnx_import::checkInitializerSizes(model, fileLoc, options.maxWeightBytes)))
     return nullptr;
   if (failed(onnx_import::loadExternalData(model, fileLoc, modelDir)))
@@ -792,15 +860,13 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
 
   if (opset < kTargetOnnxOpset) {
     try {
-      // The converter's adapters (Gemm, Add with legacy broadcast, ...) need
-      // the shapes of intermediate values: infer them first, leniently (the
-      // strict pass below reports problems against the converted model).
-      try {
-        onnx::ShapeInferenceOptions lenient(/*check_type=*/false, /*strict_mode=*/0,
-                                            /*data_prop=*/false);
-        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), lenient);
-      } catch (const std::exception &) {
-      }
+      // The converter's adapters (Gemm, Add with legacy broadcast, Softmax,
+      // ...) need the shapes of intermediate values. libonnx propagates
+      // shape values only through the newest opsets' schemas, so the shape
+      // computations that the bound inputs make constant are folded first,
+      // alternating with lenient inference (the strict pass below reports
+      // problems against the converted model).
+      onnx_import::foldShapeComputations(model, opset);
       model = onnx::version_conversion::ConvertVersion(model, kTargetOnnxOpset);
     } catch (const std::exception &e) {
       std::string msg = e.what();

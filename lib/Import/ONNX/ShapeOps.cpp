@@ -10,6 +10,8 @@
 
 #include "ImportContext.h"
 
+#include "kiln/Import/Padding.h"
+
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -359,8 +361,21 @@ LogicalResult importSplit(NodeImporter &n) {
     split = n.hasInput(1) ? n.constantInts(1) : SmallVector<int64_t>{};
   else
     split = n.intsAttr("split");
-  if (!split)
-    return n.unsupportedAtRunTime({1}, "Split sizes computed at run time");
+  if (!split) {
+    // Sizes known only at run time: the outputs' static shapes (inferred,
+    // or declared by the model) are the sizes, which the run-time values
+    // must match for the model to be valid at all.
+    split.emplace();
+    for (int64_t i = 0; i < outputs && split; ++i) {
+      auto shape = n.inferredOutputShape(i);
+      if (shape && (int64_t)shape->size() == xType.getRank())
+        split->push_back((*shape)[*axis]);
+      else
+        split.reset();
+    }
+    if (!split)
+      return n.unsupportedAtRunTime({1}, "Split sizes computed at run time");
+  }
   if (const onnx::AttributeProto *numOutputs = n.attr("num_outputs");
       numOutputs && n.getOpset() >= 18) {
     if (!split->empty())
@@ -498,62 +513,10 @@ LogicalResult importPad(NodeImporter &n) {
     else
       value = (double)cast<IntegerAttr>(v).getInt();
   }
-  auto &b = n.builder;
-  Value x = n.input(0);
-  // Negative pads remove elements.
-  SmallVector<int64_t> offsets(rank, 0), sizes(xType.getShape()), strides(rank, 1);
-  bool crop = false;
-  for (int64_t d = 0; d < rank; ++d) {
-    int64_t lo = (*pads)[d], hi = (*pads)[d + rank];
-    if (lo < 0) {
-      offsets[d] = -lo;
-      sizes[d] += lo;
-      crop = true;
-    }
-    if (hi < 0) {
-      sizes[d] += hi;
-      crop = true;
-    }
-    if (sizes[d] <= 0)
-      return n.unsupported("Pad producing an empty tensor");
-  }
-  if (crop)
-    x = n.create<SliceOp>(x, b.getDenseI64ArrayAttr(offsets), b.getDenseI64ArrayAttr(sizes),
-                          b.getDenseI64ArrayAttr(strides));
-  SmallVector<int64_t> low, high;
-  for (int64_t d = 0; d < rank; ++d) {
-    low.push_back(std::max<int64_t>((*pads)[d], 0));
-    high.push_back(std::max<int64_t>((*pads)[d + rank], 0));
-  }
-  if (mode == "constant") {
-    n.setResult(0, n.create<PadOp>(x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
-                                   b.getF64FloatAttr(value)));
-    return success();
-  }
-  for (int64_t d = 0; d < rank; ++d) {
-    if (low[d] == 0 && high[d] == 0)
-      continue;
-    int64_t size = sizes[d];
-    if (mode == "reflect" && (low[d] >= size || high[d] >= size))
-      return n.error("reflect padding of " + Twine(std::max(low[d], high[d])) +
-                     " needs an axis longer than its " + Twine(size) + " elements");
-    SmallVector<int64_t> indices;
-    for (int64_t i = -low[d]; i < size + high[d]; ++i) {
-      int64_t src = i;
-      if (mode == "edge")
-        src = std::clamp<int64_t>(i, 0, size - 1);
-      else if (mode == "wrap")
-        src = ((i % size) + size) % size;
-      else if (i < 0)
-        src = -i;
-      else if (i >= size)
-        src = 2 * (size - 1) - i;
-      indices.push_back(src);
-    }
-    x = n.create<GatherOp>(x, n.intConstant(indices, {(int64_t)indices.size()}),
-                           b.getI64IntegerAttr(d));
-  }
-  n.setResult(0, x);
+  FailureOr<Value> y = buildPad(n, n.input(0), *pads, mode, value);
+  if (failed(y))
+    return failure();
+  n.setResult(0, *y);
   return success();
 }
 

@@ -8,7 +8,9 @@
 // tables computed in double precision. A one-sided transform keeps bins 0
 // to L / 2. The signal axis is moved next to the last (real / imaginary)
 // axis and back. STFT cuts the signal into frames with one constant
-// gather, applies the window and transforms every frame.
+// gather, applies the window and transforms every frame. MelWeightMatrix
+// of constant inputs is a constant, computed as ONNX's test case and ONNX
+// Runtime compute it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -220,9 +222,66 @@ LogicalResult importSTFT(NodeImporter &n) {
   return success();
 }
 
+/// MelWeightMatrix(num_mel_bins, dft_length, sample_rate, lower_edge_hertz,
+/// upper_edge_hertz): [dft_length / 2 + 1, num_mel_bins] triangles between
+/// mel-spaced bins, the bin edges ((dft_length + 1) * hertz) // sample_rate
+/// of num_mel_bins + 2 mel points stepped by (high - low) / (num_mel_bins +
+/// 2), the mels in f32 as ONNX's test case computes them. Its shape depends
+/// on the values, so every input must be a constant.
+LogicalResult importMelWeightMatrix(NodeImporter &n) {
+  std::optional<int64_t> ints[3];
+  for (unsigned i = 0; i < 3; ++i)
+    if (auto c = n.constantInts(i); c && c->size() == 1)
+      ints[i] = (*c)[0];
+  std::optional<float> hertz[2];
+  for (unsigned i = 0; i < 2; ++i)
+    if (auto c = n.constantInput(3 + i);
+        c && c->getNumElements() == 1 && isa<FloatType>(c->getElementType()))
+      hertz[i] = (float)(*c->getValues<APFloat>().begin()).convertToDouble();
+  if (!ints[0] || !ints[1] || !ints[2] || !hertz[0] || !hertz[1])
+    return n.unsupportedAtRunTime({0, 1, 2, 3, 4}, "MelWeightMatrix of inputs computed at run "
+                                                   "time (its shape depends on their values)");
+  int64_t bins = *ints[0], dft = *ints[1], rate = *ints[2];
+  if (bins <= 0 || dft <= 0 || rate <= 0 || bins > (1 << 16) || dft > (1 << 24))
+    return n.error("MelWeightMatrix needs positive num_mel_bins, dft_length and sample_rate");
+  Type elt = convertONNXElementType(n.getContext(), n.intAttr("output_datatype", 1));
+  if (!elt || !isa<FloatType>(elt))
+    return n.unsupported("MelWeightMatrix with a non-float output_datatype");
+  int64_t spectrum = dft / 2 + 1;
+  float lowMel = 2595.0f * std::log10(1.0f + *hertz[0] / 700.0f);
+  float highMel = 2595.0f * std::log10(1.0f + *hertz[1] / 700.0f);
+  float step = (highMel - lowMel) / (float)(bins + 2);
+  SmallVector<int64_t> edges;
+  for (int64_t i = 0; i < bins + 2; ++i) {
+    double mel = (double)i * (double)step + (double)lowMel;
+    double hz = 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0);
+    edges.push_back((int64_t)std::floor((double)(dft + 1) * hz / (double)rate));
+  }
+  if (edges.front() < 0 || edges.back() >= spectrum + 1 || !llvm::is_sorted(edges))
+    return n.error("MelWeightMatrix's edges fall outside the " + Twine(spectrum) +
+                   " spectrogram bins (is upper_edge_hertz above sample_rate / 2?)");
+  SmallVector<double> w(spectrum * bins, 0.0);
+  for (int64_t i = 0; i < bins; ++i) {
+    int64_t left = edges[i], center = edges[i + 1], right = edges[i + 2];
+    if (center >= spectrum)
+      return n.error("MelWeightMatrix's center bin " + Twine(center) + " is past the " +
+                     Twine(spectrum) + " spectrogram bins");
+    if (center == left)
+      w[center * bins + i] = 1;
+    else
+      for (int64_t j = left; j <= center; ++j)
+        w[j * bins + i] = double(j - left) / double(center - left);
+    for (int64_t j = center; j < right; ++j)
+      w[j * bins + i] = double(right - j) / double(right - center);
+  }
+  n.setResult(0, n.floatConstant(elt, {spectrum, bins}, w));
+  return success();
+}
+
 } // namespace
 
 void registerSpectralOps(OpRegistry &r) {
+  r["MelWeightMatrix"] = importMelWeightMatrix;
   r["DFT"] = importDFT;
   r["STFT"] = importSTFT;
 }

@@ -22,6 +22,8 @@ Type convertONNXElementType(MLIRContext *ctx, int32_t dataType) {
     return Float64Type::get(ctx);
   case onnx::TensorProto::FLOAT16:
     return Float16Type::get(ctx);
+  case onnx::TensorProto::BFLOAT16:
+    return BFloat16Type::get(ctx);
   // Unsigned types are signless too; the importer tracks which values are
   // unsigned and picks unsigned semantics where they differ (see
   // ImportContext.h).
@@ -128,13 +130,16 @@ FailureOr<DenseElementsAttr> convertTensorProto(MLIRContext *ctx, const onnx::Te
       v.emplace_back(bits, value, /*isSigned=*/false, /*implicitTrunc=*/true);
     return DenseElementsAttr::get(type, v);
   }
-  case onnx::TensorProto::FLOAT16: {
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16: {
     // int32_data carries the 16-bit patterns.
     if (failed(checkCount(tensor.int32_data_size())))
       return failure();
+    const llvm::fltSemantics &semantics =
+        tensor.data_type() == onnx::TensorProto::FLOAT16 ? APFloat::IEEEhalf() : APFloat::BFloat();
     SmallVector<APFloat> v;
     for (int32_t bitsValue : tensor.int32_data())
-      v.emplace_back(APFloat::IEEEhalf(), APInt(16, (uint16_t)bitsValue));
+      v.emplace_back(semantics, APInt(16, (uint16_t)bitsValue));
     return DenseElementsAttr::get(type, v);
   }
   default: {

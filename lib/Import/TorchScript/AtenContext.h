@@ -114,9 +114,14 @@ void registerAtenNNOps(AtenRegistry &registry);
 void registerAtenShapeOps(AtenRegistry &registry);
 void registerPrimOps(AtenRegistry &registry);
 void registerAtenRecurrentOps(AtenRegistry &registry);
+void registerAtenTransformerOps(AtenRegistry &registry);
 
 /// The MLIR element type of a TorchGraph dtype, or null.
 mlir::Type convertDType(mlir::MLIRContext *ctx, DType dtype);
+/// The element type of a c10::ScalarType code as ops take it (`dtype=`):
+/// 1 int8, 2 int16, 3 int32, 4 int64, 5 half, 6 float, 7 double, 11 bool;
+/// null for the others (unsigned and complex types, bfloat16).
+mlir::Type scalarTypeFromCode(mlir::MLIRContext *ctx, int64_t code);
 
 } // namespace kiln::torchscript
 

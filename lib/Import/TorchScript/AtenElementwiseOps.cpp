@@ -10,6 +10,8 @@
 
 #include "kiln/Import/Decompositions.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -37,29 +39,69 @@ Type operandElementType(NodeImporter &n) {
   return result;
 }
 
-template <typename OpTy, typename Fn> LogicalResult binary(NodeImporter &n, Fn evaluate) {
+/// Operands 0 and 1 as tensors of the promoted element type `elt`
+/// (numbers become scalar constants).
+LogicalResult tensorOperands(NodeImporter &n, Type &elt, Value &a, Value &b) {
+  elt = operandElementType(n);
+  if (!elt)
+    return n.error("expected a tensor operand");
+  a = n.asTensor(0, elt);
+  b = n.asTensor(1, elt);
+  return success(a && b);
+}
+
+/// A number, or a one-element constant tensor read as one: traced shape
+/// arithmetic mixes both (a size made a tensor, divided by a constant 0-d
+/// tensor).
+std::optional<Item> compileTimeNumber(const Item &item) {
+  if (isNumber(item))
+    return item;
+  DenseElementsAttr attr;
+  if (item.kind != Item::Kind::Tensor || !matchPattern(item.tensor, m_Constant(&attr)) ||
+      attr.getNumElements() != 1 || cast<ShapedType>(item.tensor.getType()).getRank() != 0)
+    return std::nullopt;
+  if (isa<FloatType>(attr.getElementType()))
+    return Item::ofFloat((*attr.getValues<APFloat>().begin()).convertToDouble());
+  if (attr.getElementType().isInteger(1))
+    return Item::ofBool((*attr.getValues<APInt>().begin()).getBoolValue());
+  return Item::ofInt((*attr.getValues<APInt>().begin()).getSExtValue());
+}
+
+/// `rounding` overrides div's own rounding_mode input (floor_divide).
+template <typename OpTy, typename Fn>
+LogicalResult binary(NodeImporter &n, Fn evaluate, StringRef rounding = "") {
+  if (rounding.empty() && std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2)) {
+    // rounding_mode "trunc" or "floor".
+    if (n.item(2).kind != Item::Kind::String || (n.item(2).s != "trunc" && n.item(2).s != "floor"))
+      return n.unsupported("div with this rounding_mode");
+    rounding = n.item(2).s;
+  }
   // Numbers known at compile time (sizes, shape arithmetic).
-  if (isNumber(n.item(0)) && isNumber(n.item(1))) {
-    bool ints = n.item(0).kind != Item::Kind::Float && n.item(1).kind != Item::Kind::Float;
-    bool rounded =
-        std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && n.item(2).kind == Item::Kind::String;
-    if (rounded) {
-      double q = *n.getFloat(0) / *n.getFloat(1);
-      q = n.item(2).s == "floor" ? std::floor(q) : std::trunc(q);
+  std::optional<Item> x = compileTimeNumber(n.item(0)), y = compileTimeNumber(n.item(1));
+  bool numbers = isNumber(n.item(0)) && isNumber(n.item(1));
+  if (x && y && (numbers || (!rounding.empty() && (isNumber(n.item(0)) || isNumber(n.item(1)))))) {
+    bool ints = x->kind != Item::Kind::Float && y->kind != Item::Kind::Float;
+    auto value = [](const Item &v) {
+      return v.kind == Item::Kind::Float ? v.f
+             : v.kind == Item::Kind::Int ? (double)v.i
+                                         : (double)v.b;
+    };
+    if (!rounding.empty()) {
+      if (ints && value(*y) == 0)
+        return n.error("integer division by zero");
+      double q = value(*x) / value(*y);
+      q = rounding == "floor" ? std::floor(q) : std::trunc(q);
       n.setResult(0, ints ? Item::ofInt((int64_t)q) : Item::ofFloat(q));
     } else if (ints && !std::is_same_v<OpTy, DivOp>) {
-      int64_t a = *n.getInt(0), b = *n.getInt(1);
-      n.setResult(0, Item::ofInt((int64_t)evaluate((double)a, (double)b)));
+      n.setResult(0, Item::ofInt((int64_t)evaluate(value(*x), value(*y))));
     } else {
-      n.setResult(0, Item::ofFloat(evaluate(*n.getFloat(0), *n.getFloat(1))));
+      n.setResult(0, Item::ofFloat(evaluate(value(*x), value(*y))));
     }
     return success();
   }
-  Type elt = operandElementType(n);
-  if (!elt)
-    return n.error("expected a tensor operand");
-  Value a = n.asTensor(0, elt), b = n.asTensor(1, elt);
-  if (!a || !b)
+  Type elt;
+  Value a, b;
+  if (failed(tensorOperands(n, elt, a, b)))
     return failure();
   // add and sub take alpha: a + alpha * b.
   if ((std::is_same_v<OpTy, AddOp> || std::is_same_v<OpTy, SubOp>) && n.numInputs() > 2 &&
@@ -71,11 +113,8 @@ template <typename OpTy, typename Fn> LogicalResult binary(NodeImporter &n, Fn e
       b = n.create<MulOp>(b, n.scalarConstant(elt, *alpha));
   }
   Value r = n.create<OpTy>(a, b);
-  if (std::is_same_v<OpTy, DivOp> && n.numInputs() > 2 && !n.isNone(2)) {
-    // rounding_mode "trunc" or "floor".
-    if (n.item(2).kind != Item::Kind::String || (n.item(2).s != "trunc" && n.item(2).s != "floor"))
-      return n.unsupported("div with this rounding_mode");
-    bool floor = n.item(2).s == "floor";
+  if (!rounding.empty()) {
+    bool floor = rounding == "floor";
     if (isa<FloatType>(elt)) {
       Value down = n.create<FloorOp>(r);
       if (!floor) // toward zero: ceil below zero
@@ -111,6 +150,12 @@ LogicalResult div(NodeImporter &n) {
   return binary<DivOp>(n, [](double a, double b) { return a / b; });
 }
 
+/// aten::floor_divide(a, b): the quotient rounded down (PyTorch 1.13 and
+/// later). Traced channel shuffles compute sizes with it.
+LogicalResult floorDivide(NodeImporter &n) {
+  return binary<DivOp>(n, [](double a, double b) { return a / b; }, "floor");
+}
+
 LogicalResult floordiv(NodeImporter &n) {
   auto a = n.getInt(0), b = n.getInt(1);
   if (!a || !b)
@@ -124,13 +169,77 @@ LogicalResult floordiv(NodeImporter &n) {
   return success();
 }
 
+/// remainder(a, b): the remainder with the divisor's sign (Python's %),
+/// fmod's result moved by b where the signs differ.
+LogicalResult remainder(NodeImporter &n) {
+  std::optional<Item> x = compileTimeNumber(n.item(0)), y = compileTimeNumber(n.item(1));
+  if (x && y && isNumber(n.item(0)) && isNumber(n.item(1))) {
+    if (x->kind == Item::Kind::Int && y->kind == Item::Kind::Int) {
+      if (y->i == 0)
+        return n.error("integer division by zero");
+      int64_t r = x->i % y->i;
+      n.setResult(0, Item::ofInt(r != 0 && ((r < 0) != (y->i < 0)) ? r + y->i : r));
+    } else {
+      double a = *n.getFloat(0), b = *n.getFloat(1);
+      n.setResult(0, Item::ofFloat(a - std::floor(a / b) * b));
+    }
+    return success();
+  }
+  Type elt;
+  Value a, b;
+  if (failed(tensorOperands(n, elt, a, b)))
+    return failure();
+  n.setTensor(0, buildFlooredRemainder(n, a, b));
+  return success();
+}
+
+/// to(self, dtype, ...), to(self, device, dtype, ...), to(self, other,
+/// ...) and type_as(self, other): a cast to the dtype (or other's); the
+/// device is Kiln's target's, whatever the model names.
+LogicalResult to(NodeImporter &n) {
+  Value x = n.tensor(0);
+  if (!x)
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elt = xType.getElementType();
+  if (n.numInputs() > 1 && n.item(1).kind == Item::Kind::Tensor) {
+    elt = n.tensorType(1).getElementType();
+  } else {
+    unsigned arg = n.numInputs() > 1 && n.item(1).kind == Item::Kind::Int ? 1 : 2;
+    if (n.numInputs() > arg && n.item(arg).kind == Item::Kind::Int) {
+      elt = scalarTypeFromCode(n.getContext(), n.item(arg).i);
+      if (!elt)
+        return n.unsupported(n.node.kind + " to dtype code " + Twine(n.item(arg).i));
+    }
+  }
+  n.setTensor(0, elt == xType.getElementType()
+                     ? x
+                     : n.create<CastOp>(RankedTensorType::get(xType.getShape(), elt), x));
+  return success();
+}
+
 /// rsub(a, b, alpha) = b - alpha * a.
 LogicalResult rsub(NodeImporter &n) {
-  Type elt = operandElementType(n);
-  if (!elt)
-    return n.error("expected a tensor operand");
-  Value a = n.asTensor(0, elt), b = n.asTensor(1, elt);
-  if (!a || !b)
+  if (isNumber(n.item(0)) && isNumber(n.item(1))) {
+    // Traced size arithmetic (`k - w % k` with w a size).
+    double alpha = 1.0;
+    if (n.numInputs() > 2 && !n.isNone(2)) {
+      auto a = n.getFloat(2);
+      if (!a)
+        return failure();
+      alpha = *a;
+    }
+    bool ints = n.item(0).kind != Item::Kind::Float && n.item(1).kind != Item::Kind::Float &&
+                alpha == std::trunc(alpha);
+    if (ints)
+      n.setResult(0, Item::ofInt(*n.getInt(1) - (int64_t)alpha * *n.getInt(0)));
+    else
+      n.setResult(0, Item::ofFloat(*n.getFloat(1) - alpha * *n.getFloat(0)));
+    return success();
+  }
+  Type elt;
+  Value a, b;
+  if (failed(tensorOperands(n, elt, a, b)))
     return failure();
   if (n.numInputs() > 2 && !n.isNone(2)) {
     auto alpha = n.getFloat(2);
@@ -272,7 +381,11 @@ void registerAtenElementwiseOps(AtenRegistry &r) {
   r["aten::mul"] = mul;
   r["aten::div"] = div;
   r["aten::floordiv"] = floordiv;
+  r["aten::floor_divide"] = floorDivide;
   r["aten::rsub"] = rsub;
+  r["aten::remainder"] = remainder;
+  r["aten::to"] = to;
+  r["aten::type_as"] = to;
   r["aten::relu"] = unary<ReluOp>;
   r["aten::sigmoid"] = unary<SigmoidOp>;
   r["aten::tanh"] = unary<TanhOp>;

@@ -1,8 +1,9 @@
 //===- AtenNNOps.cpp - Convolution, pooling, linear, normalization -*- C++ -*-===//
 //
 // The neural-network ops of traced and scripted torchvision models and
-// transformers: convolutions (aten::_convolution as traced, conv1d/conv2d as
-// scripted) onto kiln.conv2d plus a bias add, pooling onto kiln's 2-D
+// transformers: convolutions (aten::_convolution as traced, conv1d/2d/3d and
+// conv_transpose1d/2d/3d as scripted) onto kiln.conv2d plus a bias add (3-D
+// and transposed ones through Convolutions.h), pooling onto kiln's 2-D
 // pools, linear/addmm/matmul onto kiln.matmul, batch and layer norm
 // decomposed the way the ONNX importer decomposes them.
 //
@@ -10,17 +11,18 @@
 
 #include "AtenContext.h"
 
+#include "kiln/Import/Convolutions.h"
 #include "kiln/Import/Decompositions.h"
+#include "kiln/Import/Einsum.h"
+#include "kiln/Import/Resize.h"
+
+#include <cmath>
 
 using namespace mlir;
 
 namespace kiln::torchscript {
 
 namespace {
-
-Value transpose(NodeImporter &n, Value v, ArrayRef<int64_t> perm) {
-  return n.create<TransposeOp>(v, n.builder.getDenseI64ArrayAttr(perm));
-}
 
 /// Adds a per-channel vector `[C]` along axis 1 of a rank-`rank` tensor.
 Value addPerChannel(NodeImporter &n, Value x, Value bias, int64_t rank) {
@@ -30,24 +32,27 @@ Value addPerChannel(NodeImporter &n, Value x, Value bias, int64_t rank) {
   return n.create<AddOp>(x, n.reshape(bias, shape));
 }
 
-/// conv1d / conv2d: input, weight, bias, stride, padding, dilation, groups
-/// at `first`..; `padding` may be "same" or "valid" for scripted convs.
+/// Convolutions, 1-D to 3-D, and transposed ones: input, weight, bias at
+/// 0..2, then stride, padding, dilation, groups and (transposed)
+/// output_padding at the given positions. A scripted conv's `padding` may
+/// be "same" or "valid".
 LogicalResult convolution(NodeImporter &n, unsigned strideArg, unsigned padArg,
-                          unsigned dilationArg, unsigned groupsArg, bool transposed) {
+                          unsigned dilationArg, unsigned groupsArg, bool transposed,
+                          unsigned outputPaddingArg = 0) {
   RankedTensorType xType = n.tensorType(0), wType = n.tensorType(1);
   if (!xType || !wType)
     return failure();
   int64_t spatial = xType.getRank() - 2;
-  if (spatial != 1 && spatial != 2)
+  if (spatial < 1 || spatial > 3)
     return n.unsupported(Twine(spatial) + "-D convolution");
-  if (transposed)
-    return n.unsupported("transposed convolution");
+  if (wType.getRank() != xType.getRank())
+    return n.error("the weight's rank differs from the input's");
   auto strides = n.getInts(strideArg, spatial), dilations = n.getInts(dilationArg, spatial);
   auto groups = n.getInt(groupsArg);
   if (!strides || !dilations || !groups)
     return failure();
   SmallVector<int64_t> pads;
-  if (n.item(padArg).kind == Item::Kind::String) {
+  if (n.item(padArg).kind == Item::Kind::String && !transposed) {
     if (n.item(padArg).s == "valid") {
       pads.assign(2 * spatial, 0);
     } else if (n.item(padArg).s == "same") {
@@ -70,7 +75,27 @@ LogicalResult convolution(NodeImporter &n, unsigned strideArg, unsigned padArg,
     pads = *p;
     pads.append(*p);
   }
-  Value x = n.tensor(0), w = n.tensor(1);
+  Value x = n.tensor(0), w = n.tensor(1), bias;
+  if (!n.isNone(2) && !(bias = n.tensor(2)))
+    return failure();
+  if (transposed) {
+    auto outputPadding = n.getInts(outputPaddingArg, spatial);
+    if (!outputPadding)
+      return failure();
+    FailureOr<Value> y =
+        buildConvTranspose(n, x, w, bias, *strides, *dilations, pads, *outputPadding, *groups);
+    if (failed(y))
+      return failure();
+    n.setTensor(0, *y);
+    return success();
+  }
+  if (spatial == 3) {
+    FailureOr<Value> y = buildConv3D(n, x, w, bias, *strides, *dilations, pads, *groups);
+    if (failed(y))
+      return failure();
+    n.setTensor(0, *y);
+    return success();
+  }
   SmallVector<int64_t> s = *strides, d = *dilations;
   if (spatial == 1) {
     // Through a unit height.
@@ -83,12 +108,8 @@ LogicalResult convolution(NodeImporter &n, unsigned strideArg, unsigned padArg,
   auto &b = n.builder;
   Value y = n.create<Conv2DOp>(x, w, b.getDenseI64ArrayAttr(s), b.getDenseI64ArrayAttr(d),
                                b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(*groups));
-  if (!n.isNone(2)) {
-    Value bias = n.tensor(2);
-    if (!bias)
-      return failure();
+  if (bias)
     y = addPerChannel(n, y, bias, 4);
-  }
   if (spatial == 1) {
     auto yShape = cast<RankedTensorType>(y.getType()).getShape();
     y = n.reshape(y, {yShape[0], yShape[1], yShape[3]});
@@ -103,11 +124,121 @@ LogicalResult tracedConvolution(NodeImporter &n) {
   auto transposed = n.getBool(6);
   if (!transposed)
     return failure();
-  return convolution(n, 3, 4, 5, 8, *transposed);
+  return convolution(n, 3, 4, 5, 8, *transposed, 7);
 }
 
-/// aten::conv1d / conv2d(input, weight, bias, stride, padding, dilation, groups)
+/// aten::conv1d / conv2d / conv3d(input, weight, bias, stride, padding,
+/// dilation, groups)
 LogicalResult scriptedConvolution(NodeImporter &n) { return convolution(n, 3, 4, 5, 6, false); }
+
+/// aten::conv_transpose1d / 2d / 3d(input, weight, bias, stride, padding,
+/// output_padding, groups, dilation)
+LogicalResult scriptedConvTranspose(NodeImporter &n) { return convolution(n, 3, 4, 7, 6, true, 5); }
+
+/// upsample_{nearest,bilinear,bicubic}2d and upsample_{nearest,linear}1d:
+/// `align` says whether the op takes align_corners. Two overloads: (input,
+/// output_size?, [align_corners,] scale_factors?) and (self, output_size,
+/// [align_corners,] scales per axis...). PyTorch's source index is
+/// (dst + 1/2) / scale - 1/2 (clamped at 0 for linear, which ONNX's edge
+/// padding matches: "half_pixel"), dst * (in - 1) / (out - 1) with
+/// align_corners, and floor(dst / scale) for nearest; the scale is the
+/// given factor, or out / in.
+LogicalResult upsample(NodeImporter &n, StringRef mode, bool align) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank(), spatial = rank - 2;
+  if (spatial < 1)
+    return n.error("upsampling needs a batch, a channel and a spatial axis");
+  bool alignCorners = false;
+  if (align) {
+    auto a = n.getBool(2);
+    if (!a)
+      return failure();
+    alignCorners = *a;
+  }
+  unsigned scalesArg = align ? 3 : 2;
+  bool perAxis = n.numInputs() > scalesArg + 1; // scales_h, scales_w, ...
+  SmallVector<int64_t> outSize(type.getShape());
+  SmallVector<double> scales(rank, 1.0);
+  std::optional<SmallVector<double>> factors;
+  if (!perAxis && !n.isNone(scalesArg)) {
+    const Item &list = n.item(scalesArg);
+    if (list.kind != Item::Kind::List || (int64_t)list.list.size() != spatial)
+      return n.error("expected " + Twine(spatial) + " scale factors");
+    factors.emplace();
+    for (const Item &f : list.list) {
+      if (f.kind != Item::Kind::Float && f.kind != Item::Kind::Int)
+        return n.error("scale factors must be numbers known at compile time");
+      factors->push_back(f.kind == Item::Kind::Float ? f.f : (double)f.i);
+    }
+  }
+  if (!n.isNone(1)) {
+    auto sizes = n.getInts(1, spatial);
+    if (!sizes)
+      return failure();
+    if ((int64_t)sizes->size() != spatial)
+      return n.error("expected " + Twine(spatial) + " output sizes");
+    for (int64_t d = 0; d < spatial; ++d)
+      outSize[2 + d] = (*sizes)[d];
+  }
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = type.getDimSize(2 + d);
+    std::optional<double> factor;
+    if (factors)
+      factor = (*factors)[d];
+    else if (perAxis && !n.isNone(scalesArg + d) && n.item(scalesArg + d).kind == Item::Kind::Float)
+      factor = n.item(scalesArg + d).f;
+    if (n.isNone(1)) {
+      if (!factor || *factor <= 0)
+        return n.error("upsampling needs an output size or positive scale factors");
+      outSize[2 + d] = (int64_t)std::floor(in * *factor);
+    }
+    if (outSize[2 + d] <= 0)
+      return n.error("upsampling to an empty axis");
+    scales[2 + d] = factor && *factor > 0 ? *factor : double(outSize[2 + d]) / double(in);
+  }
+  ResizeMode m;
+  m.mode = mode.str();
+  m.coordinates = mode == "nearest" ? "asymmetric" : alignCorners ? "align_corners" : "half_pixel";
+  m.nearest = "floor";
+  SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+  FailureOr<Value> y = buildResize(n, n.tensor(0), m, outSize, scales, roiStart, roiEnd);
+  if (failed(y))
+    return failure();
+  n.setTensor(0, *y);
+  return success();
+}
+
+/// einsum(equation, tensors, path): buildEinsum, which ONNX's Einsum uses.
+LogicalResult einsum(NodeImporter &n) {
+  if (n.item(0).kind != Item::Kind::String || n.item(1).kind != Item::Kind::List)
+    return n.error("einsum needs an equation and a list of tensors");
+  SmallVector<Value> operands;
+  for (const Item &t : n.item(1).list) {
+    if (t.kind != Item::Kind::Tensor)
+      return n.error("einsum's operands must be tensors");
+    operands.push_back(t.tensor);
+  }
+  FailureOr<Value> y = buildEinsum(n, n.item(0).s, operands);
+  if (failed(y))
+    return failure();
+  n.setTensor(0, *y);
+  return success();
+}
+
+/// embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse): the
+/// rows of `weight` that `indices` name (the other arguments only matter
+/// for training).
+LogicalResult embedding(NodeImporter &n) {
+  Value weight = n.tensor(0), indices = n.tensor(1);
+  if (!weight || !indices)
+    return failure();
+  if (!isa<IntegerType>(n.tensorType(1).getElementType()))
+    return n.error("embedding indices must be integers");
+  n.setTensor(0, n.create<GatherOp>(weight, indices, n.builder.getI64IntegerAttr(0)));
+  return success();
+}
 
 /// batch_norm(input, weight, bias, running_mean, running_var, training,
 /// momentum, eps, cudnn_enabled): inference form, x * a + b per channel.
@@ -232,7 +363,7 @@ LogicalResult linear(NodeImporter &n) {
     return failure();
   if (cast<RankedTensorType>(w.getType()).getRank() != 2)
     return n.error("linear's weight must be 2-D");
-  Value y = n.create<MatmulOp>(x, transpose(n, w, {1, 0}));
+  Value y = n.create<MatmulOp>(x, n.transpose(w, {1, 0}));
   if (!n.isNone(2))
     y = n.create<AddOp>(y, n.tensor(2));
   n.setTensor(0, y);
@@ -296,13 +427,20 @@ template <typename OpTy> LogicalResult softmax(NodeImporter &n) {
   return success();
 }
 
-/// dropout(input, p, train) and its variants: the identity in inference.
+/// dropout(input, p, train) and its variants: the identity in inference,
+/// and in training mode with p = 0 (F.dropout's default is training=True,
+/// which torchvision's Swin calls with p = 0).
 LogicalResult dropout(NodeImporter &n) {
   auto train = n.getBool(2);
   if (!train)
     return failure();
-  if (*train)
-    return n.unsupported("dropout in training mode");
+  if (*train) {
+    auto p = n.getFloat(1);
+    if (!p)
+      return failure();
+    if (*p != 0.0)
+      return n.unsupported("dropout in training mode with p > 0 (random)");
+  }
   n.setResult(0, n.item(0));
   return success();
 }
@@ -313,6 +451,17 @@ void registerAtenNNOps(AtenRegistry &r) {
   r["aten::_convolution"] = tracedConvolution;
   r["aten::conv1d"] = scriptedConvolution;
   r["aten::conv2d"] = scriptedConvolution;
+  r["aten::conv3d"] = scriptedConvolution;
+  r["aten::embedding"] = embedding;
+  r["aten::einsum"] = einsum;
+  r["aten::upsample_nearest1d"] = [](NodeImporter &n) { return upsample(n, "nearest", false); };
+  r["aten::upsample_nearest2d"] = [](NodeImporter &n) { return upsample(n, "nearest", false); };
+  r["aten::upsample_linear1d"] = [](NodeImporter &n) { return upsample(n, "linear", true); };
+  r["aten::upsample_bilinear2d"] = [](NodeImporter &n) { return upsample(n, "linear", true); };
+  r["aten::upsample_bicubic2d"] = [](NodeImporter &n) { return upsample(n, "cubic", true); };
+  r["aten::conv_transpose1d"] = scriptedConvTranspose;
+  r["aten::conv_transpose2d"] = scriptedConvTranspose;
+  r["aten::conv_transpose3d"] = scriptedConvTranspose;
   r["aten::batch_norm"] = batchNorm;
   r["aten::max_pool2d"] = maxPool2d;
   r["aten::avg_pool2d"] = avgPool2d;

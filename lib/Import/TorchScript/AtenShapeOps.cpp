@@ -3,11 +3,14 @@
 // Shape ops with static shapes: flatten/view/reshape onto kiln.reshape
 // (with -1 resolved), permute/transpose/t onto kiln.transpose, cat onto
 // kiln.concat, slice/select onto kiln.slice, mean/sum onto kiln's
-// reductions; contiguous and to/type_as of the same type are identities.
+// reductions, pad and its named forms through buildPad (Padding.h);
+// contiguous is the identity.
 //
 //===----------------------------------------------------------------------===//
 
 #include "AtenContext.h"
+
+#include "kiln/Import/Padding.h"
 
 #include <numeric>
 
@@ -16,6 +19,97 @@ using namespace mlir;
 namespace kiln::torchscript {
 
 namespace {
+
+/// pad(input, pad, mode, value), constant_pad_nd(input, pad, value) and
+/// reflection_/replication_padNd(input, pad): `pad` lists (begin, end)
+/// pairs from the last dimension backwards; modes "constant", "reflect",
+/// "replicate" (the edge) and "circular" (wrap).
+LogicalResult pad(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  auto amounts = n.getInts(1);
+  if (!type || !amounts)
+    return failure();
+  int64_t rank = type.getRank();
+  if (amounts->size() % 2 || (int64_t)amounts->size() > 2 * rank)
+    return n.error("pad needs (begin, end) pairs for at most " + Twine(rank) + " dimensions");
+  StringRef kind = n.node.kind;
+  std::string mode = "constant";
+  unsigned valueArg = 2;
+  if (kind == "aten::pad") {
+    if (n.numInputs() > 2 && n.item(2).kind == Item::Kind::String)
+      mode = n.item(2).s;
+    valueArg = 3;
+  } else if (kind.starts_with("aten::reflection_pad")) {
+    mode = "reflect";
+  } else if (kind.starts_with("aten::replication_pad")) {
+    mode = "replicate";
+  }
+  static const std::pair<const char *, const char *> modes[] = {{"constant", "constant"},
+                                                                {"reflect", "reflect"},
+                                                                {"replicate", "edge"},
+                                                                {"circular", "wrap"}};
+  const char *kilnMode = nullptr;
+  for (auto [torch, kiln] : modes)
+    if (mode == torch)
+      kilnMode = kiln;
+  if (!kilnMode)
+    return n.unsupported("pad mode '" + mode + "'");
+  double value = 0.0;
+  if (mode == "constant" && n.numInputs() > valueArg && !n.isNone(valueArg)) {
+    auto v = n.getFloat(valueArg);
+    if (!v)
+      return failure();
+    value = *v;
+  }
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (size_t i = 0; i < amounts->size() / 2; ++i) {
+    int64_t d = rank - 1 - i;
+    pads[d] = (*amounts)[2 * i];
+    pads[d + rank] = (*amounts)[2 * i + 1];
+  }
+  FailureOr<Value> y = buildPad(n, n.tensor(0), pads, kilnMode, value);
+  if (failed(y))
+    return failure();
+  n.setTensor(0, *y);
+  return success();
+}
+
+/// roll(input, shifts, dims): out[i] = in[(i - shift) mod size] along each
+/// dim, a gather of constant indices; with no dims, over the flattened
+/// tensor.
+LogicalResult roll(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  auto shifts = n.getInts(1), dims = n.getInts(2);
+  if (!type || !shifts || !dims)
+    return failure();
+  Value x = n.tensor(0);
+  bool flat = dims->empty();
+  if (flat) {
+    if (shifts->size() != 1)
+      return n.error("roll without dims takes one shift");
+    x = n.reshape(x, {type.getNumElements()});
+    dims->push_back(0);
+  }
+  if (shifts->size() != dims->size())
+    return n.error("roll needs one shift per dim");
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  for (auto [shift, dim] : llvm::zip(*shifts, *dims)) {
+    int64_t d = dim < 0 ? dim + rank : dim;
+    if (d < 0 || d >= rank)
+      return n.error("roll dim " + Twine(dim) + " is out of range");
+    int64_t size = cast<RankedTensorType>(x.getType()).getDimSize(d);
+    if (size == 0)
+      continue;
+    SmallVector<int64_t> indices;
+    for (int64_t i = 0; i < size; ++i)
+      indices.push_back((((i - shift) % size) + size) % size);
+    auto indexType = RankedTensorType::get({size}, n.builder.getI64Type());
+    Value at = ConstantOp::create(n.builder, n.loc, DenseIntElementsAttr::get(indexType, indices));
+    x = n.create<GatherOp>(x, at, n.builder.getI64IntegerAttr(d));
+  }
+  n.setTensor(0, flat ? n.reshape(x, type.getShape()) : x);
+  return success();
+}
 
 LogicalResult flatten(NodeImporter &n) {
   RankedTensorType type = n.tensorType(0);
@@ -304,25 +398,9 @@ LogicalResult filled(NodeImporter &n) {
     auto code = n.getInt(dtypeArg);
     if (!code)
       return failure();
-    // c10::ScalarType codes: 3 int32, 4 int64, 6 float32, 7 float64, 11 bool.
-    switch (*code) {
-    case 3:
-      elt = n.builder.getI32Type();
-      break;
-    case 4:
-      elt = n.builder.getI64Type();
-      break;
-    case 6:
-      break;
-    case 7:
-      elt = n.builder.getF64Type();
-      break;
-    case 11:
-      elt = n.builder.getI1Type();
-      break;
-    default:
+    elt = scalarTypeFromCode(n.getContext(), *code);
+    if (!elt)
       return n.unsupported(n.node.kind + " with dtype code " + Twine(*code));
-    }
   }
   auto type = RankedTensorType::get(*sizes, elt);
   n.setTensor(0, n.create<BroadcastOp>(type, n.scalarConstant(elt, value)));
@@ -445,6 +523,12 @@ void registerAtenShapeOps(AtenRegistry &r) {
   r["aten::ones"] = filled;
   r["aten::full"] = filled;
   r["aten::flatten"] = flatten;
+  r["aten::roll"] = roll;
+  for (const char *name :
+       {"aten::pad", "aten::constant_pad_nd", "aten::reflection_pad1d", "aten::reflection_pad2d",
+        "aten::reflection_pad3d", "aten::replication_pad1d", "aten::replication_pad2d",
+        "aten::replication_pad3d"})
+    r[name] = pad;
   r["aten::view"] = view;
   r["aten::reshape"] = view;
   r["aten::permute"] = permute;

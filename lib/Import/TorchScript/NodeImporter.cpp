@@ -15,6 +15,29 @@ using namespace mlir;
 
 namespace kiln::torchscript {
 
+Type scalarTypeFromCode(MLIRContext *ctx, int64_t code) {
+  switch (code) {
+  case 1:
+    return IntegerType::get(ctx, 8);
+  case 2:
+    return IntegerType::get(ctx, 16);
+  case 3:
+    return IntegerType::get(ctx, 32);
+  case 4:
+    return IntegerType::get(ctx, 64);
+  case 5:
+    return Float16Type::get(ctx);
+  case 6:
+    return Float32Type::get(ctx);
+  case 7:
+    return Float64Type::get(ctx);
+  case 11:
+    return IntegerType::get(ctx, 1);
+  default:
+    return nullptr;
+  }
+}
+
 Type convertDType(MLIRContext *ctx, DType dtype) {
   switch (dtype) {
   case DType::Float32:

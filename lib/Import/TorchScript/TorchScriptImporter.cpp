@@ -38,6 +38,7 @@ const ts::AtenRegistry &getRegistry() {
     ts::registerAtenShapeOps(r);
     ts::registerPrimOps(r);
     ts::registerAtenRecurrentOps(r);
+    ts::registerAtenTransformerOps(r);
     return r;
   }();
   return registry;
@@ -331,7 +332,27 @@ OwningOpRef<ModuleOp> GraphImporter::import(const TorchScriptImportOptions &opti
                                    "argument '"
                                 << name << "' one with --shape " << name << "=DxDx...",
              nullptr;
-    argTypes.push_back(RankedTensorType::get(shape->second, builder.getF32Type()));
+    Type elt = builder.getF32Type();
+    auto type = options.inputTypes.find(name);
+    if (type != options.inputTypes.end()) {
+      StringRef spelled = type->second;
+      unsigned width = 0;
+      if (spelled == "f16")
+        elt = builder.getF16Type();
+      else if (spelled == "bf16")
+        elt = builder.getBF16Type();
+      else if (spelled == "f64")
+        elt = builder.getF64Type();
+      else if (spelled.consume_front("i") && !spelled.getAsInteger(10, width))
+        elt = builder.getIntegerType(width); // signless, as kiln's integers are
+      else if (spelled != "f32")
+        return emitError(fileLoc) << "--shape gives forward's argument '" << name << "' type "
+                                  << type->second
+                                  << "; TorchScript arguments may be f16, bf16, f32, f64, i1 "
+                                     "(bool), i8, i16, i32 or i64",
+               nullptr;
+    }
+    argTypes.push_back(RankedTensorType::get(shape->second, elt));
   }
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);

@@ -48,6 +48,8 @@ static const char *dtypeName(int32_t dtype) {
     return "u32";
   case 13:
     return "u64";
+  case 16:
+    return "bf16";
   default:
     return "?";
   }

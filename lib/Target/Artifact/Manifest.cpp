@@ -52,6 +52,11 @@ std::string kiln::renderManifest(const ManifestData &data) {
               j.value(d);
           });
       });
+      if (!data.inputTypes.empty())
+        j.attributeObject("input_types", [&] {
+          for (const auto &[input, type] : data.inputTypes)
+            j.attribute(input, type);
+        });
       j.attributeObject("const_inputs", [&] {
         for (const auto &[input, value] : data.constantInputs)
           j.attribute(input, value);

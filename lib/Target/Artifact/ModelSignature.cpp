@@ -37,6 +37,8 @@ static LogicalResult describe(Type type, bool isUnsigned, TensorSignature &sig, 
     m = {KILN_DTYPE_F64, "double", 8};
   else if (elt.isF16())
     m = {KILN_DTYPE_F16, "uint16_t", 2};
+  else if (elt.isBF16())
+    m = {KILN_DTYPE_BF16, "uint16_t", 2};
   else if (isUnsigned && elt.isInteger(64))
     m = {KILN_DTYPE_U64, "uint64_t", 8};
   else if (isUnsigned && elt.isInteger(32))

@@ -63,6 +63,7 @@ typedef int32_t kiln_dtype;
 #define KILN_DTYPE_F64 11
 #define KILN_DTYPE_U32 12
 #define KILN_DTYPE_U64 13
+#define KILN_DTYPE_BF16 16
 
 /** One input or output of a compiled model. */
 typedef struct kiln_tensor_info {

@@ -123,6 +123,35 @@ class Composite(nn.Module):
                 nn.functional.gelu(x, approximate="tanh"), self.ln(x), self.bn(x))
 
 
+class Tokens(torch.nn.Module):
+    """Integer token ids and a bool mask: an embedding lookup, Python's
+    remainder on integers and a cast."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(10, 4)
+
+    def forward(self, ids, mask):
+        e = self.embed(torch.remainder(ids, 10))
+        return e * mask.unsqueeze(-1).to(torch.float32)
+
+
+class ShuffleUpsample(torch.nn.Module):
+    """A channel shuffle (sizes through floor_divide), bilinear upsampling
+    and a transposed convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = torch.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1)
+
+    def forward(self, x):
+        n, c, h, w = x.size()
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        x = torch.nn.functional.interpolate(x, scale_factor=2.0, mode="bilinear",
+                                            align_corners=False)
+        return self.up(x)
+
+
 def main(name, out):
     torch.manual_seed(0)
     if name == "mlp":
@@ -143,6 +172,11 @@ def main(name, out):
         module = torch.jit.trace(Linear().eval(), torch.randn(2, 8))
     elif name == "conv":
         module = torch.jit.trace(Conv().eval(), torch.randn(1, 3, 8, 8))
+    elif name == "shuffle-upsample":
+        module = torch.jit.trace(ShuffleUpsample().eval(), torch.randn(1, 4, 3, 3))
+    elif name == "tokens":
+        module = torch.jit.trace(Tokens().eval(), (torch.randint(0, 10, (2, 3)),
+                                                   torch.ones(2, 3, dtype=torch.bool)))
     elif name == "reshape":
         module = torch.jit.trace(Reshape().eval(), torch.randn(3, 4))
     else:
