@@ -4,7 +4,8 @@
 # The TorchScript sweep: every classification model torchvision lists
 # (torchvision.models.list_models), and the segmentation models
 # FCN-ResNet50, DeepLabV3-MobileNetV3 and LRASPP, each built with seeded
-# random weights and randomized batch-norm statistics, traced to .pt,
+# random weights (zero-initialized ones too) and randomized batch-norm
+# statistics, traced to .pt,
 # compiled with `kilnc NAME.pt --shape x=1x3xHxW --emit=shared` (the
 # default flags) and run with kiln-run against PyTorch's output:
 # max|kiln - torch| / max|torch| <= 1e-4. Smallest models first; one line
@@ -53,7 +54,14 @@ def build(name):
         extra = {"aux_logits": False, "init_weights": False} \
             if name in ("inception_v3", "googlenet") else {}
         module = torchvision.models.get_model(name, weights=None, **extra)
-    randomize_batchnorm(module, torch.Generator().manual_seed(SEED))
+    gen = torch.Generator().manual_seed(SEED)
+    randomize_batchnorm(module, gen)
+    # Some layers start at zero (ViT's classifier head): the output would be
+    # zero, and the check empty.
+    with torch.no_grad():
+        for p in module.parameters():
+            if p.numel() and not p.any():
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.02)
     return module.eval()
 
 

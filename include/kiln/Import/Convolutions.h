@@ -31,11 +31,12 @@ mlir::FailureOr<mlir::Value> buildConv3D(CheckedBuilder &b, mlir::Value x, mlir:
 /// `outputPadding` at the end; negative amounts crop instead. `pads` holds
 /// the begins, then the ends. Reports mismatched shapes or an empty output
 /// and fails.
-mlir::FailureOr<mlir::Value>
-buildConvTranspose(CheckedBuilder &b, mlir::Value x, mlir::Value w, mlir::Value bias,
-                   llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
-                   llvm::ArrayRef<int64_t> pads, llvm::ArrayRef<int64_t> outputPadding,
-                   int64_t groups);
+mlir::FailureOr<mlir::Value> buildConvTranspose(CheckedBuilder &b, mlir::Value x, mlir::Value w,
+                                                mlir::Value bias, llvm::ArrayRef<int64_t> strides,
+                                                llvm::ArrayRef<int64_t> dilations,
+                                                llvm::ArrayRef<int64_t> pads,
+                                                llvm::ArrayRef<int64_t> outputPadding,
+                                                int64_t groups);
 
 } // namespace kiln
 

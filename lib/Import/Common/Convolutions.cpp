@@ -56,12 +56,12 @@ FailureOr<Value> buildConv3D(CheckedBuilder &b, Value x, Value w, Value bias,
   auto &ob = b.builder;
   Value sum;
   for (int64_t k = 0; k < ws[2]; ++k) {
-    Value planes = b.slice(x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W},
-                         {1, 1, strides[0], 1, 1});
+    Value planes =
+        b.slice(x, {0, 0, k * dilations[0], 0, 0}, {N, C, outD, H, W}, {1, 1, strides[0], 1, 1});
     planes = b.reshape(b.transpose(planes, {0, 2, 1, 3, 4}), {N * outD, C, H, W});
-    Value filter = b.reshape(
-        b.slice(w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]}, {1, 1, 1, 1, 1}),
-        {F, ws[1], ws[3], ws[4]});
+    Value filter =
+        b.reshape(b.slice(w, {0, 0, k, 0, 0}, {F, ws[1], 1, ws[3], ws[4]}, {1, 1, 1, 1, 1}),
+                  {F, ws[1], ws[3], ws[4]});
     Value y = b.create<Conv2DOp>(planes, filter, ob.getDenseI64ArrayAttr({strides[1], strides[2]}),
                                  ob.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
                                  ob.getDenseI64ArrayAttr({p[1], p[2], p[4], p[5]}),
@@ -122,7 +122,7 @@ FailureOr<Value> buildConvTranspose(CheckedBuilder &b, Value x, Value w, Value b
     }
     x = pad(b, b.reshape(x, split), SmallVector<int64_t>(high.size(), 0), high);
     x = b.slice(b.reshape(x, merged), SmallVector<int64_t>(dims, 0), sizes,
-              SmallVector<int64_t>(dims, 1));
+                SmallVector<int64_t>(dims, 1));
   }
   // Filter: [C, F/g, k...] -> [F, C/g, k...], flipped along each spatial axis.
   SmallVector<int64_t> grouped{groups, C / groups, Fg}, perm{0, 2, 1}, filter{F, C / groups};
@@ -139,8 +139,7 @@ FailureOr<Value> buildConvTranspose(CheckedBuilder &b, Value x, Value w, Value b
     for (int64_t i = kernel[d] - 1; i >= 0; --i)
       reversed.push_back(i);
     auto type = RankedTensorType::get({kernel[d]}, b.builder.getI64Type());
-    Value indices =
-        ConstantOp::create(b.builder, b.loc, DenseIntElementsAttr::get(type, reversed));
+    Value indices = ConstantOp::create(b.builder, b.loc, DenseIntElementsAttr::get(type, reversed));
     w = b.create<GatherOp>(w, indices, b.builder.getI64IntegerAttr(2 + d));
   }
   // Padding of the zero-inserted input; negative amounts crop it.

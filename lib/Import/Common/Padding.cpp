@@ -78,5 +78,4 @@ FailureOr<Value> buildPad(CheckedBuilder &n, Value x, ArrayRef<int64_t> pads, St
   return x;
 }
 
-
 } // namespace kiln

@@ -36,14 +36,14 @@ LogicalResult importDet(NodeImporter &n) {
   for (int64_t d : leading)
     batch *= d;
   if (m == 0) { // the empty product
-    n.setResult(0, n.create<BroadcastOp>(RankedTensorType::get(leading, elt),
-                                         n.scalarConstant(elt, 1.0)));
+    n.setResult(
+        0, n.create<BroadcastOp>(RankedTensorType::get(leading, elt), n.scalarConstant(elt, 1.0)));
     return success();
   }
   Type i64 = n.builder.getI64Type();
   Value a = n.reshape(n.input(0), {batch, m, m});
-  Value det = n.create<BroadcastOp>(RankedTensorType::get({batch}, elt),
-                                    n.scalarConstant(elt, 1.0));
+  Value det =
+      n.create<BroadcastOp>(RankedTensorType::get({batch}, elt), n.scalarConstant(elt, 1.0));
   SmallVector<int64_t> rowIds;
   for (int64_t i = 0; i < m; ++i)
     rowIds.push_back(i);
@@ -62,9 +62,9 @@ LogicalResult importDet(NodeImporter &n) {
       Value spread = n.create<BroadcastOp>(RankedTensorType::get({batch, m, m}, i64),
                                            n.reshape(rows, {batch, m, 1}));
       a = n.create<GatherElementsOp>(a, spread, n.builder.getI64IntegerAttr(1));
-      Value swapped = n.reshape(n.create<XorOp>(n.create<EqualOp>(p, k64),
-                                                n.scalarConstant(n.builder.getI1Type(), 1)),
-                                {batch});
+      Value swapped = n.reshape(
+          n.create<XorOp>(n.create<EqualOp>(p, k64), n.scalarConstant(n.builder.getI1Type(), 1)),
+          {batch});
       det = n.create<SelectOp>(swapped, n.create<NegOp>(det), det);
     }
     Value pivot = n.reshape(sliceRows(n, a, batch, k, 1, k, 1), {batch});
@@ -72,8 +72,8 @@ LogicalResult importDet(NodeImporter &n) {
     if (k + 1 == m)
       break;
     Value zero = n.scalarConstant(elt, 0.0);
-    Value safe = n.create<SelectOp>(n.create<EqualOp>(pivot, zero), n.scalarConstant(elt, 1.0),
-                                    pivot);
+    Value safe =
+        n.create<SelectOp>(n.create<EqualOp>(pivot, zero), n.scalarConstant(elt, 1.0), pivot);
     Value factors = n.create<DivOp>(sliceRows(n, a, batch, k + 1, m - k - 1, k, 1),
                                     n.reshape(safe, {batch, 1, 1}));
     Value lower = n.create<SubOp>(sliceRows(n, a, batch, k + 1, m - k - 1, 0, m),

@@ -51,9 +51,8 @@ AxisSamples sampleAxis(NodeImporter &n, Value start, Value extent, int64_t out, 
   Value pos = n.create<AddOp>(start, n.create<MulOp>(a, bin)); // [R, out * S]
   Value zero = n.scalarConstant(elt, 0.0), one = n.scalarConstant(elt, 1.0);
   Value last = n.scalarConstant(elt, (double)(size - 1));
-  Value inside = n.create<AndOp>(
-      n.create<LessEqualOp>(n.scalarConstant(elt, -1.0), pos),
-      n.create<LessEqualOp>(pos, n.scalarConstant(elt, (double)size)));
+  Value inside = n.create<AndOp>(n.create<LessEqualOp>(n.scalarConstant(elt, -1.0), pos),
+                                 n.create<LessEqualOp>(pos, n.scalarConstant(elt, (double)size)));
   Value clamped = n.create<MaxOp>(pos, zero);
   Value lowF = n.create<FloorOp>(clamped);
   Value atEdge = n.create<LessEqualOp>(last, lowF);
@@ -71,9 +70,8 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   Type elt = xType.getElementType();
   if (xType.getRank() != 4 || !isa<FloatType>(elt))
     return n.error("RoiAlign needs a 4-D floating-point input");
-  if (roisType.getRank() != 2 || roisType.getDimSize(1) != 4 ||
-      roisType.getElementType() != elt || batchType.getRank() != 1 ||
-      batchType.getDimSize(0) != roisType.getDimSize(0))
+  if (roisType.getRank() != 2 || roisType.getDimSize(1) != 4 || roisType.getElementType() != elt ||
+      batchType.getRank() != 1 || batchType.getDimSize(0) != roisType.getDimSize(0))
     return n.error("RoiAlign needs [R, 4] regions of the input's type and [R] batch indices");
   std::string mode = n.stringAttr("mode", "avg");
   if (mode != "avg" && mode != "max")
@@ -149,8 +147,7 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   Value batch = n.input(2);
   if (batchType.getElementType() != i64)
     batch = n.create<CastOp>(RankedTensorType::get({R}, i64), batch);
-  Value base = n.reshape(n.create<MulOp>(batch, n.scalarConstant(i64, (double)(H * W))),
-                         {R, 1, 1});
+  Value base = n.reshape(n.create<MulOp>(batch, n.scalarConstant(i64, (double)(H * W))), {R, 1, 1});
   int64_t sh = outH * gridH, sw = outW * gridW;
   auto rows = [&](Value y) {
     return n.reshape(n.create<MulOp>(y, n.scalarConstant(i64, (double)W)), {R, sh, 1});
@@ -168,10 +165,11 @@ LogicalResult importRoiAlign(NodeImporter &n) {
     }
   Value bins = n.reshape(sum, {R, outH, gridH, outW, gridW, C});
   auto axes = n.builder.getDenseI64ArrayAttr({2, 4});
-  Value pooled = mode == "avg"
-                     ? n.create<DivOp>(n.create<ReduceSumOp>(bins, axes, n.builder.getBoolAttr(false)),
-                                       n.scalarConstant(elt, (double)(gridH * gridW)))
-                     : n.create<ReduceMaxOp>(bins, axes, n.builder.getBoolAttr(false));
+  Value pooled =
+      mode == "avg"
+          ? n.create<DivOp>(n.create<ReduceSumOp>(bins, axes, n.builder.getBoolAttr(false)),
+                            n.scalarConstant(elt, (double)(gridH * gridW)))
+          : n.create<ReduceMaxOp>(bins, axes, n.builder.getBoolAttr(false));
   n.setResult(0, transpose(n, pooled, {0, 3, 1, 2}));
   return success();
 }

@@ -254,7 +254,8 @@ private:
           i += n;
         return std::clamp<int64_t>(i, lo, hi);
       };
-      int64_t start = step > 0 ? clampIndex((*starts)[0], 0, n) : clampIndex((*starts)[0], 0, n - 1);
+      int64_t start =
+          step > 0 ? clampIndex((*starts)[0], 0, n) : clampIndex((*starts)[0], 0, n - 1);
       int64_t end = step > 0 ? clampIndex((*ends)[0], 0, n) : clampIndex((*ends)[0], -1, n - 1);
       IntTensor v;
       v.dtype = a->dtype;

@@ -44,9 +44,8 @@ struct Attention {
 };
 
 /// Multi-head attention with the packed [3E, E] input projection.
-FailureOr<Attention> attend(NodeImporter &n, Value query, Value key, Value value,
-                            int64_t embed, int64_t heads, Value qkvW, Value qkvB, Value projW,
-                            Value projB) {
+FailureOr<Attention> attend(NodeImporter &n, Value query, Value key, Value value, int64_t embed,
+                            int64_t heads, Value qkvW, Value qkvB, Value projW, Value projB) {
   for (Value v : {query, key, value})
     if (shapeOf(v).size() != 3 || shapeOf(v)[2] != embed)
       return (void)n.error("attention needs batch-first [batch, length, " + Twine(embed) +
@@ -71,8 +70,8 @@ FailureOr<Attention> attend(NodeImporter &n, Value query, Value key, Value value
   Value scores = n.create<MatmulOp>(n.create<MulOp>(q, n.scalarConstant(elt, 1.0 / std::sqrt(dim))),
                                     n.transpose(k, {0, 1, 3, 2}));
   Value weights = n.create<SoftmaxOp>(scores, n.builder.getI64IntegerAttr(3));
-  Value merged = n.reshape(n.transpose(n.create<MatmulOp>(weights, v), {0, 2, 1, 3}),
-                           {batch, length, embed});
+  Value merged =
+      n.reshape(n.transpose(n.create<MatmulOp>(weights, v), {0, 2, 1, 3}), {batch, length, embed});
   return Attention{project(n, merged, projW, projB, 0, embed), weights};
 }
 
@@ -150,8 +149,7 @@ LogicalResult multiHeadAttention(NodeImporter &n) {
     return failure();
   if (!n.isNone(9))
     return n.unsupported("multi-head attention with an attention mask");
-  Value q = n.tensor(0), k = n.tensor(1), v = n.tensor(2), qkvW = n.tensor(5),
-        projW = n.tensor(7);
+  Value q = n.tensor(0), k = n.tensor(1), v = n.tensor(2), qkvW = n.tensor(5), projW = n.tensor(7);
   if (!q || !k || !v || !qkvW || !projW)
     return failure();
   Value qkvB = n.isNone(6) ? Value() : n.tensor(6), projB = n.isNone(8) ? Value() : n.tensor(8);
