@@ -565,8 +565,9 @@ std::optional<std::vector<int64_t>> parseShape(llvm::StringRef text) {
 }
 
 std::optional<std::vector<int64_t>> parseShapeSpec(llvm::StringRef text, std::string &elementType) {
-  static const char *const kTypes[] = {"f16", "bf16", "f32", "f64", "i1",  "i8", "i16",
-                                       "i32", "i64",  "u8",  "u16", "u32", "u64"};
+  static const char *const kTypes[] = {
+      "f16", "bf16", "f32", "f64", "i1",       "i8",     "i16",        "i32",       "i64",
+      "u8",  "u16",  "u32", "u64", "f8E4M3FN", "f8E5M2", "f8E4M3FNUZ", "f8E5M2FNUZ"};
   elementType.clear();
   llvm::StringRef dims = text, type = text;
   size_t x = text.rfind('x');

@@ -121,6 +121,7 @@ void buildLowerLoopsToLLVMPasses(OpPassManager &pm, const PhaseOptions &options)
   func.addPass(createLowerAffinePass());
   func.addPass(createSCFToControlFlowPass());
   func.addPass(arith::createArithExpandOpsPass());
+  func.addPass(createExpandFloat8Pass());
   if (options.approximateMath)
     func.addPass(createApproximateMathPass());
   pm.addPass(createConvertMathToFuncs());

@@ -40,6 +40,10 @@ size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_U8:
   case KILN_DTYPE_I8:
   case KILN_DTYPE_BOOL:
+  case KILN_DTYPE_F8E4M3FN:
+  case KILN_DTYPE_F8E4M3FNUZ:
+  case KILN_DTYPE_F8E5M2:
+  case KILN_DTYPE_F8E5M2FNUZ:
     return 1;
   case KILN_DTYPE_U16:
   case KILN_DTYPE_I16:
@@ -81,6 +85,14 @@ const char *kiln_dtype_name(kiln_dtype dtype) {
     return "f16";
   case KILN_DTYPE_BF16:
     return "bf16";
+  case KILN_DTYPE_F8E4M3FN:
+    return "f8e4m3fn";
+  case KILN_DTYPE_F8E4M3FNUZ:
+    return "f8e4m3fnuz";
+  case KILN_DTYPE_F8E5M2:
+    return "f8e5m2";
+  case KILN_DTYPE_F8E5M2FNUZ:
+    return "f8e5m2fnuz";
   case KILN_DTYPE_F64:
     return "f64";
   case KILN_DTYPE_U32:

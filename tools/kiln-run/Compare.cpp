@@ -21,7 +21,7 @@ namespace run {
 
 bool isFloatDType(kiln_dtype dtype) {
   return dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_BF16 || dtype == KILN_DTYPE_F32 ||
-         dtype == KILN_DTYPE_F64;
+         dtype == KILN_DTYPE_F64 || isFloat8DType(dtype);
 }
 
 template <typename T> static T loadElement(const void *data, uint64_t index) {
@@ -44,6 +44,11 @@ double loadAsDouble(kiln_dtype dtype, const void *data, uint64_t index) {
     std::memcpy(&f, &bits, sizeof f);
     return f;
   }
+  case KILN_DTYPE_F8E4M3FN:
+  case KILN_DTYPE_F8E4M3FNUZ:
+  case KILN_DTYPE_F8E5M2:
+  case KILN_DTYPE_F8E5M2FNUZ:
+    return float8ToFloat(dtype, loadElement<uint8_t>(data, index));
   case KILN_DTYPE_U8:
     return loadElement<uint8_t>(data, index);
   case KILN_DTYPE_I8:

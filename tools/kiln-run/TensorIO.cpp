@@ -83,6 +83,31 @@ float halfToFloat(uint16_t bits) {
   return sign ? -magnitude : magnitude;
 }
 
+bool isFloat8DType(kiln_dtype dtype) {
+  return dtype == KILN_DTYPE_F8E4M3FN || dtype == KILN_DTYPE_F8E4M3FNUZ ||
+         dtype == KILN_DTYPE_F8E5M2 || dtype == KILN_DTYPE_F8E5M2FNUZ;
+}
+
+float float8ToFloat(kiln_dtype dtype, uint8_t bits) {
+  bool e5 = dtype == KILN_DTYPE_F8E5M2 || dtype == KILN_DTYPE_F8E5M2FNUZ;
+  bool uz = dtype == KILN_DTYPE_F8E4M3FNUZ || dtype == KILN_DTYPE_F8E5M2FNUZ;
+  int mantissaBits = e5 ? 2 : 3, bias = (e5 ? 15 : 7) + (uz ? 1 : 0);
+  uint32_t magnitude = bits & 0x7fu;
+  if (uz ? bits == 0x80u : (e5 ? magnitude > 0x7cu : magnitude == 0x7fu))
+    return NAN;
+  float value;
+  if (e5 && !uz && magnitude == 0x7cu)
+    value = INFINITY;
+  else {
+    uint32_t exponent = magnitude >> mantissaBits,
+             mantissa = magnitude & ((1u << mantissaBits) - 1);
+    value = exponent == 0 ? std::ldexp(float(mantissa), 1 - bias - mantissaBits)
+                          : std::ldexp(float(mantissa | (1u << mantissaBits)),
+                                       int(exponent) - bias - mantissaBits);
+  }
+  return (bits & 0x80u) ? -value : value;
+}
+
 static bool readWholeFile(const std::string &path, std::vector<uint8_t> &bytes,
                           std::string &error) {
   struct stat st;
@@ -374,6 +399,12 @@ bool writeNpy(const std::string &path, kiln_dtype dtype, const int64_t *dims, si
       code = t.code;
       break;
     }
+  // NumPy has neither bfloat16 nor the float8 types: their bit patterns,
+  // as kiln-run reads them.
+  if (dtype == KILN_DTYPE_BF16)
+    code = "u2";
+  else if (isFloat8DType(dtype))
+    code = "u1";
   if (!code) {
     error =
         "cannot write '" + path + "': dtype " + kiln_dtype_name(dtype) + " has no .npy equivalent";
@@ -547,6 +578,10 @@ bool parseTensorProto(const uint8_t *bytes, size_t size, const std::string &what
       narrowInto<int8_t>(proto.int32_data(), data);
       break;
     case KILN_DTYPE_U8:
+    case KILN_DTYPE_F8E4M3FN: // int32_data holds the float8 bit patterns.
+    case KILN_DTYPE_F8E4M3FNUZ:
+    case KILN_DTYPE_F8E5M2:
+    case KILN_DTYPE_F8E5M2FNUZ:
       field = "int32_data";
       have = proto.int32_data_size();
       narrowInto<uint8_t>(proto.int32_data(), data);

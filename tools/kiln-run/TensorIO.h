@@ -46,6 +46,11 @@ std::string formatDims(const std::vector<int64_t> &dims);
 /// Converts an IEEE half-precision bit pattern to float.
 float halfToFloat(uint16_t bits);
 
+/// Whether `dtype` is one of the float8 types (KILN_DTYPE_F8*).
+bool isFloat8DType(kiln_dtype dtype);
+/// Converts a float8 bit pattern of `dtype` to float.
+float float8ToFloat(kiln_dtype dtype, uint8_t bits);
+
 /// Reads a .npy or TensorProto file, deciding by the NumPy magic bytes.
 /// On failure returns false and sets `error` to a message that names the
 /// file.

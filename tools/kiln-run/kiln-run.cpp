@@ -61,7 +61,9 @@ const char *const usageText =
     "  --quiet                    print only failures, errors and timings\n"
     "  --help                     print this message\n"
     "\n"
-    "Integer and bool outputs are always compared exactly. Exit status is 0\n"
+    "Integer and bool outputs are always compared exactly. NumPy has no\n"
+    "bfloat16 or float8: such inputs are read from uint16 or uint8 .npy\n"
+    "files of their bit patterns, and outputs written so. Exit status is 0\n"
     "when the model ran and every compared output matched, 1 otherwise.\n";
 
 struct Options {
@@ -308,6 +310,8 @@ void checkAgainst(const TensorSlot &slot, Tensor &tensor, const std::string &fil
                   const char *modelVerb) {
   if (slot.dtype == KILN_DTYPE_BF16 && tensor.dtype == KILN_DTYPE_U16)
     tensor.dtype = KILN_DTYPE_BF16;
+  if (isFloat8DType(slot.dtype) && tensor.dtype == KILN_DTYPE_U8) // float8 bits, likewise
+    tensor.dtype = slot.dtype;
   if (tensor.dtype != slot.dtype)
     fatal(std::string(kind) + " '" + slot.name + "': dtype mismatch: model " + modelVerb + " " +
           kiln_dtype_name(slot.dtype) + ", '" + file + "' has " + kiln_dtype_name(tensor.dtype));
@@ -344,6 +348,10 @@ std::string formatElement(kiln_dtype dtype, const void *data, uint64_t i) {
   case KILN_DTYPE_F32:
   case KILN_DTYPE_F16:
   case KILN_DTYPE_BF16:
+  case KILN_DTYPE_F8E4M3FN:
+  case KILN_DTYPE_F8E4M3FNUZ:
+  case KILN_DTYPE_F8E5M2:
+  case KILN_DTYPE_F8E5M2FNUZ:
     std::snprintf(text, sizeof(text), "%.6g", loadAsDouble(dtype, data, i));
     break;
   default:

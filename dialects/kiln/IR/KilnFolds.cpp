@@ -309,7 +309,8 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 
 /// Casts of constants (shape arithmetic, loop counters) are evaluated with
 /// the op's semantics: float to integer truncates toward zero, integer
-/// widening is signed, to i1 any non-zero value is true.
+/// widening is signed, to i1 any non-zero value is true, and `saturate`
+/// turns an overflow into the largest finite value.
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
@@ -322,8 +323,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     if (auto f = dyn_cast<FloatAttr>(a)) {
       APFloat v = f.getValue();
       if (auto ft = dyn_cast<FloatType>(to)) {
-        bool lost;
+        bool lost, wasNaN = v.isNaN(), negative = v.isNegative();
         v.convert(ft.getFloatSemantics(), kRound, &lost);
+        if (getSaturate() && !wasNaN && (v.isInfinity() || v.isNaN()))
+          v = APFloat::getLargest(ft.getFloatSemantics(), negative);
         return FloatAttr::get(to, v);
       }
       if (to.isInteger(1))
@@ -337,6 +340,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     if (auto ft = dyn_cast<FloatType>(to)) {
       APFloat f(ft.getFloatSemantics());
       f.convertFromAPInt(v, /*IsSigned=*/!from.isInteger(1), kRound);
+      if (getSaturate() && (f.isInfinity() || f.isNaN()))
+        f = APFloat::getLargest(ft.getFloatSemantics(), !from.isInteger(1) && v.isNegative());
       return FloatAttr::get(to, f);
     }
     if (to.isInteger(1))

@@ -212,13 +212,19 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let summary = "Converts every element to another element type";
   let description = [{
     Float to integer truncates toward zero; integer widening is signed; to
-    `i1`, any non-zero value is true.
+    `i1`, any non-zero value is true. Float narrowing rounds to nearest even;
+    a value beyond the target's range becomes infinity, or NaN in the float8
+    types that have no infinity (`f8E4M3FN`, `f8E4M3FNUZ`, `f8E5M2FNUZ`).
+    With `saturate` (ONNX's default for float8 targets), a value beyond the
+    range, infinity included, becomes the largest finite value of its sign
+    instead; NaN stays NaN.
 
     ```mlir
     %r = kiln.cast %x : tensor<4xi64> to tensor<4xf32>
+    %q = kiln.cast %x {saturate} : tensor<4xf32> to tensor<4xf8E4M3FN>
     ```
   }];
-  let arguments = (ins Kiln_Tensor:$input);
+  let arguments = (ins Kiln_Tensor:$input, UnitAttr:$saturate);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasFolder = 1;

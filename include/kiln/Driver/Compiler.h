@@ -30,7 +30,8 @@ struct CompileOptions {
   std::optional<Phase> compileTo;
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Element types given with the shapes (`--shape ids=1x128xi64`), by
-  /// input name: "f16", "bf16", "f32", "f64", "i1", "i8", "i16", "i32",
+  /// input name: "f16", "bf16", "f8E4M3FN", "f8E5M2", "f8E4M3FNUZ",
+  /// "f8E5M2FNUZ", "f32", "f64", "i1", "i8", "i16", "i32",
   /// "i64", "u8", "u16", "u32" or "u64" (see parseShapeSpec).
   std::map<std::string, std::string> inputTypes;
   /// `--const-input name=V,V,...|@FILE`: inputs bound at compile time.

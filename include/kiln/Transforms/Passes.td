@@ -303,6 +303,28 @@ def ApproximateMathPass : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def ExpandFloat8Pass : Pass<"kiln-expand-float8", "mlir::func::FuncOp"> {
+  let summary = "Conversions to and from the float8 types as integer code";
+  let description = [{
+    LLVM has no 8-bit float types. Its type converter stores f8E4M3FN,
+    f8E4M3FNUZ, f8E5M2 and f8E5M2FNUZ values as i8, but nothing lowers the
+    conversions. This pass rewrites every `arith.truncf` to a float8 type
+    and every `arith.extf` from one into integer code on the f32 bit
+    pattern: round to nearest even, subnormals, NaN, infinity (f8E5M2 only;
+    the other types give NaN on overflow) and the FNUZ encodings (no -0,
+    0x80 is NaN). Float8 `arith.constant`s become i8 constants of their
+    bits. Scalars and vectors alike. Saturation is not this pass's job: a
+    saturating `kiln.cast` clamps before its truncation.
+
+    ```mlir
+    %y = arith.truncf %x : f32 to f8E4M3FN
+    // becomes i32 arithmetic on the bits of %x, arith.trunci to i8 and
+    // arith.bitcast to f8E4M3FN
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, never recomputing a broadcast value";
   let description = [{

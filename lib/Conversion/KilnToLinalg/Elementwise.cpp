@@ -147,6 +147,33 @@ KILN_ELEMENTWISE(CastOp, {
   Value x = args[0];
   if (t == to)
     return x;
+  // float8 values have no arithmetic of their own: they convert through f32
+  // (exactly, from float8 and from f16/bf16), and kiln-expand-float8 turns
+  // the f32 <-> float8 conversions into integer code.
+  Type f32 = b.getF32Type();
+  if (isFloat8(t)) {
+    x = arith::ExtFOp::create(b, loc, f32, x);
+    t = f32;
+    if (t == to)
+      return x;
+  }
+  if (isFloat8(to)) {
+    if (!isa<FloatType>(t))
+      x = t.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, f32, x))
+                         : Value(arith::SIToFPOp::create(b, loc, f32, x));
+    else if (t.getIntOrFloatBitWidth() > 32)
+      x = arith::TruncFOp::create(b, loc, f32, x);
+    else if (t != f32)
+      x = arith::ExtFOp::create(b, loc, f32, x);
+    if (op.getSaturate()) {
+      // maximumf/minimumf keep NaN; infinity saturates too.
+      double largest =
+          APFloat::getLargest(cast<FloatType>(to).getFloatSemantics()).convertToDouble();
+      x = arith::MaximumFOp::create(b, loc, x, scalarConstant(b, loc, f32, -largest));
+      x = arith::MinimumFOp::create(b, loc, x, scalarConstant(b, loc, f32, largest));
+    }
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
   bool fromFloat = isa<FloatType>(t), toFloat = isa<FloatType>(to);
   if (fromFloat && toFloat) {
     unsigned fromBits = t.getIntOrFloatBitWidth(), toBits = to.getIntOrFloatBitWidth();

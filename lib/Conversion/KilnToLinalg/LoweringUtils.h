@@ -24,6 +24,11 @@ mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTens
 /// `linalg.fill` of a new tensor of `type` with `value`.
 mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                          mlir::Value value);
+/// Whether `type` is one of the 8-bit float types (f8E4M3FN, f8E5M2 and
+/// their FNUZ variants), which only move and convert.
+inline bool isFloat8(mlir::Type type) {
+  return mlir::isa<mlir::FloatType>(type) && type.getIntOrFloatBitWidth() == 8;
+}
 /// A scalar `arith.constant` of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
 /// The identity of a max (lowest value) or min (highest value) reduction.

@@ -38,7 +38,11 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
   case onnx::TensorProto::FLOAT:
   case onnx::TensorProto::DOUBLE:
   case onnx::TensorProto::FLOAT16:
-  case onnx::TensorProto::BFLOAT16: {
+  case onnx::TensorProto::BFLOAT16:
+  case kOnnxFloat8E4M3FN:
+  case kOnnxFloat8E4M3FNUZ:
+  case kOnnxFloat8E5M2:
+  case kOnnxFloat8E5M2FNUZ: {
     double d;
     if (text.getAsDouble(d)) {
       problem = "'" + text.str() + "' is not a number";
@@ -49,14 +53,19 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
       std::memcpy(&bits, &d, sizeof bits);
       appendLittleEndian(raw, bits, 8);
     } else {
+      const llvm::fltSemantics &semantics =
+          dataType == onnx::TensorProto::FLOAT      ? APFloat::IEEEsingle()
+          : dataType == onnx::TensorProto::BFLOAT16 ? APFloat::BFloat()
+          : dataType == onnx::TensorProto::FLOAT16  ? APFloat::IEEEhalf()
+          : dataType == kOnnxFloat8E4M3FN           ? APFloat::Float8E4M3FN()
+          : dataType == kOnnxFloat8E4M3FNUZ         ? APFloat::Float8E4M3FNUZ()
+          : dataType == kOnnxFloat8E5M2             ? APFloat::Float8E5M2()
+                                                    : APFloat::Float8E5M2FNUZ();
       APFloat f(d);
       bool lost;
-      f.convert(dataType == onnx::TensorProto::FLOAT      ? APFloat::IEEEsingle()
-                : dataType == onnx::TensorProto::BFLOAT16 ? APFloat::BFloat()
-                                                          : APFloat::IEEEhalf(),
-                APFloat::rmNearestTiesToEven, &lost);
+      f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
       appendLittleEndian(raw, f.bitcastToAPInt().getZExtValue(),
-                         dataType == onnx::TensorProto::FLOAT ? 4 : 2);
+                         APFloat::getSizeInBits(semantics) / 8);
     }
     return success();
   }
@@ -95,8 +104,7 @@ LogicalResult encodeValue(StringRef text, int32_t dataType, std::string &raw,
     bits = 64;
     break;
   default:
-    problem = "inputs of type " +
-              onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)dataType) +
+    problem = "inputs of type " + onnxElementTypeName(dataType) +
               " cannot be given inline; give a TensorProto file with @FILE";
     return failure();
   }

@@ -76,9 +76,21 @@ mlir::LogicalResult importMaxPoolWithIndices(NodeImporter &n, llvm::ArrayRef<int
                                              llvm::ArrayRef<int64_t> dilations,
                                              llvm::ArrayRef<int64_t> pads);
 
+/// ONNX's float8 data types (TensorProto.DataType 17 to 20, ONNX 1.14),
+/// which Debian's libonnx 1.12 does not name.
+enum : int32_t {
+  kOnnxFloat8E4M3FN = 17,
+  kOnnxFloat8E4M3FNUZ = 18,
+  kOnnxFloat8E5M2 = 19,
+  kOnnxFloat8E5M2FNUZ = 20,
+};
+
 /// The MLIR element type of an ONNX TensorProto data type, or null.
 /// Unsigned ONNX types map to signless integers of their width.
 mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int32_t dataType);
+/// An ONNX element type as --shape spells it: MLIR's names (f32,
+/// f8E4M3FN, ...), u for unsigned; ONNX's name for types Kiln does not read.
+std::string onnxElementTypeName(int32_t dataType);
 /// Whether an ONNX data type is UINT8/16/32/64.
 bool isUnsignedONNXElementType(int32_t dataType);
 
@@ -121,6 +133,14 @@ onnx::ModelProto makeCheckableModel(const onnx::ModelProto &model, int64_t opset
 /// Copies the value_info that shape inference gave `from` (a checkable
 /// model's graph) into `to` (the graph it was made from), subgraphs too.
 void copyInferredValueInfo(const onnx::GraphProto &from, onnx::GraphProto &to);
+
+/// Before shape inference on a checkable copy: gives each float8 type in
+/// `model` a stand-in type that libonnx 1.12 knows and Kiln never compiles
+/// (Float8Standins.cpp). Returns float8 type -> stand-in; empty when the
+/// model has no float8 types, or when they cannot all be stood in for.
+std::map<int32_t, int32_t> hideFloat8Types(onnx::ModelProto &model);
+/// Gives the inferred types in `graph` their float8 types back.
+void restoreFloat8Types(onnx::GraphProto &graph, const std::map<int32_t, int32_t> &standins);
 
 /// Before opset conversion (opset < 17): evaluates the shape computations
 /// that the bound input shapes make constant (Shape, Gather, Concat, ...)
@@ -205,7 +225,9 @@ public:
   mlir::Value flipSignBit(mlir::Value x);
   /// Converts `x` to element type `to` (same shape), zero-extending when
   /// `fromUnsigned` and going through i64 for float to unsigned targets.
-  mlir::Value convert(mlir::Value x, bool fromUnsigned, mlir::Type to, bool toUnsigned);
+  /// `saturate` makes a float8 target's overflow its largest finite value.
+  mlir::Value convert(mlir::Value x, bool fromUnsigned, mlir::Type to, bool toUnsigned,
+                      bool saturate = false);
 
   /// Sets output `i` of the node.
   void setResult(unsigned i, mlir::Value value);

@@ -89,6 +89,13 @@ std::vector<int64_t> axesAttribute(InferenceContext &ctx, int64_t rank) {
 
 void sameShapeAsFirst(InferenceContext &ctx) { propagateShapeAndTypeFromFirstInput(ctx); }
 
+/// Input 0's shape, where it is known (lenient inference goes on past
+/// nodes whose inference failed, leaving their outputs untyped).
+void shapeFromFirst(InferenceContext &ctx) {
+  if (hasInputShape(ctx, 0))
+    propagateShapeFromInputToOutput(ctx, 0, 0);
+}
+
 /// Reduce* (18, 20): axes from input 1.
 void reduceInference(InferenceContext &ctx) {
   propagateElemTypeFromInputToOutput(ctx, 0, 0);
@@ -332,13 +339,13 @@ void poolInference(InferenceContext &ctx) {
 /// Cast (19, 21, 23): the type from `to`.
 void castInference(InferenceContext &ctx) {
   propagateElemTypeFromAttributeToOutput(ctx, "to", 0);
-  propagateShapeFromInputToOutput(ctx, 0, 0);
+  shapeFromFirst(ctx);
 }
 
 /// CastLike (19, 21, 23): the type of input 1.
 void castLikeInference(InferenceContext &ctx) {
   propagateElemTypeFromInputToOutput(ctx, 1, 0);
-  propagateShapeFromInputToOutput(ctx, 0, 0);
+  shapeFromFirst(ctx);
 }
 
 /// QuantizeLinear (19, 21, 23): the zero point's type, else output_dtype,
@@ -349,7 +356,7 @@ void quantizeInference(InferenceContext &ctx) {
   else
     updateOutputElemType(ctx, 0,
                          (int32_t)getAttribute(ctx, "output_dtype", (int64_t)TensorProto::UINT8));
-  propagateShapeFromInputToOutput(ctx, 0, 0);
+  shapeFromFirst(ctx);
 }
 
 /// DequantizeLinear (19, 21, 23): the scale's type (or output_dtype).
@@ -359,7 +366,7 @@ void dequantizeInference(InferenceContext &ctx) {
     updateOutputElemType(ctx, 0, (int32_t)dtype);
   else
     propagateElemTypeFromInputToOutput(ctx, 1, 0);
-  propagateShapeFromInputToOutput(ctx, 0, 0);
+  shapeFromFirst(ctx);
 }
 
 /// DFT (20): [..., signal, 1 or 2] -> [..., n or n/2+1, 2] on `axis`.

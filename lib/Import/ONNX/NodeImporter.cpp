@@ -98,13 +98,15 @@ Value NodeImporter::flipSignBit(Value x) {
   return create<XorOp>(x, mask);
 }
 
-Value NodeImporter::convert(Value x, bool fromUnsigned, Type to, bool toUnsigned) {
+Value NodeImporter::convert(Value x, bool fromUnsigned, Type to, bool toUnsigned, bool saturate) {
   auto type = cast<RankedTensorType>(x.getType());
   Type from = type.getElementType();
   if (from == to)
     return x;
   auto as = [&](Type elt) { return RankedTensorType::get(type.getShape(), elt); };
   auto i64 = builder.getI64Type();
+  // Saturation only means something for the float8 types.
+  saturate = saturate && isa<FloatType>(to) && to.getIntOrFloatBitWidth() == 8;
   bool fromInt = from.isSignlessInteger() && !from.isInteger(1);
   if (fromUnsigned && fromInt && from.getIntOrFloatBitWidth() < 64 &&
       (isa<FloatType>(to) || to.getIntOrFloatBitWidth() > from.getIntOrFloatBitWidth())) {
@@ -114,13 +116,13 @@ Value NodeImporter::convert(Value x, bool fromUnsigned, Type to, bool toUnsigned
         builder, loc,
         DenseElementsAttr::get(RankedTensorType::get({}, i64),
                                APInt::getLowBitsSet(64, from.getIntOrFloatBitWidth())));
-    return create<CastOp>(as(to), create<AndOp>(wide, mask));
+    return create<CastOp>(as(to), create<AndOp>(wide, mask), saturate);
   }
   if (isa<FloatType>(from) && toUnsigned && to.getIntOrFloatBitWidth() < 64)
     // Float to unsigned: through i64, so that values above the signed range
     // of the target survive, then truncate.
     return create<CastOp>(as(to), create<CastOp>(as(i64), x));
-  return create<CastOp>(as(to), x);
+  return create<CastOp>(as(to), x, saturate);
 }
 
 Value slice(NodeImporter &n, Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,

@@ -104,41 +104,6 @@ int64_t getDefaultOpset(const onnx::ModelProto &model) {
   return -1;
 }
 
-/// An ONNX element type as --shape spells it (MLIR's names, u for
-/// unsigned).
-std::string onnxElementTypeName(int32_t dataType) {
-  switch (dataType) {
-  case onnx::TensorProto::FLOAT16:
-    return "f16";
-  case onnx::TensorProto::BFLOAT16:
-    return "bf16";
-  case onnx::TensorProto::FLOAT:
-    return "f32";
-  case onnx::TensorProto::DOUBLE:
-    return "f64";
-  case onnx::TensorProto::BOOL:
-    return "i1";
-  case onnx::TensorProto::INT8:
-    return "i8";
-  case onnx::TensorProto::INT16:
-    return "i16";
-  case onnx::TensorProto::INT32:
-    return "i32";
-  case onnx::TensorProto::INT64:
-    return "i64";
-  case onnx::TensorProto::UINT8:
-    return "u8";
-  case onnx::TensorProto::UINT16:
-    return "u16";
-  case onnx::TensorProto::UINT32:
-    return "u32";
-  case onnx::TensorProto::UINT64:
-    return "u64";
-  default:
-    return onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)dataType);
-  }
-}
-
 /// Makes every graph input static, from `--shape` or the model itself.
 LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
                               const ONNXImportOptions &options,
@@ -160,10 +125,10 @@ LogicalResult bindInputShapes(onnx::GraphProto &graph, Location fileLoc,
     auto *tensorType = input.mutable_type()->mutable_tensor_type();
     auto givenType = options.inputTypes.find(input.name());
     if (givenType != options.inputTypes.end() &&
-        givenType->second != onnxElementTypeName(tensorType->elem_type()))
+        givenType->second != onnx_import::onnxElementTypeName(tensorType->elem_type()))
       return emitError(fileLoc) << "--shape gives input '" << input.name() << "' type "
                                 << givenType->second << " but the model declares it "
-                                << onnxElementTypeName(tensorType->elem_type());
+                                << onnx_import::onnxElementTypeName(tensorType->elem_type());
     auto given = options.inputShapes.find(input.name());
     if (!tensorType->has_shape()) {
       if (given == options.inputShapes.end())
@@ -880,8 +845,11 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
   std::string inferenceFailure;
   onnx::ModelProto checkable;
   onnx::ModelProto &inferred = newer ? checkable : model;
-  if (newer)
+  std::map<int32_t, int32_t> float8Standins;
+  if (newer) {
     checkable = onnx_import::makeCheckableModel(model, opset);
+    float8Standins = onnx_import::hideFloat8Types(checkable);
+  }
   try {
     onnx::ShapeInferenceOptions inferenceOptions(/*check_type=*/true,
                                                  /*strict_mode=*/1,
@@ -904,8 +872,10 @@ OwningOpRef<ModuleOp> importParsedModel(MLIRContext &context, onnx::ModelProto &
     } catch (const std::exception &) {
     }
   }
-  if (newer)
+  if (newer) {
     onnx_import::copyInferredValueInfo(checkable.graph(), *model.mutable_graph());
+    onnx_import::restoreFloat8Types(*model.mutable_graph(), float8Standins);
+  }
 
   // Ops import with their semantics at the model's opset where it is newer
   // than libonnx's, and at opset 17 (the converted model's) otherwise.

@@ -633,14 +633,17 @@ LogicalResult importCast(NodeImporter &n) {
     n.setResult(0, ConstantOp::create(n.builder, n.loc, DenseElementsAttr::get(type, values)));
     return success();
   }
-  n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt,
-                           isUnsignedONNXElementType(n.intAttr("to", 0))));
+  // To a float8 type, out-of-range values saturate unless `saturate` is 0.
+  n.setResult(0,
+              n.convert(n.input(0), n.inputIsUnsigned(0), elt,
+                        isUnsignedONNXElementType(n.intAttr("to", 0)), n.intAttr("saturate", 1)));
   return success();
 }
 
 LogicalResult importCastLike(NodeImporter &n) {
   Type elt = n.inputType(1).getElementType();
-  n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt, n.inputIsUnsigned(1)));
+  n.setResult(0, n.convert(n.input(0), n.inputIsUnsigned(0), elt, n.inputIsUnsigned(1),
+                           n.intAttr("saturate", 1)));
   return success();
 }
 

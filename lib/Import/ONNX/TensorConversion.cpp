@@ -24,6 +24,14 @@ Type convertONNXElementType(MLIRContext *ctx, int32_t dataType) {
     return Float16Type::get(ctx);
   case onnx::TensorProto::BFLOAT16:
     return BFloat16Type::get(ctx);
+  case kOnnxFloat8E4M3FN:
+    return Float8E4M3FNType::get(ctx);
+  case kOnnxFloat8E4M3FNUZ:
+    return Float8E4M3FNUZType::get(ctx);
+  case kOnnxFloat8E5M2:
+    return Float8E5M2Type::get(ctx);
+  case kOnnxFloat8E5M2FNUZ:
+    return Float8E5M2FNUZType::get(ctx);
   // Unsigned types are signless too; the importer tracks which values are
   // unsigned and picks unsigned semantics where they differ (see
   // ImportContext.h).
@@ -49,6 +57,51 @@ Type convertONNXElementType(MLIRContext *ctx, int32_t dataType) {
   }
 }
 
+/// An ONNX element type as --shape spells it (MLIR's names, u for
+/// unsigned).
+std::string onnxElementTypeName(int32_t dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT16:
+    return "f16";
+  case onnx::TensorProto::BFLOAT16:
+    return "bf16";
+  case kOnnxFloat8E4M3FN:
+    return "f8E4M3FN";
+  case kOnnxFloat8E4M3FNUZ:
+    return "f8E4M3FNUZ";
+  case kOnnxFloat8E5M2:
+    return "f8E5M2";
+  case kOnnxFloat8E5M2FNUZ:
+    return "f8E5M2FNUZ";
+  case onnx::TensorProto::FLOAT:
+    return "f32";
+  case onnx::TensorProto::DOUBLE:
+    return "f64";
+  case onnx::TensorProto::BOOL:
+    return "i1";
+  case onnx::TensorProto::INT8:
+    return "i8";
+  case onnx::TensorProto::INT16:
+    return "i16";
+  case onnx::TensorProto::INT32:
+    return "i32";
+  case onnx::TensorProto::INT64:
+    return "i64";
+  case onnx::TensorProto::UINT8:
+    return "u8";
+  case onnx::TensorProto::UINT16:
+    return "u16";
+  case onnx::TensorProto::UINT32:
+    return "u32";
+  case onnx::TensorProto::UINT64:
+    return "u64";
+  default: {
+    std::string name = onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)dataType);
+    return name.empty() ? "data type " + std::to_string(dataType) : name;
+  }
+  }
+}
+
 bool isUnsignedONNXElementType(int32_t dataType) {
   return dataType == onnx::TensorProto::UINT8 || dataType == onnx::TensorProto::UINT16 ||
          dataType == onnx::TensorProto::UINT32 || dataType == onnx::TensorProto::UINT64;
@@ -58,8 +111,7 @@ FailureOr<DenseElementsAttr> convertTensorProto(MLIRContext *ctx, const onnx::Te
                                                 llvm::function_ref<void(const Twine &)> error) {
   Type elementType = convertONNXElementType(ctx, tensor.data_type());
   if (!elementType) {
-    error("unsupported element type " +
-          onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)tensor.data_type()));
+    error("unsupported element type " + onnxElementTypeName(tensor.data_type()));
     return failure();
   }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -140,6 +192,19 @@ FailureOr<DenseElementsAttr> convertTensorProto(MLIRContext *ctx, const onnx::Te
     SmallVector<APFloat> v;
     for (int32_t bitsValue : tensor.int32_data())
       v.emplace_back(semantics, APInt(16, (uint16_t)bitsValue));
+    return DenseElementsAttr::get(type, v);
+  }
+  case kOnnxFloat8E4M3FN:
+  case kOnnxFloat8E4M3FNUZ:
+  case kOnnxFloat8E5M2:
+  case kOnnxFloat8E5M2FNUZ: {
+    // int32_data carries the 8-bit patterns.
+    if (failed(checkCount(tensor.int32_data_size())))
+      return failure();
+    const llvm::fltSemantics &semantics = cast<FloatType>(elementType).getFloatSemantics();
+    SmallVector<APFloat> v;
+    for (int32_t bitsValue : tensor.int32_data())
+      v.emplace_back(semantics, APInt(8, (uint8_t)bitsValue));
     return DenseElementsAttr::get(type, v);
   }
   default: {

@@ -50,6 +50,14 @@ static const char *dtypeName(int32_t dtype) {
     return "u64";
   case 16:
     return "bf16";
+  case 17:
+    return "f8e4m3fn";
+  case 18:
+    return "f8e4m3fnuz";
+  case 19:
+    return "f8e5m2";
+  case 20:
+    return "f8e5m2fnuz";
   default:
     return "?";
   }

@@ -39,6 +39,14 @@ static LogicalResult describe(Type type, bool isUnsigned, TensorSignature &sig, 
     m = {KILN_DTYPE_F16, "uint16_t", 2};
   else if (elt.isBF16())
     m = {KILN_DTYPE_BF16, "uint16_t", 2};
+  else if (isa<Float8E4M3FNType>(elt))
+    m = {KILN_DTYPE_F8E4M3FN, "uint8_t", 1};
+  else if (isa<Float8E4M3FNUZType>(elt))
+    m = {KILN_DTYPE_F8E4M3FNUZ, "uint8_t", 1};
+  else if (isa<Float8E5M2Type>(elt))
+    m = {KILN_DTYPE_F8E5M2, "uint8_t", 1};
+  else if (isa<Float8E5M2FNUZType>(elt))
+    m = {KILN_DTYPE_F8E5M2FNUZ, "uint8_t", 1};
   else if (isUnsigned && elt.isInteger(64))
     m = {KILN_DTYPE_U64, "uint64_t", 8};
   else if (isUnsigned && elt.isInteger(32))

@@ -64,6 +64,13 @@ typedef int32_t kiln_dtype;
 #define KILN_DTYPE_U32 12
 #define KILN_DTYPE_U64 13
 #define KILN_DTYPE_BF16 16
+/* The float8 types (one byte each, ONNX's encodings): 4 exponent bits and
+ * 3 mantissa bits without infinities, the same without -0 (FNUZ), 5 and 2
+ * with infinities, and 5 and 2 without -0. */
+#define KILN_DTYPE_F8E4M3FN 17
+#define KILN_DTYPE_F8E4M3FNUZ 18
+#define KILN_DTYPE_F8E5M2 19
+#define KILN_DTYPE_F8E5M2FNUZ 20
 
 /** One input or output of a compiled model. */
 typedef struct kiln_tensor_info {

@@ -433,6 +433,41 @@ func.func @half_casts(%h: tensor<4xf16>, %b: tensor<4xbf16>) -> (tensor<4xbf16>,
 
 // -----
 
+// float8 casts go through f32; `saturate` clamps to the largest finite
+// value (448 for f8E4M3FN) with maximumf/minimumf, which keep NaN.
+// CHECK-LABEL: func.func @float8_casts
+func.func @float8_casts(%f: tensor<4xf32>, %h: tensor<4xf16>, %q: tensor<4xf8E5M2>,
+                        %i: tensor<4xi32>)
+    -> (tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN>, tensor<4xf32>, tensor<4xf8E4M3FNUZ>,
+        tensor<4xi64>, tensor<4xf8E5M2FNUZ>) {
+  // CHECK: %[[LO:.*]] = arith.constant -4.480000e+02 : f32
+  // CHECK-NEXT: %[[M:.*]] = arith.maximumf %{{.*}}, %[[LO]] : f32
+  // CHECK-NEXT: %[[HI:.*]] = arith.constant 4.480000e+02 : f32
+  // CHECK-NEXT: %[[C:.*]] = arith.minimumf %[[M]], %[[HI]] : f32
+  // CHECK-NEXT: arith.truncf %[[C]] : f32 to f8E4M3FN
+  %0 = kiln.cast %f {saturate} : tensor<4xf32> to tensor<4xf8E4M3FN>
+  // Without saturate, the truncation alone.
+  // CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f8E4M3FN):
+  // CHECK-NEXT: arith.truncf %[[IN]] : f32 to f8E4M3FN
+  %1 = kiln.cast %f : tensor<4xf32> to tensor<4xf8E4M3FN>
+  // CHECK: arith.extf %{{.*}} : f8E5M2 to f32
+  %2 = kiln.cast %q : tensor<4xf8E5M2> to tensor<4xf32>
+  // CHECK: %[[W:.*]] = arith.extf %{{.*}} : f16 to f32
+  // CHECK-NEXT: arith.truncf %[[W]] : f32 to f8E4M3FNUZ
+  %3 = kiln.cast %h : tensor<4xf16> to tensor<4xf8E4M3FNUZ>
+  // CHECK: %[[E:.*]] = arith.extf %{{.*}} : f8E5M2 to f32
+  // CHECK-NEXT: arith.fptosi %[[E]] : f32 to i64
+  %4 = kiln.cast %q : tensor<4xf8E5M2> to tensor<4xi64>
+  // CHECK: %[[S:.*]] = arith.sitofp %{{.*}} : i32 to f32
+  // CHECK: arith.constant 5.734400e+04 : f32
+  // CHECK: arith.truncf %{{.*}} : f32 to f8E5M2FNUZ
+  %5 = kiln.cast %i {saturate} : tensor<4xi32> to tensor<4xf8E5M2FNUZ>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN>, tensor<4xf32>,
+      tensor<4xf8E4M3FNUZ>, tensor<4xi64>, tensor<4xf8E5M2FNUZ>
+}
+
+// -----
+
 // Integer casts: signed widening, truncation, signed to float; i1 is
 // unsigned (0 or 1) in and compared with 0 out.
 // CHECK-LABEL: func.func @integer_casts

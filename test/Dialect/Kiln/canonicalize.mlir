@@ -89,6 +89,30 @@ func.func @fold_cast() -> (tensor<3xf32>, tensor<3xi32>, tensor<3xi1>, tensor<2x
 
 // -----
 
+// float8 casts of constants: to nearest even; an overflow saturates with
+// `saturate`, and is NaN (f8E4M3FN has no infinity) or infinity (f8E5M2)
+// without it; NaN stays NaN; integers saturate too.
+// CHECK-LABEL: func.func @fold_float8_cast
+func.func @fold_float8_cast() -> (tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN>, tensor<2xf8E5M2>,
+                                  tensor<2xf8E5M2FNUZ>) {
+  // CHECK-DAG: kiln.constant dense<[1.000000e+00, 4.480000e+02, -4.480000e+02, 0x7F]> : tensor<4xf8E4M3FN>
+  // CHECK-DAG: kiln.constant dense<[1.000000e+00, 0x7F, 0xFF, 0x7F]> : tensor<4xf8E4M3FN>
+  // CHECK-DAG: kiln.constant dense<[0x7C, 5.734400e+04]> : tensor<2xf8E5M2>
+  // CHECK-DAG: kiln.constant dense<[5.734400e+04, -5.734400e+04]> : tensor<2xf8E5M2FNUZ>
+  // CHECK-NOT: kiln.cast
+  %f = kiln.constant dense<[1.0625, 1000.0, 0xFF800000, 0x7FC00000]> : tensor<4xf32>
+  %g = kiln.constant dense<[1.0e6, 6.0e4]> : tensor<2xf32>
+  %i = kiln.constant dense<[100000, -100000]> : tensor<2xi32>
+  %0 = kiln.cast %f {saturate} : tensor<4xf32> to tensor<4xf8E4M3FN>
+  %1 = kiln.cast %f : tensor<4xf32> to tensor<4xf8E4M3FN>
+  %2 = kiln.cast %g : tensor<2xf32> to tensor<2xf8E5M2>
+  %3 = kiln.cast %i {saturate} : tensor<2xi32> to tensor<2xf8E5M2FNUZ>
+  return %0, %1, %2, %3 : tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN>, tensor<2xf8E5M2>,
+      tensor<2xf8E5M2FNUZ>
+}
+
+// -----
+
 // kiln.constant folds to its value: identical constants are uniqued.
 // CHECK-LABEL: func.func @fold_constant_uniqued
 func.func @fold_constant_uniqued() -> (tensor<2xf32>, tensor<2xf32>) {
