@@ -3,7 +3,8 @@
 #
 # Builds PyTorch models (torchvision classifiers and segmentation models,
 # a transformer encoder, LSTM/GRU, transposed and 3-D convolutions, an
-# integer-input token model, an MLP) with Debian's PyTorch (seeded random
+# integer-input token model, writes through views, Swin's shifted-window
+# blocks, an MLP) with Debian's PyTorch (seeded random
 # weights, batch-norm statistics randomized), traces them (scripts the control-flow
 # module), saves the TorchScript modules, and for each one checks, on its
 # own line:
@@ -37,6 +38,11 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from make_models import randomize_batchnorm  # noqa: E402
+
+# The lit tests' modules: InPlaceViews writes through views.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Import",
+                                "TorchScript", "Inputs"))
+from make_module import InPlaceViews  # noqa: E402
 
 TOLERANCE = 1e-4  # never widen this
 SEED = 1234
@@ -237,6 +243,19 @@ def build_models():
     ids = torch.randint(0, 50, (2, 9), generator=gen)
     ids[0, 5:] = 0
     models.append(("tokens", TokenModel().eval(), ids, False))
+    torch.manual_seed(SEED + 30)
+    models.append(("inplace_views", InPlaceViews().eval(), torch.randn(6, 8, generator=gen), False))
+    # Swin's shifted-window blocks: the attention mask is built by slice
+    # writes into new_zeros, the relative-position bias gathered with
+    # aten::index; v2 adds cosine attention (norm, clamp_min, expand_as) and
+    # zeroes part of a cloned bias in place.
+    from torchvision.models import swin_transformer
+    for i, block in enumerate((swin_transformer.SwinTransformerBlock,
+                               swin_transformer.SwinTransformerBlockV2)):
+        torch.manual_seed(SEED + 31 + i)
+        models.append(("swin_block_v%d" % (i + 1),
+                       block(96, 3, [7, 7], [3, 3], stochastic_depth_prob=0.0).eval(),
+                       torch.randn(1, 14, 14, 96, generator=gen), False))
     return models
 
 

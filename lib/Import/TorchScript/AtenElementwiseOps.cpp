@@ -294,6 +294,16 @@ LogicalResult clampOp(NodeImporter &n) {
   return success();
 }
 
+/// clamp_min(x, min) and clamp_max(x, max).
+template <bool Min> LogicalResult clampOneSide(NodeImporter &n) {
+  Value x = n.tensor(0);
+  auto bound = n.getFloat(1);
+  if (!x || !bound)
+    return failure();
+  n.setTensor(0, Min ? clamp(n, x, *bound, INFINITY) : clamp(n, x, -INFINITY, *bound));
+  return success();
+}
+
 /// The composite activations, decomposed as for ONNX (Decompositions.h).
 LogicalResult hardswish(NodeImporter &n) {
   Value x = n.tensor(0);
@@ -344,11 +354,26 @@ LogicalResult leakyRelu(NodeImporter &n) {
 
 /// x ** exponent for a compile-time exponent (squares and square roots
 /// become mul and sqrt).
+/// pow(tensor, exponent): an integer tensor to a float power (Swin's
+/// `(C // heads) ** -0.5` traces so) is promoted to float, as PyTorch does.
 LogicalResult pow(NodeImporter &n) {
   Value x = n.tensor(0);
   if (!x)
     return failure();
-  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elt = type.getElementType();
+  if (!isa<FloatType>(elt)) {
+    Type floatElt;
+    if (n.item(1).kind == Item::Kind::Float)
+      floatElt = n.builder.getF32Type();
+    else if (n.item(1).kind == Item::Kind::Tensor)
+      floatElt =
+          dyn_cast<FloatType>(cast<RankedTensorType>(n.item(1).tensor.getType()).getElementType());
+    if (floatElt) {
+      elt = floatElt;
+      x = n.create<CastOp>(RankedTensorType::get(type.getShape(), elt), x);
+    }
+  }
   if (n.item(1).kind == Item::Kind::Tensor) {
     n.setTensor(0, n.create<PowOp>(x, n.asTensor(1, elt)));
     return success();
@@ -373,9 +398,33 @@ LogicalResult rsqrt(NodeImporter &n) {
   return success();
 }
 
+/// masked_fill(self, mask, value): value where the mask is true; the mask
+/// broadcasts to self.
+LogicalResult maskedFill(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  RankedTensorType maskType = n.tensorType(1);
+  if (!type || !maskType)
+    return failure();
+  Value mask = n.tensor(1);
+  if (!maskType.getElementType().isInteger(1))
+    mask =
+        n.create<CastOp>(RankedTensorType::get(maskType.getShape(), n.builder.getI1Type()), mask);
+  Value value = n.asTensor(2, type.getElementType());
+  if (!value)
+    return failure();
+  if (cast<RankedTensorType>(value.getType()).getRank() != 0)
+    return n.unsupported("masked_fill with a value of more than one element");
+  Value r = n.create<SelectOp>(mask, value, n.tensor(0));
+  if (cast<RankedTensorType>(r.getType()).getShape() != type.getShape())
+    return n.error("the mask does not broadcast to the input's shape");
+  n.setTensor(0, r);
+  return success();
+}
+
 } // namespace
 
 void registerAtenElementwiseOps(AtenRegistry &r) {
+  r["aten::masked_fill"] = maskedFill;
   r["aten::add"] = add;
   r["aten::sub"] = sub;
   r["aten::mul"] = mul;
@@ -406,6 +455,8 @@ void registerAtenElementwiseOps(AtenRegistry &r) {
     return success();
   };
   r["aten::clamp"] = clampOp;
+  r["aten::clamp_min"] = clampOneSide<true>;
+  r["aten::clamp_max"] = clampOneSide<false>;
   r["aten::hardswish"] = hardswish;
   r["aten::hardsigmoid"] = hardsigmoid;
   r["aten::silu"] = silu;

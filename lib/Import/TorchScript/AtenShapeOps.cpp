@@ -12,6 +12,7 @@
 
 #include "kiln/Import/Padding.h"
 
+#include <cmath>
 #include <numeric>
 
 using namespace mlir;
@@ -356,6 +357,65 @@ template <typename OpTy> LogicalResult reduce(NodeImporter &n) {
   return success();
 }
 
+/// norm(input, p, dim, keepdim[, dtype]) and linalg_vector_norm(input,
+/// ord, dim, keepdim, dtype): the p-norm over `dim` (every axis when None
+/// or empty); p = 2 (None), 1, inf, -inf or any other positive number.
+LogicalResult norm(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  if (!isa<FloatType>(type.getElementType()))
+    return n.unsupported(n.node.kind + " of an integer tensor");
+  double p = 2.0;
+  if (n.numInputs() > 1 && !n.isNone(1)) {
+    auto v = n.getFloat(1);
+    if (!v)
+      return failure();
+    p = *v;
+  }
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  bool keep = false;
+  if (n.numInputs() > 2 && !n.isNone(2)) {
+    auto dims = n.getInts(2, 1);
+    if (!dims)
+      return failure();
+    for (int64_t d : *dims)
+      axes.push_back(d < 0 ? d + rank : d);
+  }
+  if (n.numInputs() > 3) {
+    auto keepdim = n.getBool(3);
+    if (!keepdim)
+      return failure();
+    keep = *keepdim;
+  }
+  if (n.numInputs() > 4 && !n.isNone(4))
+    return n.unsupported(n.node.kind + " with a dtype");
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  llvm::sort(axes);
+  auto axesAttr = n.builder.getDenseI64ArrayAttr(axes);
+  auto keepAttr = n.builder.getBoolAttr(keep);
+  Value x = n.tensor(0);
+  Type elt = type.getElementType();
+  Value r;
+  if (p == 2.0)
+    r = n.create<SqrtOp>(n.create<ReduceSumOp>(n.create<MulOp>(x, x), axesAttr, keepAttr));
+  else if (p == 1.0)
+    r = n.create<ReduceSumOp>(n.create<AbsOp>(x), axesAttr, keepAttr);
+  else if (std::isinf(p))
+    r = p > 0 ? n.create<ReduceMaxOp>(n.create<AbsOp>(x), axesAttr, keepAttr)
+              : n.create<ReduceMinOp>(n.create<AbsOp>(x), axesAttr, keepAttr);
+  else if (p > 0) {
+    Value powered = n.create<PowOp>(n.create<AbsOp>(x), n.scalarConstant(elt, p));
+    r = n.create<PowOp>(n.create<ReduceSumOp>(powered, axesAttr, keepAttr),
+                        n.scalarConstant(elt, 1.0 / p));
+  } else
+    return n.unsupported(n.node.kind + " with p = " + std::to_string(p));
+  n.setTensor(0, r);
+  return success();
+}
+
 LogicalResult identity(NodeImporter &n) {
   n.setResult(0, n.item(0));
   return success();
@@ -378,29 +438,53 @@ LogicalResult expand(NodeImporter &n) {
   return success();
 }
 
+/// expand_as(input, other): expand to other's shape.
+LogicalResult expandAs(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0), other = n.tensorType(1);
+  if (!type || !other)
+    return failure();
+  if (other.getRank() < type.getRank())
+    return n.error("expand_as to fewer dimensions than the input has");
+  n.setTensor(0, n.create<BroadcastOp>(
+                     RankedTensorType::get(other.getShape(), type.getElementType()), n.tensor(0)));
+  return success();
+}
+
 /// zeros / ones (size, dtype, layout, device, pin_memory) and full (size,
-/// value, ...): constants; the dtype defaults to f32.
+/// value, ...): constants; the dtype defaults to f32. new_zeros / new_ones
+/// / new_empty (self, size, dtype, ...) and new_full (self, size, value,
+/// ...) default to self's element type; new_empty's values are
+/// unspecified, and zero here.
 LogicalResult filled(NodeImporter &n) {
-  auto sizes = n.getInts(0);
+  StringRef kind = n.node.kind;
+  bool isNew = kind.starts_with("aten::new_");
+  unsigned first = isNew ? 1 : 0;
+  Type elt = n.builder.getF32Type();
+  if (isNew) {
+    RankedTensorType self = n.tensorType(0);
+    if (!self)
+      return failure();
+    elt = self.getElementType();
+  }
+  auto sizes = n.getInts(first);
   if (!sizes)
     return failure();
-  bool isFull = n.node.kind == "aten::full";
-  double value = n.node.kind == "aten::ones" ? 1.0 : 0.0;
+  bool isFull = kind.ends_with("full");
+  double value = kind.ends_with("ones") ? 1.0 : 0.0;
   if (isFull) {
-    auto v = n.getFloat(1);
+    auto v = n.getFloat(first + 1);
     if (!v)
       return failure();
     value = *v;
   }
-  unsigned dtypeArg = isFull ? 2 : 1;
-  Type elt = n.builder.getF32Type();
+  unsigned dtypeArg = first + (isFull ? 2 : 1);
   if (!n.isNone(dtypeArg)) {
     auto code = n.getInt(dtypeArg);
     if (!code)
       return failure();
     elt = scalarTypeFromCode(n.getContext(), *code);
     if (!elt)
-      return n.unsupported(n.node.kind + " with dtype code " + Twine(*code));
+      return n.unsupported(kind + " with dtype code " + Twine(*code));
   }
   auto type = RankedTensorType::get(*sizes, elt);
   n.setTensor(0, n.create<BroadcastOp>(type, n.scalarConstant(elt, value)));
@@ -522,6 +606,9 @@ void registerAtenShapeOps(AtenRegistry &r) {
   r["aten::zeros"] = filled;
   r["aten::ones"] = filled;
   r["aten::full"] = filled;
+  for (const char *name :
+       {"aten::new_zeros", "aten::new_ones", "aten::new_full", "aten::new_empty"})
+    r[name] = filled;
   r["aten::flatten"] = flatten;
   r["aten::roll"] = roll;
   for (const char *name :
@@ -541,9 +628,12 @@ void registerAtenShapeOps(AtenRegistry &r) {
   r["aten::select"] = select;
   r["aten::mean"] = reduce<ReduceMeanOp>;
   r["aten::sum"] = reduce<ReduceSumOp>;
+  r["aten::norm"] = norm;
+  r["aten::linalg_vector_norm"] = norm;
   r["aten::contiguous"] = identity;
   r["aten::clone"] = identity;
   r["aten::expand"] = expand;
+  r["aten::expand_as"] = expandAs;
 }
 
 } // namespace kiln::torchscript

@@ -78,6 +78,14 @@ LogicalResult size(NodeImporter &n) {
   return success();
 }
 
+LogicalResult numel(NodeImporter &n) {
+  RankedTensorType type = n.tensorType(0);
+  if (!type)
+    return failure();
+  n.setResult(0, Item::ofInt(type.getNumElements()));
+  return success();
+}
+
 LogicalResult dim(NodeImporter &n) {
   RankedTensorType type = n.tensorType(0);
   if (!type)
@@ -207,6 +215,7 @@ void registerPrimOps(AtenRegistry &r) {
   r["prim::TupleIndex"] = getItem;
   r["aten::len"] = listLength;
   r["aten::size"] = size;
+  r["aten::numel"] = numel;
   r["aten::dim"] = dim;
   r["prim::NumToTensor"] = numToTensor;
   r["aten::Int"] = toScalar<Item::Kind::Int>;

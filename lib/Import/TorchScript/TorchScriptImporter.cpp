@@ -14,6 +14,7 @@
 
 #include "kiln/Import/TorchScriptImporter.h"
 #include "AtenContext.h"
+#include "InPlaceWrites.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -48,7 +49,7 @@ class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, const ts::TSGraph &graph, StringRef displayName)
       : ctx(ctx), builder(&ctx), graph(graph), displayName(displayName.str()),
-        items(graph.values.size()) {}
+        items(graph.values.size()), views(graph.values.size()) {}
 
   OwningOpRef<ModuleOp> import(const TorchScriptImportOptions &options);
 
@@ -72,6 +73,7 @@ private:
   const ts::TSGraph &graph;
   std::string displayName;
   std::vector<std::optional<ts::Item>> items;
+  ts::ViewTracker views;
   Location fileLoc = UnknownLoc::get(&ctx);
   Block *entry = nullptr;
   llvm::StringSet<> reportedOps;
@@ -183,6 +185,11 @@ FailureOr<ts::Item> GraphImporter::constantItem(const ts::TSValue &value, Locati
 }
 
 FailureOr<ts::Item> GraphImporter::lookup(int id, Location loc) {
+  if (views.isStale(id))
+    return emitError(loc) << "'" << graph.values[id].name << "' is a view of '"
+                          << graph.values[views.staleRoot(id)].name
+                          << "' taken before an in-place write to it, and is read after it; Kiln "
+                             "imports in-place writes only through the views they are made with";
   if (items[id])
     return *items[id];
   const ts::TSValue &value = graph.values[id];
@@ -204,8 +211,8 @@ LogicalResult GraphImporter::importBlock(const ts::TSBlock &block, ArrayRef<ts::
   // that one run lists them all; any other error stops the import.
   bool failedAny = false;
   for (const ts::TSNode &node : block.nodes) {
-    bool known =
-        getRegistry().count(node.kind) || node.kind == "prim::If" || node.kind == "prim::Loop";
+    bool known = getRegistry().count(node.kind) || node.kind == "prim::If" ||
+                 node.kind == "prim::Loop" || ts::isInPlaceOp(node.kind, getRegistry());
     if (!known) {
       std::string key = node.kind + "@" + node.file + ":" + std::to_string(node.line);
       if (reportedOps.insert(key).second)
@@ -291,8 +298,9 @@ LogicalResult GraphImporter::importNode(const ts::TSNode &node) {
     return importIf(node, loc);
   if (node.kind == "prim::Loop")
     return importLoop(node, loc);
+  bool inPlace = ts::isInPlaceOp(node.kind, getRegistry());
   auto it = getRegistry().find(node.kind);
-  if (it == getRegistry().end())
+  if (it == getRegistry().end() && !inPlace)
     return emitError(loc) << "op '" << node.kind << "' is not supported";
   std::vector<ts::Item> inputs;
   for (int id : node.inputs) {
@@ -301,9 +309,23 @@ LogicalResult GraphImporter::importNode(const ts::TSNode &node) {
       return failure();
     inputs.push_back(*item);
   }
-  ts::NodeImporter importer(node, builder, loc, std::move(inputs));
+  ts::NodeImporter importer(node, builder, loc, inputs);
+  if (inPlace) {
+    // The target's new value, written back through the views it came from;
+    // the op's result is the target itself.
+    auto value = ts::importInPlaceValue(importer, getRegistry());
+    if (failed(value) || importer.hadInvalidOp() ||
+        failed(views.writeBack(node.inputs[0], *value, items, importer, loc)))
+      return failure();
+    if (!node.outputs.empty()) {
+      items[node.outputs[0]] = ts::Item::ofTensor(*value);
+      views.recordAlias(node.outputs[0], node.inputs[0], node.kind);
+    }
+    return success();
+  }
   if (failed(it->second(importer)) || importer.hadInvalidOp())
     return failure();
+  views.recordView(node, inputs);
   for (auto [i, id] : llvm::enumerate(node.outputs)) {
     if (i >= importer.results().size() || importer.results()[i].kind == ts::Item::Kind::Unknown)
       return emitError(loc) << "output " << i << " of " << node.kind << " is not supported";

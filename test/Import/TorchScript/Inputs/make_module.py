@@ -152,6 +152,34 @@ class ShuffleUpsample(torch.nn.Module):
         return self.up(x)
 
 
+class InPlaceViews(nn.Module):
+    """Writes through views, which tracing keeps as in-place ops: a mask
+    built by slice assignment (as Swin's shifted windows build theirs), a
+    row written through select, a write through a transposed view and
+    through a flattened one, an in-place add on a slice, masked_fill, and
+    a norm."""
+
+    def forward(self, x):
+        m = x.new_zeros((6, 8))
+        m[0:2, 3:] = 1.0
+        m[4] = 2.0
+        m.t()[1:3, 2:4] = 3.0
+        m.view(48)[44:47] = 4.0
+        m[:, 5:7].add_(x[:, :2])
+        k = m.masked_fill(m == 0, -1.0)
+        return x * k / torch.norm(x, 2.0, [1], True).clamp_min(1e-6)
+
+
+class StaleView(nn.Module):
+    """A view taken before a write to its tensor, read after it."""
+
+    def forward(self, x):
+        m = x.new_zeros((4, 4))
+        v = m[0:2]
+        m[1:3] = 1.0
+        return x + v.sum()
+
+
 def main(name, out):
     torch.manual_seed(0)
     if name == "mlp":
@@ -177,6 +205,10 @@ def main(name, out):
     elif name == "tokens":
         module = torch.jit.trace(Tokens().eval(), (torch.randint(0, 10, (2, 3)),
                                                    torch.ones(2, 3, dtype=torch.bool)))
+    elif name == "inplace-views":
+        module = torch.jit.trace(InPlaceViews().eval(), torch.randn(6, 8))
+    elif name == "stale-view":
+        module = torch.jit.trace(StaleView().eval(), torch.randn(4, 4))
     elif name == "reshape":
         module = torch.jit.trace(Reshape().eval(), torch.randn(3, 4))
     else:
