@@ -7,8 +7,10 @@ PyTorch runs are the same network.
 import torch
 import torchvision
 
-MODELS = ["resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1",
-          "transformer", "mlp"]
+# The convolutional networks people deploy, torchvision's with random weights.
+CNNS = ["resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "shufflenet_v2_x1_0",
+        "mobilenet_v3_small", "googlenet", "densenet121", "resnet50"]
+MODELS = CNNS + ["transformer", "mlp"]
 MICRO = ["gemm512", "conv3x3"]
 
 
@@ -24,7 +26,10 @@ class Gemm(torch.nn.Module):
 def build(name):
     torch.manual_seed(0)
     image = torch.randn(1, 3, 224, 224)
-    if name in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1"):
+    if name == "googlenet":  # without the training-only auxiliary classifiers
+        return torchvision.models.googlenet(weights=None, aux_logits=False,
+                                            init_weights=True).eval(), image
+    if name in CNNS:
         return getattr(torchvision.models, name)(weights=None).eval(), image
     if name == "transformer":
         layer = torch.nn.TransformerEncoderLayer(d_model=128, nhead=4, dim_feedforward=512,

@@ -7,14 +7,23 @@ install script only downloads GPU files), exports the benchmark models
 (bench/models.py) and measures this machine's FP32 FMA peak
 (peak_fma.c). Then, at each thread count, it times every model:
 
-  Kiln      kilnc -O3 --emit=shared, kiln-run --benchmark RUNS --threads T
+  Kiln      kilnc --emit=shared at Kiln's default flags (as a user runs
+            it; --kiln-flags adds others), kiln-run --benchmark RUNS
+            --threads T
   ORT       onnxruntime-node, intra-op threads T, all graph optimizations
   PyTorch   Debian's torch, eager under no_grad, torch.set_num_threads(T)
 
-and prints median latencies, Kiln/ORT, and GFLOP/s (counted from the ONNX
-graph: 2 flops per multiply-add of Conv, ConvTranspose, Gemm and MatMul),
-with the geometric mean of Kiln/ORT over the six models. The GEMM and conv
-microbenchmarks are reported against the measured peak. Nothing here is
+The machine is shared and its speed drifts by tens of percent over
+minutes, so a ratio only means something when both sides ran at nearly the
+same time: Kiln and ORT are interleaved, model by model, over --rounds
+rounds (which side goes first alternates), each giving the median of RUNS
+runs after a warm-up. The table prints each side's best round, the ratio of
+the bests, and the range of the per-round ratios; the geometric means of
+Kiln/ORT are over the CNNs (bench/models.py CNNS) and over all models.
+GFLOP/s count the ONNX graph's direct multiply-adds (2 flops each for Conv,
+ConvTranspose, Gemm and MatMul). The GEMM and conv microbenchmarks are
+reported against the measured peak, and ResNet-18 against its
+direct-convolution floor (its GFLOP over the peak). Nothing here is
 asserted: the numbers are for reading (docs/performance.md).
 """
 import argparse
@@ -99,12 +108,14 @@ def count_gflop(path):
     return flops / 1e9
 
 
-def time_kiln(kilnc, kiln_run, onnx_path, inp, work, threads, runs):
+def compile_kiln(kilnc, onnx_path, work, flags):
+    """The model's shared object, compiled once per run (flags may change)."""
     so = os.path.join(work, os.path.basename(onnx_path)[:-5] + ".so")
-    # Recompiled whenever kilnc or the model is newer than the shared object.
-    if not os.path.exists(so) or os.path.getmtime(so) < max(os.path.getmtime(kilnc),
-                                                            os.path.getmtime(onnx_path)):
-        sh([kilnc, onnx_path, "-O3", "--emit=shared", "-o", so])
+    sh([kilnc, onnx_path, "--emit=shared", "-o", so] + flags)
+    return so
+
+
+def time_kiln(kiln_run, so, inp, threads, runs):
     out = sh([kiln_run, so, "--input", inp, "--benchmark", str(runs), "--threads",
               str(threads), "--quiet"])
     return float(re.search(r"median ([0-9.]+) ms", out).group(1))
@@ -122,15 +133,23 @@ def time_torch(name, threads, runs):
     return json.loads(out)["median_ms"]
 
 
+def geomean(values):
+    return math.exp(sum(map(math.log, values)) / len(values))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--kiln-flags", default="", help="extra kilnc flags (default: none)")
+    ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     ap.add_argument("--models", default=",".join(models.MODELS + models.MICRO))
     args = ap.parse_args()
     names = args.models.split(",")
+    flags = args.kiln_flags.split()
     os.makedirs(args.work, exist_ok=True)
     kilnc, kiln_run = ensure_kiln(args.build)
     node_modules = ensure_ort()
@@ -140,36 +159,62 @@ def main():
     print("machine: %s, %d cores; FP32 FMA peak %.1f GFLOP/s per core (%s)" % (
         sh(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).strip(),
         os.cpu_count(), peak["gflops"], peak["isa"]))
-    print("kiln: %s; onnxruntime-node %s; torch %s; median of %d runs after a warm-up" % (
-        sh([kilnc, "--version"]).splitlines()[0], ORT_VERSION,
-        sh([sys.executable, "-c", "import torch; print(torch.__version__)"]).strip(), args.runs))
+    print("kiln: %s, flags: %s; onnxruntime-node %s; torch %s" % (
+        sh([kilnc, "--version"]).splitlines()[0], " ".join(flags) or "the defaults",
+        ORT_VERSION, sh([sys.executable, "-c", "import torch; print(torch.__version__)"]).strip()))
+    print("each round: the median of %d runs after a warm-up; %d rounds, Kiln and ORT "
+          "interleaved; best round per side" % (args.runs, args.rounds))
+    libs, gflops = {}, {}
+    for name in names:
+        path = os.path.join(args.work, name + ".onnx")
+        libs[name] = compile_kiln(kilnc, path, args.work, flags)
+        gflops[name] = count_gflop(path)
     for threads in [int(t) for t in args.threads.split(",")]:
+        kiln, ort, torch_ms = ({n: [] for n in names} for _ in range(3))
+        for r in range(args.rounds):
+            for name in names:
+                path = os.path.join(args.work, name + ".onnx")
+                inp = os.path.join(args.work, name + ".input.npy")
+                sides = [lambda: kiln[name].append(
+                             time_kiln(kiln_run, libs[name], inp, threads, args.runs)),
+                         lambda: ort[name].append(
+                             time_ort(node_modules, path, inp, threads, args.runs))]
+                for side in (sides if r % 2 == 0 else sides[::-1]):
+                    side()
+                if not args.no_torch:
+                    torch_ms[name].append(time_torch(name, threads, args.runs))
         print()
         print("threads=%d" % threads)
-        print("%-16s %8s %10s %10s %10s %9s %10s %10s" % (
-            "model", "GFLOP", "Kiln ms", "ORT ms", "torch ms", "Kiln/ORT", "Kiln GF/s",
-            "ORT GF/s"))
-        ratios = []
+        print("%-19s %7s %9s %9s %9s %9s %11s %9s %9s" % (
+            "model", "GFLOP", "Kiln ms", "ORT ms", "torch ms", "Kiln/ORT", "rounds",
+            "Kiln GF/s", "ORT GF/s"))
+        cnn, every = [], []
         for name in names:
-            path = os.path.join(args.work, name + ".onnx")
-            inp = os.path.join(args.work, name + ".input.npy")
-            gflop = count_gflop(path)
-            kiln = time_kiln(kilnc, kiln_run, path, inp, args.work, threads, args.runs)
-            ort = time_ort(node_modules, path, inp, threads, args.runs)
-            torch_ms = time_torch(name, threads, args.runs)
-            ratio = kiln / ort
+            k, o = min(kiln[name]), min(ort[name])
+            t = "%9.3f" % min(torch_ms[name]) if torch_ms[name] else "%9s" % "-"
+            per_round = [a / b for a, b in zip(kiln[name], ort[name])]
+            ratio = k / o
             if name in models.MODELS:
-                ratios.append(ratio)
+                every.append(ratio)
+            if name in models.CNNS:
+                cnn.append(ratio)
             extra = ""
             if name in models.MICRO:
                 extra = "  (Kiln %.0f%% of %d x peak)" % (
-                    100 * gflop / (kiln / 1e3) / (peak["gflops"] * threads), threads)
-            print("%-16s %8.3f %10.3f %10.3f %10.3f %9.2f %10.1f %10.1f%s" % (
-                name, gflop, kiln, ort, torch_ms, ratio, gflop / (kiln / 1e3),
-                gflop / (ort / 1e3), extra), flush=True)
-        if ratios:
+                    100 * gflops[name] / (k / 1e3) / (peak["gflops"] * threads), threads)
+            if name == "resnet18" and threads == 1:
+                floor = gflops[name] / peak["gflops"] * 1e3
+                extra = "  (direct-convolution floor %.2f ms: Kiln %s it)" % (
+                    floor, "below" if k < floor else "above")
+            print("%-19s %7.3f %9.3f %9.3f %s %9.2f %5.2f-%-5.2f %9.1f %9.1f%s" % (
+                name, gflops[name], k, o, t, ratio, min(per_round), max(per_round),
+                gflops[name] / (k / 1e3), gflops[name] / (o / 1e3), extra), flush=True)
+        if cnn:
+            print("geometric mean Kiln/ORT over %d CNNs: %.2f (worst %.2f)" % (
+                len(cnn), geomean(cnn), max(cnn)))
+        if every:
             print("geometric mean Kiln/ORT over %d models: %.2f (worst %.2f)" % (
-                len(ratios), math.exp(sum(map(math.log, ratios)) / len(ratios)), max(ratios)))
+                len(every), geomean(every), max(every)))
     print("GFLOP/s count the direct algorithm's multiply-adds; Kiln computes 3x3 stride-1 "
           "convolutions with Winograd F(2x2,3x3), 2.25x fewer, so conv3x3 can pass the peak.")
 
