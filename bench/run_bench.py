@@ -146,6 +146,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--kiln-flags", default="", help="extra kilnc flags (default: none)")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="also print each model's N slowest nodes (kilnc --profile, "
+                         "kiln-run --profile, one thread)")
     ap.add_argument("--models", default=",".join(models.MODELS + models.MICRO))
     args = ap.parse_args()
     names = args.models.split(",")
@@ -217,6 +220,17 @@ def main():
                 len(every), geomean(every), max(every)))
     print("GFLOP/s count the direct algorithm's multiply-adds; Kiln computes 3x3 stride-1 "
           "convolutions with Winograd F(2x2,3x3), 2.25x fewer, so conv3x3 can pass the peak.")
+    if args.profile:
+        for name in names:
+            path = os.path.join(args.work, name + ".onnx")
+            so = os.path.join(args.work, name + ".profile.so")
+            sh([kilnc, path, "--emit=shared", "--profile", "-o", so] + flags)
+            out = sh([kiln_run, so, "--input",
+                      os.path.join(args.work, name + ".input.npy"), "--profile", "--benchmark",
+                      str(args.runs), "--threads", "1", "--quiet"]).splitlines()
+            print()
+            print("%s: %s" % (name, out[0]))
+            print("\n".join(out[1:2 + args.profile]))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ PhaseOptions PhasePipelineOptions::getPhaseOptions() const {
   options.inPlace = inPlace;
   options.armDsp = armDsp;
   options.rowBands = rowBands;
+  options.profile = profile;
   return options;
 }
 

@@ -24,11 +24,26 @@
  * The thread count is kiln_set_num_threads' value, else the environment
  * variable KILN_NUM_THREADS read at the first call, else 1.
  *
+ * kiln_profile_clock, the monotonic clock of models compiled with kilnc
+ * --profile, lives here too: like the pool, it needs the operating system.
+ *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
 
 #include "kiln/runtime.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <time.h>
+
+int64_t kiln_profile_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+#else
+int64_t kiln_profile_clock(void) { return 0; }
+#endif
 
 #ifndef KILN_RT_THREADS
 #if defined(__unix__) || defined(__APPLE__)

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Compare.h"
+#include "Profile.h"
 #include "TensorIO.h"
 
 #include "kiln/runtime.h"
@@ -23,6 +24,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <numeric>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -58,6 +61,9 @@ const char *const usageText =
     "rtol*|expected|\n"
     "  --benchmark N              after one warm-up run, time N runs\n"
     "  --threads T                run the model on T threads (default: KILN_NUM_THREADS, else 1)\n"
+    "  --profile                  print the time per run of every model node, slowest\n"
+    "                             first, over the --benchmark runs (else 10 runs after a\n"
+    "                             warm-up); the model must be compiled with kilnc --profile\n"
     "  --quiet                    print only failures, errors and timings\n"
     "  --help                     print this message\n"
     "\n"
@@ -76,6 +82,7 @@ struct Options {
   uint64_t benchmarkRuns = 0;
   std::string threads;
   bool quiet = false;
+  bool profile = false;
 };
 
 [[noreturn]] void fatal(const std::string &message) {
@@ -149,6 +156,12 @@ Options parseCommandLine(int argc, char **argv) {
       options.quiet = true;
       continue;
     }
+    if (name == "profile") {
+      if (hasValue)
+        fatal("--profile takes no value");
+      options.profile = true;
+      continue;
+    }
     bool known = std::find_if(std::begin(valueOptions), std::end(valueOptions),
                               [&](const char *o) { return name == o; }) != std::end(valueOptions);
     if (!known)
@@ -212,7 +225,7 @@ std::string defaultModelSymbol(const std::string &path) {
   return stem + "_model";
 }
 
-const kiln_model *loadModel(const Options &options) {
+const kiln_model *loadModel(const Options &options, void *&handle, std::string &symbol) {
   std::string path = options.modelPath;
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
@@ -223,12 +236,12 @@ const kiln_model *loadModel(const Options &options) {
   if (path.find('/') == std::string::npos)
     path = "./" + path;
 
-  void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = ::dlerror();
     fatal("cannot load '" + options.modelPath + "': " + (why ? why : "unknown dlopen failure"));
   }
-  std::string symbol =
+  symbol =
       options.modelSymbol.empty() ? defaultModelSymbol(options.modelPath) : options.modelSymbol;
   ::dlerror();
   void *address = ::dlsym(handle, symbol.c_str());
@@ -415,7 +428,16 @@ int main(int argc, char **argv) {
   if (!options.threads.empty() && kiln_set_num_threads(std::stoi(options.threads)) != 0)
     fatal("--threads " + options.threads + " is out of range (1 to 256)");
 
-  const kiln_model *model = loadModel(options);
+  void *handle = nullptr;
+  std::string symbol;
+  const kiln_model *model = loadModel(options, handle, symbol);
+  std::optional<ProfileTables> profile;
+  if (options.profile) {
+    profile = findProfile(handle, symbol);
+    if (!profile)
+      fatal("'" + options.modelPath + "' has no profile tables for '" + symbol +
+            "': compile the model with kilnc --profile");
+  }
   std::vector<TensorSlot> inputSlots = describe(model->inputs, model->num_inputs, "input");
   std::vector<TensorSlot> outputSlots = describe(model->outputs, model->num_outputs, "output");
   const std::string modelName = model->name && *model->name ? model->name : options.modelPath;
@@ -544,24 +566,29 @@ int main(int argc, char **argv) {
       printOutput(outputSlots[i], outputPointers[i]);
   }
 
-  if (options.benchmarkRuns > 0) {
+  if (options.benchmarkRuns > 0 || profile) {
+    uint64_t runs = options.benchmarkRuns > 0 ? options.benchmarkRuns : 10;
     runOnce(); // warm-up
+    if (profile)
+      resetProfile(*profile);
     std::vector<double> times;
-    times.reserve(options.benchmarkRuns);
-    for (uint64_t r = 0; r < options.benchmarkRuns; ++r) {
+    times.reserve(runs);
+    for (uint64_t r = 0; r < runs; ++r) {
       double start = nowMilliseconds();
       runOnce();
       times.push_back(nowMilliseconds() - start);
     }
-    double sum = 0.0;
-    for (double t : times)
-      sum += t;
-    std::sort(times.begin(), times.end());
-    size_t n = times.size();
-    double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-    std::printf("benchmark: %zu runs, median %s ms, min %s ms, mean %s ms\n", n,
-                formatMilliseconds(median).c_str(), formatMilliseconds(times.front()).c_str(),
-                formatMilliseconds(sum / double(n)).c_str());
+    double sum = std::accumulate(times.begin(), times.end(), 0.0);
+    if (profile)
+      printProfile(*profile, runs, sum);
+    if (options.benchmarkRuns > 0) {
+      std::sort(times.begin(), times.end());
+      size_t n = times.size();
+      double median = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+      std::printf("benchmark: %zu runs, median %s ms, min %s ms, mean %s ms\n", n,
+                  formatMilliseconds(median).c_str(), formatMilliseconds(times.front()).c_str(),
+                  formatMilliseconds(sum / double(n)).c_str());
+    }
   }
 
   std::fflush(stdout);

@@ -148,6 +148,11 @@ static cl::opt<std::string>
                       "at a time where that lowers the peak; auto (on for bare-metal targets), "
                       "on or off"),
              cl::value_desc("auto|on|off"), cl::init("auto"), cl::cat(kilncCategory));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("Time every op by its model node, for kiln-run --profile (hosted CPU "
+                     "targets; the timers cost a little at run time)"),
+            cl::init(false), cl::cat(kilncCategory));
 static cl::opt<std::string> manifestFile(
     "manifest",
     cl::desc("Also write a JSON manifest: Kiln and LLVM versions, the model's SHA-256, "
@@ -201,6 +206,7 @@ int main(int argc, char **argv) {
   options.weightsSection = weightsSection;
   options.inPlace = inPlace;
   options.rowBands = rowBands;
+  options.profile = profile;
   if (ramBudget.getNumOccurrences()) {
     options.ramBudget = kiln::parseByteSize(ramBudget);
     if (!options.ramBudget) {

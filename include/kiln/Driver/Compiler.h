@@ -63,6 +63,8 @@ struct CompileOptions {
   std::string inPlace = "auto";
   /// `--row-bands`: "auto" (on for bare-metal targets), "on" or "off".
   std::string rowBands = "auto";
+  /// `--profile`: time every op by its model node (kiln-run --profile).
+  bool profile = false;
   /// `--microkernels`: "auto" (the target's variant; none at -O0), "none",
   /// or a variant name (include/kiln/Target/CPU/MicrokernelABI.h).
   std::string microkernels = "auto";

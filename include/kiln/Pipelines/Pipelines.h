@@ -71,6 +71,9 @@ struct PhaseOptions {
   /// Compute chains of int8 convolutions a band of rows at a time where
   /// that lowers the workspace peak (kiln-fuse-row-bands).
   bool rowBands = false;
+  /// Time every op of the model function by its model node
+  /// (kiln-insert-profile; kiln-run --profile reads the tables).
+  bool profile = false;
 };
 
 /// PhaseOptions as pass-pipeline options, for kiln-opt's kiln-phase-*
@@ -100,6 +103,8 @@ struct PhasePipelineOptions : mlir::PassPipelineOptions<PhasePipelineOptions> {
   Option<bool> rowBands{*this, "row-bands",
                         llvm::cl::desc("Band chains of int8 convolutions by rows"),
                         llvm::cl::init(false)};
+  Option<bool> profile{*this, "profile", llvm::cl::desc("Time every op by its model node"),
+                       llvm::cl::init(false)};
 
   PhaseOptions getPhaseOptions() const;
 };

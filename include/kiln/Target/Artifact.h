@@ -63,6 +63,11 @@ llvm::Constant *emitTensorInfoArray(llvm::Module &module,
 /// in `section`, so that a linker script can place the weights in flash.
 void placeWeights(llvm::Module &module, llvm::StringRef section, uint64_t alignment);
 
+/// With kilnc --profile: gives kiln-insert-profile's tables the model's name
+/// (NAME_profile_ns, NAME_profile_calls, NAME_profile_names), exports them,
+/// and adds NAME_profile_count, for kiln-run --profile. A no-op otherwise.
+void exportProfile(llvm::Module &module, llvm::StringRef name);
+
 } // namespace kiln
 
 #endif // KILN_TARGET_ARTIFACT_H

@@ -70,6 +70,8 @@ struct TargetOptions {
   /// `--row-bands`: "auto" (on for bare-metal targets), "on" or "off":
   /// whether chains of int8 convolutions are computed band by band.
   std::string rowBands = "auto";
+  /// `--profile` (hosted CPU): time every op by its model node.
+  bool profile = false;
 };
 
 /// The machine code a backend emits.

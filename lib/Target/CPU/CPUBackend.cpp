@@ -54,6 +54,7 @@ public:
     phase.parallelLoops = options.optLevel > 0 && hasThreads();
     phase.inPlace = options.inPlace == "on";
     phase.rowBands = options.rowBands == "on";
+    phase.profile = options.profile;
     const llvm::Triple &triple = machine->getTargetTriple();
     phase.armDsp = options.optLevel > 0 && (triple.isARM() || triple.isThumb()) &&
                    machine->getMCSubtargetInfo()->checkFeatures("+dsp");
@@ -78,6 +79,8 @@ public:
   }
 
   void buildLLVMPasses(OpPassManager &pm, const PhaseOptions &phase) const override {
+    if (phase.profile)
+      pm.addPass(createInsertProfilePass());
     pm.addPass(createLowerMicrokernelsPass());
     OpPassManager &func = pm.nest<func::FuncOp>();
     func.addPass(createFlattenEmptyArgumentsPass());
@@ -100,6 +103,7 @@ public:
       f->setName(implName);
     if (auto err = emitEntryPoints(signature, implName, module))
       return err;
+    exportProfile(module, signature.name);
     bool isELF = machine->getTargetTriple().isOSBinFormatELF();
     llvm::StringRef section = options.weightsSection.empty()
                                   ? llvm::StringRef(kWeightsSection)
@@ -152,6 +156,9 @@ public:
     auto phase = CPUBackend::getPhaseOptions();
     if (!phase)
       return phase.takeError();
+    if (options.profile)
+      return llvm::createStringError("--profile needs a hosted target: its timers read the "
+                                     "operating system's monotonic clock");
     phase->workspaceAlignment = kBareMetalWorkspaceAlignment;
     phase->inPlace = options.inPlace != "off";
     phase->rowBands = options.rowBands != "off";

@@ -152,6 +152,13 @@ int kiln_set_num_threads(int threads);
 /** The number of threads models use now. */
 int kiln_get_num_threads(void);
 
+/** Monotonic nanoseconds: the clock of models compiled with kilnc
+ *  --profile, which time each op by its model node into the tables
+ *  NAME_profile_ns and NAME_profile_calls (int64_t[NAME_profile_count]),
+ *  named by NAME_profile_names ("node\top\0" per entry; kiln-run --profile
+ *  prints them). 0 where the runtime has no operating-system clock. */
+int64_t kiln_profile_clock(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

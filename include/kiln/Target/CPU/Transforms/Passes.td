@@ -47,6 +47,33 @@ def SelectMicrokernelsPass : Pass<"kiln-select-microkernels", "mlir::func::FuncO
   let dependentDialects = ["mlir::tensor::TensorDialect", "kiln::cpu::KilnCPUDialect"];
 }
 
+def InsertProfilePass : Pass<"kiln-insert-profile", "mlir::ModuleOp"> {
+  let summary = "Time every op of the model function by its model node (kilnc --profile)";
+  let description = [{
+    Every op of `@main` that does work (a linalg op, a
+    `kiln_cpu.microkernel`, a `memref.copy`) is bracketed by calls of the
+    runtime's `kiln_profile_clock` (monotonic nanoseconds), and the
+    difference and one call are added to the entry of its model node: the
+    first name in its location and the importer's op kind (`onnx.Conv`,
+    `torch.aten::linear`), so ops fused from several nodes count for the
+    first. The entries are the globals `kiln_profile_ns` and
+    `kiln_profile_calls` (i64 each) and `kiln_profile_names` ("node\top\0"
+    per entry); module finishing renames them NAME_profile_ns, ... and
+    adds NAME_profile_count, which `kiln-run --profile` reads.
+
+    ```mlir
+    linalg.generic ... loc("/layer1/Relu"(...))
+    // becomes
+    %t0 = func.call @kiln_profile_clock() : () -> i64
+    linalg.generic ...
+    %t1 = func.call @kiln_profile_clock() : () -> i64
+    // kiln_profile_ns[i] += %t1 - %t0; kiln_profile_calls[i] += 1
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def LowerMicrokernelsPass : Pass<"kiln-lower-microkernels", "mlir::ModuleOp"> {
   let summary = "Turn bufferized kiln_cpu.microkernel ops into calls";
   let description = [{
