@@ -146,6 +146,16 @@ def make_cases():
              [node("GridSample", ["x", "g"], ["y"], mode=mode, padding_mode="border")],
              [("x", f32(18, 1, 2, 4, 5)), ("g", f32(19, 1, 3, 6, 2, lo=-1.1, hi=1.1))],
              [("y", np.float32, [1, 2, 3, 6])])
+    # GridSample's N-D form (20): a volume [N, C, D, H, W] sampled by a
+    # grid of (x, y, z), every padding mode, with and without align_corners.
+    for mode, padding, align in (("linear", "zeros", 0), ("linear", "border", 1),
+                                 ("linear", "reflection", 0), ("nearest", "zeros", 1),
+                                 ("nearest", "reflection", 0), ("linear", "reflection", 1)):
+        case("gridsample-3d-%s-%s-align%d-20" % (mode, padding, align), 20,
+             [node("GridSample", ["x", "g"], ["y"], mode=mode, padding_mode=padding,
+                   align_corners=align)],
+             [("x", f32(23, 2, 3, 4, 5, 6)), ("g", f32(24, 2, 3, 2, 4, 3, lo=-1.3, hi=1.3))],
+             [("y", np.float32, [2, 3, 3, 2, 4])])
     # DFT's axis as an input (20).
     case("dft-axis-input-20", 20, [node("DFT", ["x", "", "axis"], ["y"])],
          [("x", f32(20, 2, 6, 5, 1))], [("y", np.float32, [2, 6, 5, 2])],

@@ -1,19 +1,23 @@
 //===- GridSampleOps.cpp - ONNX GridSample to kiln --------------*- C++ -*-===//
 //
 // GridSample (opset 16: X [N, C, H, W], grid [N, Ho, Wo, 2] of normalized
-// (x, y) in [-1, 1]) with the grid known only at run time. Every step is
-// elementwise on [N, Ho, Wo] tensors, then one gather_elements per tap:
+// (x, y) in [-1, 1]; opset 20: any number of spatial axes, X [N, C, D, H,
+// W] with a grid [N, Do, Ho, Wo, 3] of (x, y, z)) with the grid known only
+// at run time. Every step is elementwise on [N, outputs] tensors, per axis,
+// then one gather_elements per tap:
 //
 //  1. Denormalize: align_corners: (g + 1) / 2 * (size - 1); otherwise
 //     ((g + 1) * size - 1) / 2. Nearest rounds half to even.
 //  2. A coordinate outside the border ([0, size - 1] with align_corners,
 //     else [-0.5, size - 0.5]) is clamped (border) or reflected
 //     (reflection) into it.
-//  3. Taps: 1 (nearest), 2 x 2 (bilinear, weights 1 - t and t) or 4 x 4
-//     (bicubic, x0 = floor(x) - 1, coefficients with A = -0.75).
+//  3. Taps per axis: 1 (nearest), 2 (linear, weights 1 - t and t) or 4
+//     (cubic, 2-D only: x0 = floor(x) - 1, coefficients with A = -0.75);
+//     every combination of them, weighted by the product.
 //  4. Each tap's pixel: zero outside the image (zeros), the clamped pixel
 //     (border), or the reflected one (reflection); read with
-//     gather_elements from X flattened to [N, C, H * W] at r * W + c.
+//     gather_elements from X flattened to [N, C, D * H * W] at its
+//     row-major index.
 //
 // This follows ONNX's reference implementation step for step.
 //
@@ -66,16 +70,26 @@ public:
 
 LogicalResult importGridSample(NodeImporter &n) {
   RankedTensorType xType = n.inputType(0), gType = n.inputType(1);
-  if (xType.getRank() != 4)
-    return n.unsupported(Twine(xType.getRank() - 2) + "-D GridSample");
+  int64_t rank = xType.getRank(), k = rank - 2;
+  if (k < 1)
+    return n.error("GridSample needs an input of rank 3 or more, not " + n.describeInput(0));
+  if (k != 2 && n.getOpset() < 20)
+    return n.error("GridSample before opset 20 takes 4-D inputs, not " + n.describeInput(0));
   Type elt = xType.getElementType();
   if (!isa<FloatType>(elt))
     return n.error("GridSample needs a floating-point input");
-  int64_t N = xType.getDimSize(0), C = xType.getDimSize(1), H = xType.getDimSize(2),
-          W = xType.getDimSize(3);
-  if (gType.getRank() != 4 || gType.getDimSize(0) != N || gType.getDimSize(3) != 2)
-    return n.error("the grid must be [N, H_out, W_out, 2]");
-  int64_t Ho = gType.getDimSize(1), Wo = gType.getDimSize(2);
+  int64_t N = xType.getDimSize(0), C = xType.getDimSize(1);
+  // Spatial sizes outermost first ((D,) H, W); the grid lists x (W) first.
+  SmallVector<int64_t> sizes(xType.getShape().drop_front(2));
+  if (gType.getRank() != rank || gType.getDimSize(0) != N || gType.getDimSize(rank - 1) != k)
+    return n.error("the grid must be [N, " + Twine(k) + " output sizes, " + Twine(k) + "], not " +
+                   n.describeInput(1));
+  SmallVector<int64_t> outSizes(gType.getShape().slice(1, k));
+  int64_t P = 1, pixels = 1;
+  for (int64_t o : outSizes)
+    P *= o;
+  for (int64_t s : sizes)
+    pixels *= s;
   // Opset 20 renamed the modes after their N-D forms.
   std::string mode = n.stringAttr("mode", n.getOpset() >= 20 ? "linear" : "bilinear");
   if (n.getOpset() >= 20 && (mode == "linear" || mode == "cubic"))
@@ -86,16 +100,18 @@ LogicalResult importGridSample(NodeImporter &n) {
   bool alignCorners = n.intAttr("align_corners", 0) != 0;
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
     return n.error("unknown GridSample mode '" + mode + "'");
+  if (mode == "bicubic" && k != 2)
+    return n.error("GridSample's cubic mode takes 4-D inputs only, not " + n.describeInput(0));
   if (padding != "zeros" && padding != "border" && padding != "reflection")
     return n.error("unknown padding_mode '" + padding + "'");
 
   GridSampler g(n, elt);
   Value grid = n.input(1);
-  auto component = [&](int64_t k) {
-    Value s = n.create<SliceOp>(grid, n.builder.getDenseI64ArrayAttr({0, 0, 0, k}),
-                                n.builder.getDenseI64ArrayAttr({N, Ho, Wo, 1}),
-                                n.builder.getDenseI64ArrayAttr({1, 1, 1, 1}));
-    return n.reshape(s, {N, Ho * Wo});
+  auto component = [&](int64_t c) {
+    SmallVector<int64_t> offsets(rank, 0), shape(gType.getShape()), strides(rank, 1);
+    offsets[rank - 1] = c;
+    shape[rank - 1] = 1;
+    return n.reshape(n.slice(grid, offsets, shape, strides), {N, P});
   };
   auto denormalize = [&](Value v, int64_t size) {
     if (alignCorners)
@@ -103,36 +119,32 @@ LogicalResult importGridSample(NodeImporter &n) {
     return g.mul(g.sub(g.mul(g.add(v, g.constant(1.0)), g.constant(double(size))), g.constant(1.0)),
                  g.constant(0.5));
   };
-  Value x = denormalize(component(0), W), y = denormalize(component(1), H);
-  if (mode == "nearest") {
-    x = n.create<RoundOp>(x);
-    y = n.create<RoundOp>(y);
-  }
-  double xMin = alignCorners ? 0.0 : -0.5, xMax = alignCorners ? W - 1.0 : W - 0.5;
-  double yMin = alignCorners ? 0.0 : -0.5, yMax = alignCorners ? H - 1.0 : H - 0.5;
-  if (padding == "border") {
-    Value xOut = g.either(g.less(x, g.constant(xMin)), g.less(g.constant(xMax), x));
-    Value yOut = g.either(g.less(y, g.constant(yMin)), g.less(g.constant(yMax), y));
-    x = g.select(xOut, g.clamp(x, 0.0, W - 1.0), x);
-    y = g.select(yOut, g.clamp(y, 0.0, H - 1.0), y);
-  } else if (padding == "reflection") {
-    x = g.reflect(x, xMin, xMax);
-    y = g.reflect(y, yMin, yMax);
-  }
-
-  // Taps per axis: their (float) coordinates and weights.
-  SmallVector<Value> xs, xw, ys, yw;
-  auto taps = [&](Value v, SmallVector<Value> &coords, SmallVector<Value> &weights) {
+  SmallVector<double> lo(k), hi(k);
+  SmallVector<SmallVector<Value>> coords(k), weights(k); // taps per axis
+  for (int64_t a = 0; a < k; ++a) {
+    int64_t size = sizes[a];
+    Value v = denormalize(component(k - 1 - a), size);
+    if (mode == "nearest")
+      v = n.create<RoundOp>(v);
+    lo[a] = alignCorners ? 0.0 : -0.5;
+    hi[a] = alignCorners ? size - 1.0 : size - 0.5;
+    if (padding == "border") {
+      Value out = g.either(g.less(v, g.constant(lo[a])), g.less(g.constant(hi[a]), v));
+      v = g.select(out, g.clamp(v, 0.0, size - 1.0), v);
+    } else if (padding == "reflection") {
+      v = g.reflect(v, lo[a], hi[a]);
+    }
+    // The taps: their (float) coordinates and weights.
     if (mode == "nearest") {
-      coords.push_back(v);
-      weights.push_back(Value());
-      return;
+      coords[a] = {v};
+      weights[a] = {Value()};
+      continue;
     }
     Value base = g.floor(v), t = g.sub(v, base);
     if (mode == "bilinear") {
-      coords = {base, g.add(base, g.constant(1.0))};
-      weights = {g.sub(g.constant(1.0), t), t};
-      return;
+      coords[a] = {base, g.add(base, g.constant(1.0))};
+      weights[a] = {g.sub(g.constant(1.0), t), t};
+      continue;
     }
     const double A = -0.75;
     // Cubic convolution weights of the taps at distances t + 1, t, 1 - t, 2 - t.
@@ -146,61 +158,71 @@ LogicalResult importGridSample(NodeImporter &n) {
       return g.add(g.mul(g.mul(p, d), d), g.constant(1.0));
     };
     Value oneMinus = g.sub(g.constant(1.0), t);
-    weights = {far(g.add(t, g.constant(1.0))), near(t), near(oneMinus),
-               far(g.add(oneMinus, g.constant(1.0)))};
-    for (int k = -1; k <= 2; ++k)
-      coords.push_back(g.add(base, g.constant(double(k))));
-  };
-  taps(x, xs, xw);
-  taps(y, ys, yw);
+    weights[a] = {far(g.add(t, g.constant(1.0))), near(t), near(oneMinus),
+                  far(g.add(oneMinus, g.constant(1.0)))};
+    for (int d = -1; d <= 2; ++d)
+      coords[a].push_back(g.add(base, g.constant(double(d))));
+  }
 
-  // The pixel at integer coordinates (r, c), padded per padding_mode.
-  Value flat = n.reshape(n.input(0), {N, C, H * W});
+  // The pixel at integer coordinates (one per axis), padded per
+  // padding_mode, read with gather_elements from X as [N, C, pixels].
+  Value flat = n.reshape(n.input(0), {N, C, pixels});
   auto i64 = n.builder.getI64Type();
-  auto pixel = [&](Value r, Value c) -> Value {
-    Value valid;
-    if (padding == "zeros") {
-      auto inside = [&](Value v, double size) {
-        Value ge0 = n.create<LessEqualOp>(g.constant(0.0), v);
-        Value ltSize = g.less(v, g.constant(size));
-        return n.create<AndOp>(ge0, ltSize);
-      };
-      valid = n.create<AndOp>(inside(r, H), inside(c, W));
-      r = g.clamp(r, 0.0, H - 1.0);
-      c = g.clamp(c, 0.0, W - 1.0);
-    } else if (padding == "border") {
-      r = g.clamp(r, 0.0, H - 1.0);
-      c = g.clamp(c, 0.0, W - 1.0);
-    } else {
-      r = g.clamp(g.reflect(r, yMin, yMax), 0.0, H - 1.0);
-      c = g.clamp(g.reflect(c, xMin, xMax), 0.0, W - 1.0);
-      // Reflected taps land on whole pixels or, without align_corners,
-      // half-pixel borders that truncate like the reference's int().
-      r = g.floor(r);
-      c = g.floor(c);
+  auto pixel = [&](SmallVector<Value> at) -> Value {
+    Value valid, index;
+    double stride = 1.0;
+    for (int64_t a = k - 1; a >= 0; --a) {
+      Value c = at[a];
+      double size = double(sizes[a]);
+      if (padding == "zeros") {
+        Value inside =
+            n.create<AndOp>(n.create<LessEqualOp>(g.constant(0.0), c), g.less(c, g.constant(size)));
+        valid = valid ? n.create<AndOp>(valid, inside) : inside;
+        c = g.clamp(c, 0.0, size - 1.0);
+      } else if (padding == "border") {
+        c = g.clamp(c, 0.0, size - 1.0);
+      } else {
+        // Reflected taps land on whole pixels or, without align_corners,
+        // half-pixel borders that truncate like the reference's int().
+        c = g.floor(g.clamp(g.reflect(c, lo[a], hi[a]), 0.0, size - 1.0));
+      }
+      Value term = stride == 1.0 ? c : g.mul(c, g.constant(stride));
+      index = index ? g.add(index, term) : term;
+      stride *= size;
     }
-    Value index = n.create<CastOp>(RankedTensorType::get({N, Ho * Wo}, i64),
-                                   g.add(g.mul(r, g.constant(double(W))), c));
-    Value spread = n.create<BroadcastOp>(RankedTensorType::get({N, C, Ho * Wo}, i64),
-                                         n.reshape(index, {N, 1, Ho * Wo}));
+    index = n.create<CastOp>(RankedTensorType::get({N, P}, i64), index);
+    Value spread =
+        n.create<BroadcastOp>(RankedTensorType::get({N, C, P}, i64), n.reshape(index, {N, 1, P}));
     Value v = n.create<GatherElementsOp>(flat, spread, n.builder.getI64IntegerAttr(2));
     if (valid)
-      v = g.select(n.reshape(valid, {N, 1, Ho * Wo}), v, g.constant(0.0));
+      v = g.select(n.reshape(valid, {N, 1, P}), v, g.constant(0.0));
     return v;
   };
 
+  // Every combination of taps, the weight the product of the axes'.
   Value sum;
-  for (size_t i = 0; i < ys.size(); ++i)
-    for (size_t j = 0; j < xs.size(); ++j) {
-      Value v = pixel(ys[i], xs[j]);
-      Value w;
-      if (yw[i])
-        w = g.mul(yw[i], xw[j]);
-      if (w)
-        v = g.mul(v, n.reshape(w, {N, 1, Ho * Wo}));
-      sum = sum ? g.add(sum, v) : v;
+  SmallVector<size_t> tap(k, 0);
+  while (true) {
+    SmallVector<Value> at;
+    Value w;
+    for (int64_t a = 0; a < k; ++a) {
+      at.push_back(coords[a][tap[a]]);
+      if (Value wa = weights[a][tap[a]])
+        w = w ? g.mul(w, wa) : wa;
     }
-  n.setResult(0, n.reshape(sum, {N, C, Ho, Wo}));
+    Value v = pixel(at);
+    if (w)
+      v = g.mul(v, n.reshape(w, {N, 1, P}));
+    sum = sum ? g.add(sum, v) : v;
+    int64_t a = k - 1;
+    while (a >= 0 && ++tap[a] == coords[a].size())
+      tap[a--] = 0;
+    if (a < 0)
+      break;
+  }
+  SmallVector<int64_t> shape = {N, C};
+  llvm::append_range(shape, outSizes);
+  n.setResult(0, n.reshape(sum, shape));
   return success();
 }
 
