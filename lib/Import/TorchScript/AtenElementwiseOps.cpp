@@ -352,9 +352,8 @@ LogicalResult leakyRelu(NodeImporter &n) {
   return success();
 }
 
-/// x ** exponent for a compile-time exponent (squares and square roots
-/// become mul and sqrt).
-/// pow(tensor, exponent): an integer tensor to a float power (Swin's
+/// x ** exponent (squares and square roots of a compile-time exponent become
+/// mul and sqrt). An integer tensor to a float power (Swin's
 /// `(C // heads) ** -0.5` traces so) is promoted to float, as PyTorch does.
 LogicalResult pow(NodeImporter &n) {
   Value x = n.tensor(0);
