@@ -250,8 +250,6 @@ LogicalResult Compilation::checkOptions() {
     return fail("--in-place='" + options.inPlace + "' is not one of auto, on, off");
   if (options.rowBands != "auto" && options.rowBands != "on" && options.rowBands != "off")
     return fail("--row-bands='" + options.rowBands + "' is not one of auto, on, off");
-  if (options.profile && options.device != "cpu")
-    return fail("--profile times CPU code; it does not apply to --device=" + options.device);
   if (!options.manifestPath.empty() &&
       (options.manifestPath == "-" || (options.compileTo ? irOutputIsStdout : outputPath == "-")))
     return fail("--manifest needs file outputs: give -o <file> and a manifest file name");

@@ -66,6 +66,9 @@ public:
                                      "generates its own kernels");
     if (options.sanitizeAddress)
       return llvm::createStringError("--sanitize=address applies to CPU targets");
+    if (options.profile)
+      return llvm::createStringError("--profile times CPU code; it does not apply to "
+                                     "--device=cuda");
     if (!options.weightsSection.empty())
       return llvm::createStringError("--weights-section applies to CPU targets; --device=cuda "
                                      "keeps the weights in the device image's context");

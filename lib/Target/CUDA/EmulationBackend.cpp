@@ -42,6 +42,9 @@ public:
     phase->microkernels.clear();
     phase->parallelLoops = false;
     phase->approximateMath = false;
+    if (phase->profile)
+      return llvm::createStringError("--profile times CPU code; it does not apply to "
+                                     "--device=cuda");
     return phase;
   }
 
