@@ -42,6 +42,7 @@
 #define KILN_UK_DWCONV2D_PARAMS 15
 #define KILN_UK_MAXPOOL2D_PARAMS 15
 #define KILN_UK_WINOGRAD3X3_PARAMS 10
+#define KILN_UK_WINOGRAD3X3F4_PARAMS 10
 #define KILN_UK_ROWSUM_PARAMS 3
 
 typedef struct kiln_uk_kernel_info {
@@ -57,6 +58,7 @@ static const kiln_uk_kernel_info kiln_uk_kernels[] = {
     {"dwconv2d", KILN_UK_DWCONV2D_PARAMS, 2, 1},
     {"maxpool2d", KILN_UK_MAXPOOL2D_PARAMS, 1, 1},
     {"winograd3x3", KILN_UK_WINOGRAD3X3_PARAMS, 2, 2},
+    {"winograd3x3f4", KILN_UK_WINOGRAD3X3F4_PARAMS, 2, 2},
     {"rowsum", KILN_UK_ROWSUM_PARAMS, 1, 1},
 };
 #define KILN_UK_NUM_KERNELS (sizeof(kiln_uk_kernels) / sizeof(kiln_uk_kernels[0]))
@@ -106,12 +108,14 @@ static const kiln_uk_variant kiln_uk_variants[] = {
 #define KILN_UK_NUM_VARIANTS (sizeof(kiln_uk_variants) / sizeof(kiln_uk_variants[0]))
 
 /*===----------------------------------------------------------------------===*
- * The Winograd plan: how the Winograd kernel (Kernels/Winograd.inc) splits
- * its work, and so how much scratch kiln-select-microkernels gives it.
+ * The Winograd plan: how the Winograd kernels (Kernels/Winograd.inc) split
+ * their work, and so how much scratch kiln-select-microkernels gives them.
+ * `comps` is the number of transformed components of a tile: 16 for
+ * F(2x2, 3x3), 36 for F(4x4, 3x3).
  *
  * The tiles are cut into blocks of `panels_per_block` NR-tile panels, as
- * many as keep a block's transformed input V (16 x cin x block tiles) and
- * products M (16 x cout x block tiles) within KILN_WINO_BLOCK floats each,
+ * many as keep a block's transformed input V (comps x cin x block tiles)
+ * and products M (comps x cout x block tiles) within KILN_WINO_BLOCK floats each,
  * so that a block stays in the cache of the core working on it. The
  * (block, group) units are shared out as `tasks` contiguous runs
  * (KILN_WINO_TASKS at most), each with its own scratch.
@@ -140,10 +144,10 @@ typedef struct kiln_uk_wino_plan {
 } kiln_uk_wino_plan;
 
 static inline kiln_uk_wino_plan kiln_uk_wino_make_plan(int64_t cin, int64_t cout, int64_t tiles,
-                                                       int64_t mr, int64_t nr) {
+                                                       int64_t mr, int64_t nr, int64_t comps) {
   kiln_uk_wino_plan p;
   int64_t panels = (tiles + nr - 1) / nr, widest = cin > cout ? cin : cout;
-  p.panels_per_block = KILN_WINO_BLOCK / (16 * widest * nr);
+  p.panels_per_block = KILN_WINO_BLOCK / (comps * widest * nr);
   if (p.panels_per_block < 1)
     p.panels_per_block = 1;
   if (p.panels_per_block > panels)
@@ -162,12 +166,12 @@ static inline kiln_uk_wino_plan kiln_uk_wino_make_plan(int64_t cin, int64_t cout
   p.tasks = p.units < KILN_WINO_TASKS ? p.units : KILN_WINO_TASKS;
   int64_t block_tiles = p.panels_per_block * nr;
   p.shared_v = p.groups > 1;
-  p.v_block = 16 * block_tiles * cin;
-  p.m_slice = 16 * block_tiles * p.group_rows;
+  p.v_block = comps * block_tiles * cin;
+  p.m_slice = comps * block_tiles * p.group_rows;
   p.scratch =
       p.shared_v ? p.blocks * p.v_block + p.tasks * p.m_slice : p.tasks * (p.v_block + p.m_slice);
   /* Room for the plan on one thread too (kiln_uk_wino_serial_plan). */
-  int64_t serial = p.v_block + 16 * block_tiles * row_panels * mr;
+  int64_t serial = p.v_block + comps * block_tiles * row_panels * mr;
   if (p.scratch < serial)
     p.scratch = serial;
   return p;
@@ -176,13 +180,13 @@ static inline kiln_uk_wino_plan kiln_uk_wino_make_plan(int64_t cin, int64_t cout
 /* The plan on one thread: every block a unit of all output channels, in
  * one run, so that one block's V and M are all the scratch it touches. */
 static inline kiln_uk_wino_plan kiln_uk_wino_serial_plan(kiln_uk_wino_plan p, int64_t cout,
-                                                         int64_t mr, int64_t nr) {
+                                                         int64_t mr, int64_t nr, int64_t comps) {
   p.group_rows = (cout + mr - 1) / mr * mr;
   p.groups = 1;
   p.units = p.blocks;
   p.tasks = 1;
   p.shared_v = 0;
-  p.m_slice = 16 * p.panels_per_block * nr * p.group_rows;
+  p.m_slice = comps * p.panels_per_block * nr * p.group_rows;
   return p;
 }
 

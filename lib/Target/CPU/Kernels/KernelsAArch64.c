@@ -10,6 +10,9 @@
 #include "Common.h"
 
 #define KC 256
+/* How far ahead (in floats) the register tile prefetches its A panel:
+ * 64 K steps of NEON's 8 rows, more than a DRAM latency at the peak. */
+#define KILN_UK_A_PREFETCH 512
 #define DW_PLANE KILN_UK_DW_PLANE
 #define WINO_ROW KILN_UK_WINO_ROW
 

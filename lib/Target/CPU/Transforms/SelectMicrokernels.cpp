@@ -149,21 +149,31 @@ std::vector<float> packColumnPanels(ArrayRef<float> b, int64_t k, int64_t n, int
 
 /// The 16 Winograd F(2x2, 3x3) filter matrices U[xi] = (G g G^T)[xi] of a
 /// cout x cin x 3 x 3 filter, each packed into MR-row panels (Winograd.inc).
-std::vector<float> packWinogradFilter(ArrayRef<float> filter, int64_t cout, int64_t cin,
-                                      int64_t mr) {
-  static const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-  std::vector<std::vector<float>> u(16, std::vector<float>(cout * cin));
+std::vector<float> packWinogradFilter(ArrayRef<float> filter, int64_t cout, int64_t cin, int64_t mr,
+                                      int64_t tile) {
+  // G of F(2x2, 3x3) (points 0, 1, -1, inf) and of F(4x4, 3x3) (0, 1, -1,
+  // 2, -2, inf); U = G g G^T, component (i, j) the matrix at i * alpha + j.
+  static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double G4[6][3] = {{0.25, 0, 0},
+                                  {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                  {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                  {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                  {0, 0, 1}};
+  const int alpha = tile + 2;
+  auto G = [&](int i, int c) { return tile == 4 ? G4[i][c] : G2[i][c]; };
+  std::vector<std::vector<float>> u(alpha * alpha, std::vector<float>(cout * cin));
   for (int64_t co = 0; co < cout; ++co)
     for (int64_t ci = 0; ci < cin; ++ci) {
       const float *g = &filter[(co * cin + ci) * 9];
-      double gg[4][3]; // G g
-      for (int i = 0; i < 4; ++i)
+      double gg[6][3]; // G g
+      for (int i = 0; i < alpha; ++i)
         for (int c = 0; c < 3; ++c)
-          gg[i][c] = G[i][0] * g[c] + G[i][1] * g[3 + c] + G[i][2] * g[6 + c];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j)
-          u[4 * i + j][co * cin + ci] =
-              (float)(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
+          gg[i][c] = G(i, 0) * g[c] + G(i, 1) * g[3 + c] + G(i, 2) * g[6 + c];
+      for (int i = 0; i < alpha; ++i)
+        for (int j = 0; j < alpha; ++j)
+          u[alpha * i + j][co * cin + ci] =
+              (float)(gg[i][0] * G(j, 0) + gg[i][1] * G(j, 1) + gg[i][2] * G(j, 2));
     }
   std::vector<float> packed;
   for (const std::vector<float> &matrix : u) {
@@ -316,30 +326,43 @@ struct SelectMicrokernelsPass : impl::SelectMicrokernelsPassBase<SelectMicrokern
       return;
     SmallVector<Value> inputs = {conv.getInput()};
     // 3x3 stride-1 convolutions with enough channels to amortize the
-    // transforms: Winograd F(2x2, 3x3).
-    // Below one panel of tiles (a 7x7 output with AVX-512's 32-column
-    // panels) the products would run half empty: the im2col product wastes
-    // less.
-    int64_t tw = (ow + 1) / 2, tiles = ((oh + 1) / 2) * tw;
-    bool winograd = !depthwise && kh == 3 && kw == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 &&
-                    d[1] == 1 && cin >= 16 && cout >= 16 && tiles >= config.nr &&
-                    2 * tw + 4 * config.vector_width + 2 <= KILN_UK_WINO_ROW;
-    if (winograd) {
+    // transforms: Winograd, F(4x4, 3x3) where its 4x4 tiles fill at least
+    // one panel of the product, else F(2x2, 3x3). Below one panel of 2x2
+    // tiles (a 7x7 output with AVX-512's 32-column panels) the products
+    // would run half empty: the im2col product wastes less.
+    int64_t tile = 0;
+    if (!depthwise && kh == 3 && kw == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1 &&
+        cin >= 16 && cout >= 16) {
+      auto fits = [&](int64_t m) {
+        int64_t tw = (ow + m - 1) / m, tiles = ((oh + m - 1) / m) * tw;
+        int64_t row =
+            (tw + config.vector_width - 1) / config.vector_width * config.vector_width * m +
+            2 * config.vector_width + 2;
+        return tiles >= config.nr && row <= KILN_UK_WINO_ROW;
+      };
+      if (winogradTile != 2 && fits(4))
+        tile = 4;
+      else if (fits(2))
+        tile = 2;
+    }
+    if (tile) {
       std::optional<std::vector<float>> filter = constantFloats(conv.getFilter());
       if (!filter)
         return;
       OpBuilder b(conv);
-      inputs.push_back(createPackedConstant(b, conv.getLoc(),
-                                            packWinogradFilter(*filter, cout, cin, config.mr)));
+      inputs.push_back(createPackedConstant(
+          b, conv.getLoc(), packWinogradFilter(*filter, cout, cin, config.mr, tile)));
       Epilogue e = matchEpilogue(conv, [&](Value v) {
         return v.getDefiningOp<ConstantOp>() && isVectorAlong(v, 2, cout, 4);
       });
       OpBuilder after(e.ops.empty() ? conv.getOperation() : e.ops.back());
-      kiln_uk_wino_plan plan = kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr);
+      int64_t tiles = ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
+      kiln_uk_wino_plan plan =
+          kiln_uk_wino_make_plan(cin, cout, tiles, config.mr, config.nr, (tile + 2) * (tile + 2));
       int64_t scratch = plan.scratch;
       SmallVector<int64_t> params = {batch, cin, ih, iw, cout, oh, ow, pads[0], pads[1]};
-      replaceWithKernel(conv, e, "winograd3x3", inputs, params, e.bias ? KILN_UK_BIAS_ROW : 0,
-                        after, scratch);
+      replaceWithKernel(conv, e, tile == 4 ? "winograd3x3f4" : "winograd3x3", inputs, params,
+                        e.bias ? KILN_UK_BIAS_ROW : 0, after, scratch);
       return;
     }
     if (depthwise) {

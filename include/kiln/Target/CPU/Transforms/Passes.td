@@ -42,7 +42,10 @@ def SelectMicrokernelsPass : Pass<"kiln-select-microkernels", "mlir::func::FuncO
   }];
   let options = [
     Option<"variant", "variant", "std::string", /*default=*/"\"\"",
-           "Microkernel variant: avx512, avx2, sse, neon, or empty for none">
+           "Microkernel variant: avx512, avx2, sse, neon, or empty for none">,
+    Option<"winogradTile", "winograd-tile", "int64_t", /*default=*/"4",
+           "Largest Winograd tile for 3x3 stride-1 convolutions: 4 takes "
+           "F(4x4, 3x3) where its tiles fill a panel, 2 only F(2x2, 3x3)">
   ];
   let dependentDialects = ["mlir::tensor::TensorDialect", "kiln::cpu::KilnCPUDialect"];
 }
