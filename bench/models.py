@@ -27,8 +27,15 @@ def build(name):
     torch.manual_seed(0)
     image = torch.randn(1, 3, 224, 224)
     if name == "googlenet":  # without the training-only auxiliary classifiers
-        return torchvision.models.googlenet(weights=None, aux_logits=False,
-                                            init_weights=True).eval(), image
+        model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True)
+        # Its own initialization (normal, std 0.01) shrinks the activations
+        # by about 4x per layer, so the output would be the classifier's
+        # bias alone and a numerics check of it empty. Initialize its
+        # convolutions as the other torchvision CNNs do.
+        for m in model.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        return model.eval(), image
     if name in CNNS:
         return getattr(torchvision.models, name)(weights=None).eval(), image
     if name == "transformer":
